@@ -1,0 +1,78 @@
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from o2o.api import idempotency
+from o2o.api.auth import AUTH
+from o2o.api.errors import ErrorOut
+from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
+from o2o.api.serializers import order_out
+from o2o.orders import services as orders
+from o2o.orders.selectors import order_for_customer, orders_of_customer
+
+router = Router(tags=["orders"], auth=AUTH)
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _answer(status: int, body):  # type: ignore[no-untyped-def]
+    return Status(status, body)
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut, **_ERRORS})
+def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untyped-def]
+    raw = body.dict()
+
+    def work():  # type: ignore[no-untyped-def]
+        order = orders.order_create(customer=request.user, lines=raw["lines"])
+        return 201, _json(order_out(order_for_customer(user=request.user, order_id=order.pk)))
+
+    status, out = idempotency.run(request, endpoint="orders.create", body=raw, work=work,
+                                  replay_status=lambda s: 200 if s == 201 else s)
+    return _answer(status, out)
+
+
+@router.get("/orders", response={200: OrderListOut, 401: ErrorOut})
+def order_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return {"results": [order_out(o) for o in orders_of_customer(user=request.user)[:50]]}
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **_ERRORS})
+def order_get(request: HttpRequest, order_id: str):  # type: ignore[no-untyped-def]
+    return order_out(order_for_customer(user=request.user, order_id=order_id))
+
+
+@router.post("/orders/{order_id}/pay", response={200: OrderOut, **_ERRORS})
+def order_pay(request: HttpRequest, order_id: str, body: PayIn):  # type: ignore[no-untyped-def]
+    order_for_customer(user=request.user, order_id=order_id)  # 404 before anything else
+    raw = body.dict()
+
+    def work():  # type: ignore[no-untyped-def]
+        orders.order_pay(customer=request.user, order_id=order_id, provider=raw["provider"],
+                         details={"card_number": raw["card_number"]})
+        return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
+
+    status, out = idempotency.run(request, endpoint=f"orders.pay:{order_id}",
+                                  body={k: v for k, v in raw.items() if k != "card_number"}
+                                  | {"card": raw["card_number"][-4:]}, work=work)
+    return _answer(status, out)
+
+
+@router.post("/orders/{order_id}/refund", response={200: OrderOut, **_ERRORS})
+def order_refund(request: HttpRequest, order_id: str, body: RefundIn | None = None):  # type: ignore[no-untyped-def]
+    order_for_customer(user=request.user, order_id=order_id)
+    raw = body.dict() if body else {"voucher_ids": None}
+
+    def work():  # type: ignore[no-untyped-def]
+        orders.order_refund(customer=request.user, order_id=order_id, voucher_ids=raw["voucher_ids"])
+        return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
+
+    status, out = idempotency.run(request, endpoint=f"orders.refund:{order_id}", body=raw, work=work)
+    return _answer(status, out)
+
+
+def _json(data):  # type: ignore[no-untyped-def]
+    """JSON-safe copy (UUIDs, datetimes as strings) so the stored idempotent answer replays exactly."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

@@ -1,0 +1,280 @@
+"""Request and response schemas (they make the OpenAPI document)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class MoneyIn(Schema):
+    amount: str = Field(..., examples=["39.00"], max_length=32)
+    currency: str | None = Field(None, examples=["CNY"], max_length=3)
+
+
+class MoneyOut(Schema):
+    amount: str
+    currency: str
+    display: str
+
+
+class UserOut(Schema):
+    id: UUID
+    email: str
+    display_name: str
+
+
+class MembershipOut(Schema):
+    merchant_id: UUID
+    role: str
+
+
+class MeOut(UserOut):
+    memberships: list[MembershipOut]
+
+
+class RegisterIn(Schema):
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=128)
+    display_name: str = Field(..., max_length=200)
+
+
+class RegisterOut(Schema):
+    user: UserOut
+    token: str
+
+
+class TokenIn(Schema):
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=128)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class MerchantIn(Schema):
+    name: str = Field(..., max_length=500)
+    category: str = Field(..., max_length=40)
+    description: str = Field("", max_length=8000)
+
+
+class MerchantOut(Schema):
+    id: UUID
+    name: str
+    category: str
+    status: str
+
+
+class StoreIn(Schema):
+    name: str = Field(..., max_length=500)
+    address: str = Field(..., max_length=1000)
+    lat: float
+    lng: float
+    timezone: str = Field("Asia/Shanghai", max_length=64)
+    opening_hours: dict[str, Any] = {}
+    phone: str = Field("", max_length=64)
+
+
+class MerchantRefOut(Schema):
+    id: UUID
+    name: str
+    category: str
+
+
+class OfferingOut(Schema):
+    id: UUID
+    kind: str
+    title: str
+    description: str
+    price: MoneyOut
+    list_price: MoneyOut
+    discount_percent: int
+    quantity_total: int
+    quantity_left: int
+    per_customer_limit: int
+    valid_days: int
+    status: str
+    merchant: MerchantRefOut
+    redeemable_store_ids: list[UUID]
+    photos: list[str]
+
+
+class StoreOut(Schema):
+    id: UUID
+    name: str
+    address: str
+    lat: float
+    lng: float
+    timezone: str
+    opening_hours: dict[str, Any]
+    merchant: MerchantRefOut
+    rating: float | None
+    review_count: int
+    open_now: bool
+
+
+class StoreDetailOut(StoreOut):
+    offerings: list[OfferingOut]
+
+
+class StaffIn(Schema):
+    email: str = Field(..., max_length=254)
+    role: str = Field(..., max_length=20)
+    store_ids: list[str] = Field(default_factory=list, max_length=500)
+
+
+class StaffOut(Schema):
+    id: UUID
+    user_id: UUID
+    email: str
+    role: str
+    store_ids: list[UUID]
+    invite_token: str | None = None
+
+
+class OfferingIn(Schema):
+    kind: str = Field(..., max_length=20)
+    title: str = Field(..., max_length=500)
+    description: str = Field("", max_length=20000)
+    price: MoneyIn
+    list_price: MoneyIn | None = None
+    quantity_total: int
+    per_customer_limit: int = 0
+    valid_days: int = 90
+    redeemable_store_ids: list[str] = Field(default_factory=list, max_length=500)
+    status: str = Field("draft", max_length=20)
+
+
+class NearbyStoreOut(Schema):
+    id: UUID
+    name: str
+    address: str
+    merchant: MerchantRefOut
+    lat: float
+    lng: float
+    distance_m: int
+    rating: float | None
+    review_count: int
+    open_now: bool
+
+
+class NearbyOut(Schema):
+    results: list[NearbyStoreOut]
+
+
+class OrderLineIn(Schema):
+    offering_id: str = Field(..., max_length=64)
+    quantity: int
+
+
+class OrderIn(Schema):
+    lines: list[OrderLineIn] = Field(..., max_length=50)
+
+
+class OrderLineOut(Schema):
+    offering_id: UUID
+    title: str
+    quantity: int
+    unit_price: MoneyOut
+    total: MoneyOut
+
+
+class VoucherOut(Schema):
+    id: UUID
+    code: str
+    status: str
+    valid_until: datetime
+    qr_payload: str
+    offering_id: UUID
+    redeemed_at: datetime | None = None
+    redeemed_store_id: UUID | None = None
+
+
+class OrderOut(Schema):
+    id: UUID
+    number: str
+    status: str
+    total: MoneyOut
+    refunded: MoneyOut
+    lines: list[OrderLineOut]
+    vouchers: list[VoucherOut]
+    created_at: datetime
+    expires_at: datetime
+    paid_at: datetime | None = None
+    reviewed: bool
+
+
+class OrderListOut(Schema):
+    results: list[OrderOut]
+
+
+class PayIn(Schema):
+    provider: str = Field("sandbox", max_length=32)
+    card_number: str = Field("", max_length=32)
+
+
+class RefundIn(Schema):
+    voucher_ids: list[str] | None = Field(None, max_length=200)
+
+
+class RedeemIn(Schema):
+    store_id: str = Field(..., max_length=64)
+    code: str | None = Field(None, max_length=64)
+    qr_payload: str | None = Field(None, max_length=4096)
+
+
+class RedemptionOut(Schema):
+    voucher_id: UUID
+    status: str
+    redeemed_at: datetime
+    store_id: UUID
+    offering_title: str
+    order_number: str
+
+
+class VoucherCheckOut(Schema):
+    voucher_id: UUID
+    status: str
+    offering_title: str
+    valid_until: datetime
+    order_number: str
+    customer_name: str
+
+
+class KeyOut(Schema):
+    kid: str
+    alg: str
+    public_key: str
+    active: bool
+
+
+class KeysOut(Schema):
+    keys: list[KeyOut]
+
+
+class ReviewIn(Schema):
+    order_id: str = Field(..., max_length=64)
+    rating: int
+    text: str = Field("", max_length=4000)
+
+
+class ReviewOut(Schema):
+    id: UUID
+    rating: int
+    text: str
+    created_at: datetime
+    verified: bool
+    author: str
+    reply: str | None = None
+    replied_at: datetime | None = None
+
+
+class ReviewListOut(Schema):
+    results: list[ReviewOut]
+    rating: float | None
+    review_count: int
+
+
+class ReplyIn(Schema):
+    text: str = Field(..., max_length=4000)

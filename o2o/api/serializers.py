@@ -1,0 +1,81 @@
+"""Plain functions that turn domain objects into the API's JSON."""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from o2o.catalogue.models import Offering
+from o2o.core.money import Money, discount_percent
+from o2o.merchants.hours import is_open
+from o2o.merchants.models import Merchant, Store
+from o2o.orders.models import Order
+from o2o.reviews.models import Review
+from o2o.vouchers.models import Voucher
+
+
+def money(m: Money) -> dict[str, str]:
+    return m.as_api(get_language() or "en")
+
+
+def merchant_ref(m: Merchant) -> dict[str, Any]:
+    return {"id": m.pk, "name": m.name, "category": m.category}
+
+
+def merchant_out(m: Merchant) -> dict[str, Any]:
+    return {**merchant_ref(m), "status": m.status}
+
+
+def store_out(s: Store) -> dict[str, Any]:
+    return {
+        "id": s.pk, "name": s.name, "address": s.address, "lat": s.lat, "lng": s.lng, "timezone": s.timezone,
+        "opening_hours": s.opening_hours, "merchant": merchant_ref(s.merchant), "rating": s.rating,
+        "review_count": s.review_count, "open_now": is_open(s.opening_hours, s.timezone, timezone.now(), s.closed_dates),
+    }
+
+
+def offering_out(o: Offering) -> dict[str, Any]:
+    return {
+        "id": o.pk, "kind": o.kind, "title": o.title, "description": o.description, "price": money(o.price),
+        "list_price": money(o.list_price), "discount_percent": discount_percent(o.price, o.list_price),
+        "quantity_total": o.quantity_total, "quantity_left": o.quantity_left,
+        "per_customer_limit": o.per_customer_limit, "valid_days": o.valid_days, "status": o.status,
+        "merchant": merchant_ref(o.merchant), "redeemable_store_ids": [s.pk for s in o.redeemable_stores.all()],
+        "photos": [p.image.url for p in o.photos.all()],
+    }
+
+
+def voucher_out(v: Voucher) -> dict[str, Any]:
+    return {
+        "id": v.pk, "code": v.code, "status": v.display_status, "valid_until": v.valid_until,
+        "qr_payload": v.qr_payload, "offering_id": v.offering_id, "redeemed_at": v.redeemed_at,
+        "redeemed_store_id": v.redeemed_store_id,
+    }
+
+
+def order_out(o: Order) -> dict[str, Any]:
+    return {
+        "id": o.pk, "number": o.number, "status": _order_status(o), "total": money(o.total),
+        "refunded": money(Money(o.refunded_amount, o.currency)),
+        "lines": [
+            {"offering_id": ln.offering_id, "title": ln.title, "quantity": ln.quantity,
+             "unit_price": money(ln.unit_price), "total": money(ln.total)}
+            for ln in o.lines.all()
+        ],
+        "vouchers": [voucher_out(v) for v in sorted(o.vouchers.all(), key=lambda v: (v.created_at, v.code))],
+        "created_at": o.created_at, "expires_at": o.expires_at, "paid_at": o.paid_at,
+        "reviewed": Review.objects.filter(order=o).exists(),
+    }
+
+
+def _order_status(o: Order) -> str:
+    if o.status == "awaiting_payment" and o.expires_at <= timezone.now():
+        return "expired"
+    return o.status
+
+
+def review_out(r: Review) -> dict[str, Any]:
+    return {
+        "id": r.pk, "rating": r.rating, "text": r.text, "created_at": r.created_at, "verified": True,
+        "author": r.customer.display_name, "reply": r.reply or None, "replied_at": r.replied_at,
+    }

@@ -1,0 +1,30 @@
+"""The one place domain code reads configuration from."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class O2OSettings:
+    currency: str
+    merchant_approval: bool
+    order_hold: timedelta
+    voucher_signing_key: str
+    demo_centre: tuple[float, float]
+    nearby_max_radius_m: int
+    nearby_default_radius_m: int
+
+
+def get() -> O2OSettings:
+    raw = settings.O2O
+    return O2OSettings(
+        currency=raw["CURRENCY"],
+        merchant_approval=raw["MERCHANT_APPROVAL"],
+        order_hold=timedelta(minutes=raw["ORDER_HOLD_MINUTES"]),
+        voucher_signing_key=raw["VOUCHER_SIGNING_KEY"],
+        demo_centre=raw["DEMO_CENTRE"],
+        nearby_max_radius_m=raw["NEARBY_MAX_RADIUS_M"],
+        nearby_default_radius_m=raw["NEARBY_DEFAULT_RADIUS_M"],
+    )

@@ -1,0 +1,285 @@
+"""Checkout, payment and refund.
+
+Stock changes only with conditional updates (quantity_left >= n); a customer's orders are
+serialised by locking the customer's row, so the per-customer limit holds under concurrency.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from o2o.accounts.models import User
+from o2o.catalogue.enums import OfferingStatus
+from o2o.catalogue.models import Offering
+from o2o.core import conf
+from o2o.core.errors import Invalid, NotFound, PaymentRequired, TransitionNotAllowed
+from o2o.core.money import Money
+from o2o.core.state import transition
+from o2o.merchants.access import as_uuid
+from o2o.merchants.enums import MerchantStatus
+from o2o.orders.enums import ORDER_TRANSITIONS, OrderStatus
+from o2o.orders.errors import AlreadyPaid, LimitExceeded, NothingToRefund, OrderExpired, SoldOut
+from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.payments.enums import PAYMENT_TRANSITIONS, PaymentStatus
+from o2o.payments.models import Payment, PaymentEvent, Refund
+from o2o.payments.providers import get_provider
+from o2o.vouchers.enums import VoucherStatus
+from o2o.vouchers.models import Voucher
+from o2o.vouchers.services import vouchers_issue, vouchers_refund
+
+log = logging.getLogger(__name__)
+MAX_LINES = 20
+MAX_QTY = 100
+
+
+def _new_number() -> str:
+    return "O" + timezone.now().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
+
+
+def _parse_lines(lines: Any) -> dict[UUID, int]:
+    if not isinstance(lines, list) or not lines:
+        raise Invalid(_("An order needs at least one line."), fields={"lines": _("non-empty list")})
+    if len(lines) > MAX_LINES:
+        raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": MAX_LINES}})
+    wanted: dict[UUID, int] = defaultdict(int)
+    for i, line in enumerate(lines):
+        if not isinstance(line, dict):
+            raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
+        try:
+            oid = UUID(str(line.get("offering_id")))
+        except ValueError:
+            raise Invalid(_("Unknown offering."), fields={f"lines.{i}.offering_id": _("not an id")}) from None
+        qty = line.get("quantity")
+        if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
+            raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QTY},
+                          fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": MAX_QTY}})
+        wanted[oid] += qty
+    return dict(wanted)
+
+
+def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, now: datetime | None = None) -> int:
+    """Expire unpaid orders past their hold and give their units back. Safe to run any time, repeatedly."""
+    now = now or timezone.now()
+    qs = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
+    if offering_ids is not None:
+        qs = qs.filter(lines__offering_id__in=list(offering_ids)).distinct()
+    count = 0
+    for order_id in list(qs.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            order = Order.objects.filter(pk=order_id).first()
+            if order is None:
+                continue
+            try:
+                transition(obj=order, to=OrderStatus.EXPIRED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
+                           event_fk="order", reason="payment hold ran out")
+            except TransitionNotAllowed:
+                continue  # paid or expired by someone else meanwhile
+            for line in order.lines.all():
+                Offering.objects.filter(pk=line.offering_id).update(quantity_left=F("quantity_left") + line.quantity)
+            count += 1
+    return count
+
+
+def _units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
+    reserved = OrderLine.objects.filter(
+        order__customer=customer, offering_id=offering_id,
+        order__status=OrderStatus.AWAITING_PAYMENT, order__expires_at__gt=now,
+    ).aggregate(n=Sum("quantity"))["n"] or 0
+    owned = Voucher.objects.filter(
+        customer=customer, offering_id=offering_id, status__in=[VoucherStatus.ISSUED, VoucherStatus.REDEEMED]
+    ).count()
+    return int(reserved) + owned
+
+
+def order_create(*, customer: User, lines: Any) -> Order:
+    wanted = _parse_lines(lines)
+    now = timezone.now()
+    orders_expire_due(offering_ids=wanted.keys(), now=now)
+    with transaction.atomic():
+        # One checkout per customer at a time: the limit check below cannot race with itself.
+        User.objects.select_for_update().filter(pk=customer.pk).first()
+        offerings = {
+            o.pk: o for o in Offering.objects.filter(
+                pk__in=list(wanted), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)
+        }
+        missing = [str(k) for k in wanted if k not in offerings]
+        if missing:
+            raise NotFound(_("This offering is not for sale."), fields={"offering_id": missing[0]})
+        merchants = {o.merchant_id for o in offerings.values()}
+        currencies = {o.currency for o in offerings.values()}
+        if len(merchants) > 1 or len(currencies) > 1:
+            raise Invalid(_("One order buys from one merchant; please check out separately."),
+                          fields={"lines": _("one merchant per order")})
+        for oid, qty in sorted(wanted.items()):
+            offering = offerings[oid]
+            if offering.per_customer_limit:
+                held = _units_held(customer=customer, offering_id=oid, now=now)
+                if held + qty > offering.per_customer_limit:
+                    raise LimitExceeded(
+                        _("You can buy at most %(n)d of this deal; you already have %(h)d.")
+                        % {"n": offering.per_customer_limit, "h": held},
+                        fields={"offering_id": str(oid), "limit": offering.per_customer_limit, "held": held},
+                    )
+            reserved = Offering.objects.filter(pk=oid, quantity_left__gte=qty, status=OfferingStatus.LIVE).update(
+                quantity_left=F("quantity_left") - qty
+            )
+            if reserved != 1:
+                raise SoldOut(fields={"offering_id": str(oid)})
+        currency = currencies.pop()
+        total = Money.zero(currency)
+        for oid, qty in wanted.items():
+            total = total + offerings[oid].price * qty
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    order = Order.objects.create(
+                        number=_new_number(), customer=customer, merchant_id=merchants.pop() if merchants else None,
+                        status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
+                        expires_at=now + conf.get().order_hold,
+                    )
+                break
+            except IntegrityError:  # number collision; draw again
+                continue
+        else:  # pragma: no cover - 1e8 numbers a day
+            raise RuntimeError("could not allocate an order number")
+        OrderLine.objects.bulk_create([
+            OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
+                      unit_price_amount=offerings[oid].price_amount, currency=currency)
+            for oid, qty in wanted.items()
+        ])
+        OrderEvent.objects.create(order=order, actor=customer, from_status="", to_status=order.status,
+                                  reason="created", data={"lines": {str(k): v for k, v in wanted.items()}})
+    return order
+
+
+def _payment_move(payment: Payment, to: str, *, actor: Any = None, reason: str = "", **extra: Any) -> None:
+    transition(obj=payment, to=to, table=PAYMENT_TRANSITIONS, event_model=PaymentEvent, event_fk="payment",
+               actor=actor, reason=reason, extra=extra or None)
+
+
+def _expired_error(order: Order) -> Exception:
+    """After expiry: sold_out if the units have gone to someone else meanwhile, else order_expired."""
+    for line in order.lines.all():
+        if not Offering.objects.filter(pk=line.offering_id, quantity_left__gte=line.quantity).exists():
+            return SoldOut(_("This order expired and its units were sold to someone else."))
+    return OrderExpired()
+
+
+def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str, str]) -> Order:
+    gateway = get_provider(provider)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()
+        if order is None:
+            raise NotFound()
+        if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
+            raise AlreadyPaid()
+        if order.status == OrderStatus.CANCELLED:
+            raise TransitionNotAllowed(_("This order was cancelled."))
+        expired = order.status == OrderStatus.EXPIRED or order.expires_at <= timezone.now()
+        if not expired:
+            payment = Payment.objects.create(order=order, provider=gateway.name, currency=order.currency,
+                                             amount=order.total_amount, status=PaymentStatus.PENDING)
+            PaymentEvent.objects.create(payment=payment, actor=customer, to_status=PaymentStatus.PENDING,
+                                        reason="created")
+    if expired:
+        orders_expire_due(offering_ids=order.lines.values_list("offering_id", flat=True))
+        raise _expired_error(order)
+
+    # The gateway is called outside any database transaction (a real one is a network call).
+    result = gateway.charge(amount=order.total, details=details, merchant_reference=order.number)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        payment = Payment.objects.get(pk=payment.pk)
+        if not result.succeeded:
+            _payment_move(payment, PaymentStatus.DECLINED, actor=customer, reason=result.decline_code,
+                          provider_ref=result.reference, card_last4=result.card_last4, decline_code=result.decline_code)
+    if not result.succeeded:
+        raise PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": result.decline_code})
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        _payment_move(payment, PaymentStatus.SUCCEEDED, actor=customer, provider_ref=result.reference,
+                      card_last4=result.card_last4)
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
+                       event_fk="order", actor=customer, reason="paid", extra={"paid_at": timezone.now()},
+                       data={"payment": str(payment.pk)})
+            vouchers_issue(order=order)
+            return order
+    # The hold ran out while the card was being charged and the sweeper released the units:
+    # take them again if they are still there, else give the money back.
+    if _rereserve(order):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
+                       event_fk="order", actor=customer, reason="paid as the hold ran out; units re-reserved",
+                       extra={"paid_at": timezone.now()}, data={"payment": str(payment.pk)})
+            vouchers_issue(order=order)
+            return order
+    gateway.refund(charge_reference=result.reference, amount=order.total)
+    with transaction.atomic():
+        _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.REFUNDED, reason="order expired during payment",
+                      refunded_amount=order.total_amount)
+    raise SoldOut(_("This order expired during payment and its units were sold; the charge was refunded."))
+
+
+def _rereserve(order: Order) -> bool:
+    with transaction.atomic():
+        for line in order.lines.all():
+            moved = Offering.objects.filter(pk=line.offering_id, quantity_left__gte=line.quantity).update(
+                quantity_left=F("quantity_left") - line.quantity)
+            if moved != 1:
+                transaction.set_rollback(True)
+                return False
+    return True
+
+
+def order_refund(*, customer: User, order_id: Any, voucher_ids: Sequence[Any] | None = None) -> Order:
+    """Refund the order's unredeemed vouchers (or the given ones); their units go back on sale."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()
+        if order is None:
+            raise NotFound()
+        if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+            raise NothingToRefund(_("Only paid orders can be refunded."))
+        candidates = Voucher.objects.filter(order=order, status=VoucherStatus.ISSUED)
+        if voucher_ids is not None:
+            if not isinstance(voucher_ids, list | tuple):
+                raise Invalid(_("Some fields are not valid."), fields={"voucher_ids": _("list of ids")})
+            candidates = candidates.filter(pk__in=[as_uuid(v) for v in voucher_ids])
+        refunded = vouchers_refund(vouchers=list(candidates), actor=customer)
+        if not refunded:
+            raise NothingToRefund()
+        amount = Money.zero(order.currency)
+        per_offering: dict[UUID, int] = defaultdict(int)
+        for v in refunded:
+            amount = amount + v.order_line.unit_price
+            per_offering[v.offering_id] += 1
+        for oid, n in per_offering.items():
+            Offering.objects.filter(pk=oid).update(quantity_left=F("quantity_left") + n)
+        payment = Payment.objects.select_for_update().get(
+            order=order, status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
+        result = get_provider(payment.provider).refund(charge_reference=payment.provider_ref, amount=amount)
+        Refund.objects.create(payment=payment, currency=amount.currency, amount=amount.amount,
+                              provider_ref=result.reference, voucher_ids=[str(v.pk) for v in refunded])
+        new_refunded = payment.refunded_amount + amount.amount
+        full = new_refunded >= payment.amount
+        _payment_move(payment, PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED, actor=customer,
+                      reason="refund", refunded_amount=new_refunded)
+        left = Voucher.objects.filter(order=order).filter(~Q(status=VoucherStatus.REFUNDED)).exists()
+        transition(obj=order, to=OrderStatus.PARTIALLY_REFUNDED if left else OrderStatus.REFUNDED,
+                   table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=customer,
+                   reason="refund", extra={"refunded_amount": order.refunded_amount + amount.amount},
+                   data={"amount": str(amount.amount), "vouchers": [str(v.pk) for v in refunded]})
+    return order

@@ -1,0 +1,32 @@
+"""The payment port. A real gateway (Alipay, WeChat Pay, Stripe ...) implements this protocol."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from o2o.core.money import Money
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    reference: str
+    card_last4: str = ""
+    decline_code: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    reference: str
+
+
+class ProviderError(Exception):
+    pass
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def charge(self, *, amount: Money, details: dict[str, str], merchant_reference: str) -> ChargeResult: ...
+
+    def refund(self, *, charge_reference: str, amount: Money) -> RefundResult: ...

@@ -1,0 +1,59 @@
+"""The built-in sandbox provider: a real provider with its own ledger and test cards.
+
+Cards (Luhn-valid numbers only):
+  4242424242424242  succeeds
+  4000000000000002  declined (card_declined)
+  4000000000009995  declined (insufficient_funds)
+Any other Luhn-valid number succeeds; a number that fails the Luhn check is refused as invalid.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+
+from o2o.core.errors import Invalid
+from o2o.core.money import Money
+from o2o.payments.models import SandboxCharge
+from o2o.payments.providers.base import ChargeResult, ProviderError, RefundResult
+
+DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
+
+
+def luhn_ok(number: str) -> bool:
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    def charge(self, *, amount: Money, details: dict[str, str], merchant_reference: str) -> ChargeResult:
+        number = str(details.get("card_number", "")).replace(" ", "").replace("-", "")
+        if not luhn_ok(number):
+            raise Invalid("This card number is not valid.", fields={"card_number": "invalid card number"})
+        decline = DECLINES.get(number, "")
+        ref = "sbx_ch_" + secrets.token_hex(10)
+        SandboxCharge.objects.create(
+            reference=ref, merchant_reference=merchant_reference, currency=amount.currency, amount=amount.amount,
+            card_last4=number[-4:], succeeded=not decline, decline_code=decline,
+        )
+        return ChargeResult(succeeded=not decline, reference=ref, card_last4=number[-4:], decline_code=decline,
+                            message="The card was declined." if decline else "")
+
+    def refund(self, *, charge_reference: str, amount: Money) -> RefundResult:
+        with transaction.atomic():
+            moved = SandboxCharge.objects.filter(
+                reference=charge_reference, succeeded=True, currency=amount.currency,
+                amount__gte=F("refunded") + amount.amount,
+            ).update(refunded=F("refunded") + amount.amount)
+            if moved != 1:
+                raise ProviderError("refund exceeds the charge or the charge is unknown")
+        return RefundResult(reference="sbx_re_" + secrets.token_hex(10))

@@ -1,0 +1,17 @@
+from o2o.core.errors import Conflict
+
+
+class AlreadyRedeemed(Conflict):
+    code = "already_redeemed"
+
+
+class VoucherExpired(Conflict):
+    code, default_message = "expired", "This voucher has expired."
+
+
+class VoucherRefunded(Conflict):
+    code, default_message = "refunded", "This voucher was refunded and cannot be used."
+
+
+class WrongStore(Conflict):
+    code, default_message = "wrong_store", "This voucher cannot be redeemed at this store."
