@@ -95,3 +95,54 @@ def world(api: ApiClient) -> dict[str, Any]:
     customer = api.register("customer")
     return {"owner": owner, "merchant": ms["merchant"], "store": ms["store"], "deal": deal, "clerk": clerk,
             "customer": customer}
+
+
+# --- shared assertions and shortcuts (tests of the API contract) ---
+def assert_error(r, status: int, code: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The response is an error of API.md's exact shape; returns the inner error object."""
+    assert r.status_code == status, (r.status_code, r.content[:500])
+    body = r.json()
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    assert set(err) == {"code", "message", "fields"}, err
+    assert isinstance(err["code"], str) and err["code"]
+    assert isinstance(err["message"], str) and err["message"]
+    assert isinstance(err["fields"], dict)
+    if code is not None:
+        assert err["code"] == code, err
+    return err
+
+
+def quick_user(name: str = "user") -> dict[str, Any]:
+    """A user with a token made through the account services (no HTTP round trip, no login throttle)."""
+    from o2o.accounts.services import token_issue, user_register
+
+    email = f"{name}{next(_counter)}@example.com"
+    user = user_register(email=email, password=PASSWORD, display_name=name)
+    return {"id": str(user.pk), "email": email, "token": token_issue(user=user, name="test"), "user": user}
+
+
+def add_staff(api: ApiClient, owner: dict[str, Any], merchant_id: str, role: str,
+              store_ids: list[str]) -> dict[str, Any]:
+    person = quick_user(role)
+    r = api.post(f"/merchants/{merchant_id}/staff", {"email": person["email"], "role": role, "store_ids": store_ids},
+                 owner["token"])
+    assert r.status_code == 201, r.content
+    return person
+
+
+def expire_hold(order_id: str) -> None:
+    """What time passing does to an unpaid order: its hold now lies in the past."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.orders.models import Order
+
+    Order.objects.filter(pk=order_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def quantity_left(offering_id: str) -> int:
+    from o2o.catalogue.models import Offering
+
+    return Offering.objects.get(pk=offering_id).quantity_left
