@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 
 class MoneyIn(Schema):
@@ -139,9 +140,9 @@ class OfferingIn(Schema):
     description: str = Field("", max_length=20000)
     price: MoneyIn
     list_price: MoneyIn | None = None
-    quantity_total: int
-    per_customer_limit: int = 0
-    valid_days: int = 90
+    quantity_total: StrictInt
+    per_customer_limit: StrictInt = 0
+    valid_days: StrictInt = 90
     redeemable_store_ids: list[str] = Field(default_factory=list, max_length=500)
     status: str = Field("draft", max_length=20)
 
@@ -165,7 +166,7 @@ class NearbyOut(Schema):
 
 class OrderLineIn(Schema):
     offering_id: str = Field(..., max_length=64)
-    quantity: int
+    quantity: StrictInt  # strict: true or "2" are not quantities
 
 
 class OrderIn(Schema):
@@ -255,7 +256,7 @@ class KeysOut(Schema):
 
 class ReviewIn(Schema):
     order_id: str = Field(..., max_length=64)
-    rating: int
+    rating: StrictInt
     text: str = Field("", max_length=4000)
 
 
