@@ -137,6 +137,7 @@ def order_create(*, customer: User, lines: Any) -> Order:
             if reserved != 1:
                 raise SoldOut(fields={"offering_id": str(oid)})
         currency = currencies.pop()
+        merchant_id = merchants.pop()  # once: the number retry below must not empty the set
         total = Money.zero(currency)
         for oid, qty in wanted.items():
             total = total + offerings[oid].price * qty
@@ -144,7 +145,7 @@ def order_create(*, customer: User, lines: Any) -> Order:
             try:
                 with transaction.atomic():
                     order = Order.objects.create(
-                        number=_new_number(), customer=customer, merchant_id=merchants.pop() if merchants else None,
+                        number=_new_number(), customer=customer, merchant_id=merchant_id,
                         status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
                         expires_at=now + conf.get().order_hold,
                     )
