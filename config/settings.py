@@ -186,4 +186,6 @@ O2O = {
     "DEMO_CENTRE": (env.float("O2O_DEMO_LAT", default=30.6570), env.float("O2O_DEMO_LNG", default=104.0658)),
     "NEARBY_MAX_RADIUS_M": 50000,
     "NEARBY_DEFAULT_RADIUS_M": 3000,
+    # sign-up / sign-in requests per client address (django-ninja rate syntax)
+    "AUTH_RATE": env.str("O2O_AUTH_RATE", default="20/m"),
 }

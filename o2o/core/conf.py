@@ -15,6 +15,7 @@ class O2OSettings:
     demo_centre: tuple[float, float]
     nearby_max_radius_m: int
     nearby_default_radius_m: int
+    auth_rate: str
 
 
 def get() -> O2OSettings:
@@ -27,4 +28,5 @@ def get() -> O2OSettings:
         demo_centre=raw["DEMO_CENTRE"],
         nearby_max_radius_m=raw["NEARBY_MAX_RADIUS_M"],
         nearby_default_radius_m=raw["NEARBY_DEFAULT_RADIUS_M"],
+        auth_rate=raw["AUTH_RATE"],
     )

@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +34,7 @@ from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.payments.enums import PAYMENT_TRANSITIONS, PaymentStatus
 from o2o.payments.models import Payment, PaymentEvent, Refund
 from o2o.payments.providers import get_provider
+from o2o.payments.providers.base import ChargeResult
 from o2o.vouchers.enums import VoucherStatus
 from o2o.vouchers.models import Voucher
 from o2o.vouchers.services import vouchers_issue, vouchers_refund
@@ -196,25 +197,41 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
     if expired:
         orders_expire_due(offering_ids=order.lines.values_list("offering_id", flat=True))
         raise _expired_error(order)
+    # The gateway is called outside any database transaction (a real one is a network call). If the
+    # process dies right after it, payments_reconcile() finds the charge by our reference and finishes.
+    result = gateway.charge(amount=order.total, details=details, merchant_reference=str(payment.pk))
+    return payment_complete(payment_id=payment.pk, result=result, actor=customer)
 
-    # The gateway is called outside any database transaction (a real one is a network call).
-    result = gateway.charge(amount=order.total, details=details, merchant_reference=order.number)
+
+def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = None) -> Order:
+    """Record the gateway's answer for a pending payment: idempotent, safe from the request or a reconciler."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        payment = Payment.objects.get(pk=payment.pk)
+        payment = Payment.objects.select_related("order").get(pk=payment_id)
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.get(pk=payment_id)  # re-read under the order lock
+        if payment.status == PaymentStatus.SUCCEEDED:
+            return order  # completed already (the request and a reconciler both got here)
+        late_success = payment.status != PaymentStatus.PENDING and result.succeeded
+        if not late_success and payment.status != PaymentStatus.PENDING:
+            raise PaymentRequired(_("The card was declined; nothing was charged."),
+                                  fields={"reason": payment.decline_code or "declined"})
         if not result.succeeded:
-            _payment_move(payment, PaymentStatus.DECLINED, actor=customer, reason=result.decline_code,
-                          provider_ref=result.reference, card_last4=result.card_last4, decline_code=result.decline_code)
+            _payment_move(payment, PaymentStatus.DECLINED, actor=actor, reason=result.decline_code,
+                          provider_ref=result.reference, card_last4=result.card_last4,
+                          decline_code=result.decline_code)
+    if late_success:  # a charge went through after we had given the payment up: give it back
+        get_provider(payment.provider).refund(charge_reference=result.reference, amount=payment.money)
+        raise PaymentRequired(_("The payment could not be completed; the charge was refunded."))
     if not result.succeeded:
         raise PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": result.decline_code})
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        _payment_move(payment, PaymentStatus.SUCCEEDED, actor=customer, provider_ref=result.reference,
+        _payment_move(payment, PaymentStatus.SUCCEEDED, actor=actor, provider_ref=result.reference,
                       card_last4=result.card_last4)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
-                       event_fk="order", actor=customer, reason="paid", extra={"paid_at": timezone.now()},
+                       event_fk="order", actor=actor, reason="paid", extra={"paid_at": timezone.now()},
                        data={"payment": str(payment.pk)})
             vouchers_issue(order=order)
             return order
@@ -224,15 +241,38 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
             transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
-                       event_fk="order", actor=customer, reason="paid as the hold ran out; units re-reserved",
+                       event_fk="order", actor=actor, reason="paid as the hold ran out; units re-reserved",
                        extra={"paid_at": timezone.now()}, data={"payment": str(payment.pk)})
             vouchers_issue(order=order)
             return order
-    gateway.refund(charge_reference=result.reference, amount=order.total)
+    get_provider(payment.provider).refund(charge_reference=result.reference, amount=order.total)
     with transaction.atomic():
-        _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.REFUNDED, reason="order expired during payment",
-                      refunded_amount=order.total_amount)
+        _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.REFUNDED,
+                      reason="order expired during payment", refunded_amount=order.total_amount)
     raise SoldOut(_("This order expired during payment and its units were sold; the charge was refunded."))
+
+
+def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2)) -> dict[str, int]:
+    """Finish payments left pending (the process died between the gateway call and the record).
+
+    Asks the gateway what happened to each: a charge found completes the order (or refunds it),
+    none found marks the payment declined. Safe to run any time, from many places at once.
+    """
+    counts = {"completed": 0, "declined": 0, "refunded": 0}
+    cutoff = timezone.now() - older_than
+    for payment in Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)[:500]:
+        gateway = get_provider(payment.provider)
+        result = gateway.lookup(merchant_reference=str(payment.pk))
+        if result is None:
+            result = ChargeResult(succeeded=False, reference="", decline_code="abandoned")
+        try:
+            payment_complete(payment_id=payment.pk, result=result)
+            counts["completed"] += 1
+        except PaymentRequired:
+            counts["declined"] += 1
+        except SoldOut:
+            counts["refunded"] += 1
+    return counts
 
 
 def _rereserve(order: Order) -> bool:

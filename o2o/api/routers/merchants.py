@@ -10,7 +10,7 @@ from o2o.merchants import services as merchants
 from o2o.merchants.access import merchant_for_staff
 
 router = Router(tags=["merchants"], auth=AUTH)
-_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @router.post("/merchants", response={201: MerchantOut, **_ERRORS})

@@ -10,7 +10,7 @@ from o2o.reviews import services as reviews
 from o2o.reviews.selectors import review_for_merchant_staff, reviews_of_store
 
 router = Router(tags=["reviews"])
-_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @router.post("/reviews", response={201: ReviewOut, **_ERRORS}, auth=AUTH)

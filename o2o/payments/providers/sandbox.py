@@ -57,3 +57,10 @@ class SandboxProvider:
             if moved != 1:
                 raise ProviderError("refund exceeds the charge or the charge is unknown")
         return RefundResult(reference="sbx_re_" + secrets.token_hex(10))
+
+    def lookup(self, *, merchant_reference: str) -> ChargeResult | None:
+        ch = SandboxCharge.objects.filter(merchant_reference=merchant_reference).order_by("-created_at").first()
+        if ch is None:
+            return None
+        return ChargeResult(succeeded=ch.succeeded, reference=ch.reference, card_last4=ch.card_last4,
+                            decline_code=ch.decline_code)

@@ -1,0 +1,66 @@
+"""The books: invariants that must hold between stock, orders, vouchers and payments.
+
+Used by the fault tests after a crash, and by operators (`manage.py check_books`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from o2o.catalogue.models import Offering
+from o2o.orders.enums import PAID_STATUSES, OrderStatus
+from o2o.orders.models import Order, OrderLine
+from o2o.payments.enums import PaymentStatus
+from o2o.payments.models import Payment, SandboxCharge
+from o2o.vouchers.enums import VoucherStatus
+from o2o.vouchers.models import Voucher
+
+LIVE_VOUCHER = [VoucherStatus.ISSUED, VoucherStatus.REDEEMED]
+
+
+def books_problems() -> list[str]:
+    problems: list[str] = []
+    reserved = Counter({
+        row["offering_id"]: row["n"]
+        for row in OrderLine.objects.filter(order__status=OrderStatus.AWAITING_PAYMENT)
+        .values("offering_id").annotate(n=Sum("quantity"))
+    })
+    sold = Counter({
+        row["offering_id"]: row["n"]
+        for row in Voucher.objects.filter(status__in=LIVE_VOUCHER).values("offering_id").annotate(n=Count("id"))
+    })
+    for o in Offering.objects.only("pk", "title", "quantity_total", "quantity_left"):
+        accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
+        if accounted != o.quantity_total:
+            problems.append(f"offering {o.pk} ({o.title}): left {o.quantity_left} + reserved {reserved[o.pk]} + "
+                            f"sold {sold[o.pk]} = {accounted} != total {o.quantity_total}")
+    for order in Order.objects.filter(status__in=PAID_STATUSES):
+        units = order.lines.aggregate(n=Sum("quantity"))["n"] or 0
+        if order.vouchers.count() != units:
+            problems.append(f"order {order.number}: {order.vouchers.count()} vouchers for {units} units")
+        if not order.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
+                                                 PaymentStatus.REFUNDED]).exists():
+            problems.append(f"order {order.number}: {order.status} without a successful payment")
+    orphan = Voucher.objects.filter(~Q(order__status__in=PAID_STATUSES)).count()
+    if orphan:
+        problems.append(f"{orphan} vouchers belong to orders that are not paid")
+    # money: every successful sandbox charge is a payment we know, and no charge is kept for an unpaid order
+    payments = {str(p.pk): p for p in Payment.objects.all()}
+    for ch in SandboxCharge.objects.filter(succeeded=True):
+        p = payments.get(ch.merchant_reference)
+        if p is None:
+            problems.append(f"charge {ch.reference} has no payment")
+            continue
+        kept = ch.amount - ch.refunded
+        if p.status == PaymentStatus.PENDING:
+            problems.append(f"payment {p.pk} pending although the gateway charged it (run reconcile_payments)")
+        elif p.status in (PaymentStatus.DECLINED,) and kept != Decimal(0):
+            problems.append(f"payment {p.pk} declined but {kept} was kept")
+        elif p.status == PaymentStatus.SUCCEEDED and p.order.status not in PAID_STATUSES:
+            problems.append(f"payment {p.pk} succeeded but order {p.order.number} is {p.order.status}")
+        elif p.amount - p.refunded_amount != kept and p.status != PaymentStatus.DECLINED:
+            problems.append(f"payment {p.pk}: we think {p.amount - p.refunded_amount} is kept, gateway {kept}")
+    return problems

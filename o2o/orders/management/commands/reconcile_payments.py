@@ -1,0 +1,17 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from o2o.orders.services import orders_expire_due, payments_reconcile
+
+
+class Command(BaseCommand):
+    help = "Finish payments left pending by a crash (asks the gateway) and expire unpaid orders past their hold."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--older-than", type=int, default=120, help="seconds a payment must have been pending")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        counts = payments_reconcile(older_than=timedelta(seconds=opts["older_than"]))
+        expired = orders_expire_due()
+        self.stdout.write(f"payments {counts}; expired orders {expired}")
