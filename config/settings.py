@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "o2o.reviews",
     "o2o.api",
     "o2o.web",
+    "o2o.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,265 @@
+"""The demo city: merchants, stores, deals, customers, orders, redemptions and reviews around the
+demo centre, made through the domain services so every row is as real as production data.
+
+``seed_demo()`` is idempotent: once a SeedRecord exists it does nothing but report it.
+Users are the only bulk insert (one password hash shared per role instead of hashing 280 times);
+everything else goes through merchant_create, store_create, staff_add, offering_create,
+offering_photo_add, order_create, order_pay, voucher_redeem, order_refund, review_create, review_reply.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.urls import Resolver404, resolve
+
+from o2o.accounts.models import User
+from o2o.catalogue.enums import OfferingKind, OfferingStatus
+from o2o.catalogue.models import Offering
+from o2o.catalogue.services import offering_create, offering_photo_add
+from o2o.core import conf
+from o2o.demo import data, places
+from o2o.demo.models import SeedRecord
+from o2o.demo.orders import OrderMaker
+from o2o.demo.photos import deal_card
+from o2o.merchants.enums import Category, MerchantStatus, Role
+from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
+from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
+
+SEED_VERSION = 1
+CURRENCY = "CNY"
+DEFAULT_MERCHANTS = 240
+OTHER_CUSTOMERS = 40
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    paths: tuple[str, ...]  # where to go, best first; the first one the site serves is shown
+    what: str
+
+
+LOGINS = (
+    DemoLogin("customer", "customer@demo.o2o", "demo-customer-pass", ("/",),
+              "find deals nearby, pay with the sandbox card 4242 4242 4242 4242, show your 2 ready vouchers "
+              "for Hotpot House at the counter"),
+    DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
+              f"runs {data.DEMO_MERCHANT}: stores, deals, staff, orders, reviews"),
+    DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),
+              "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code"),
+    DemoLogin("operator", "operator@demo.o2o", "demo-operator-pass", ("/admin/",),
+              "the operator admin: every merchant, order, voucher and payment; approve pending merchants"),
+)
+
+
+def login_path(login: DemoLogin) -> str:
+    """The first of the login's paths this site serves."""
+    for path in login.paths:
+        try:
+            resolve(path)
+            return path
+        except Resolver404:
+            continue
+        except Exception:  # noqa: S112 - a URLconf still being written must not break the seed's report
+            continue
+    return "/"
+
+
+@dataclass
+class Outcome:
+    created: bool
+    record: SeedRecord
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _money(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": CURRENCY}
+
+
+def _vary(amount: str, factor: Decimal) -> str:
+    value = Decimal(amount) * factor
+    value = value.quantize(Decimal(1) if value >= 20 else Decimal("0.1"))
+    return f"{max(value, Decimal('0.1')):.2f}"
+
+
+class CityBuilder:
+    def __init__(self, *, merchants: int, seed: int, log: Any = None) -> None:
+        self.n = max(1, merchants)
+        self.rng = random.Random(seed)
+        self.centre = conf.get().demo_centre
+        self.log = log or (lambda _msg: None)
+        self.names: set[str] = set()
+        self.operator: User
+        self.counts: dict[str, int] = {}
+
+    # --- people ---
+    def users(self) -> dict[str, User]:
+        made = {}
+        for login in LOGINS:
+            extra = {"is_staff": True, "is_superuser": True} if login.role == "operator" else {}
+            name = {"customer": "小李 Demo Customer", "owner": "老码头 Demo Owner", "clerk": "前台小张 Demo Clerk",
+                    "operator": "Operator 运营"}[login.role]
+            made[login.role] = User.objects.create_user(email=login.email, password=login.password,
+                                                        display_name=name, **extra)
+        self.operator = made["operator"]
+        return made
+
+    def bulk_users(self, prefix: str, count: int, password: str, names: list[str]) -> list[User]:
+        hashed = make_password(password)  # one hash for all: hashing 280 times would take most of the seed
+        users = [User(email=f"{prefix}{i:03d}@demo.o2o", password=hashed,
+                      display_name=names[(i - 1) % len(names)] if names else f"{prefix}{i:03d}")
+                 for i in range(1, count + 1)]
+        User.objects.bulk_create(users)
+        return list(User.objects.filter(email__in=[u.email for u in users]).order_by("email"))
+
+    # --- merchants ---
+    def unique_name(self, category: str) -> str:
+        prefixes, cores, english = data.NAMES[category]
+        for _ in range(40):
+            roll = self.rng.random()
+            if roll < 0.45:
+                name = self.rng.choice(prefixes) + self.rng.choice(cores)
+            elif roll < 0.7:
+                name = self.rng.choice(english)
+            else:
+                name = f"{self.rng.choice(english)} {self.rng.choice(prefixes)}{self.rng.choice(cores)}"
+            if name not in self.names:
+                self.names.add(name)
+                return name
+        name = f"{self.rng.choice(prefixes)}{self.rng.choice(cores)} {len(self.names) + 1}号店"
+        self.names.add(name)
+        return name
+
+    def categories(self, k: int) -> list[str]:
+        """Every category but restaurant once (the demo merchant is the first restaurant), the rest by weight."""
+        cats = list(Category.values)
+        head = [c for c in cats if c != Category.RESTAURANT][:k]
+        self.rng.shuffle(head)
+        weights = [data.WEIGHTS.get(c, 1) for c in cats]
+        return head + self.rng.choices(cats, weights=weights, k=max(0, k - len(head)))
+
+    def stores_for(self, merchant: Merchant, category: str, count: int, *, first: tuple | None = None) -> list[Store]:
+        stores = []
+        for i in range(count):
+            if i == 0 and first:
+                lat, lng, address, road = first
+            else:
+                lat, lng = places.random_point(self.rng, self.centre)
+                address, road = places.address_for(self.rng, lat, lng)
+            hours = self.rng.choice(data.HOURS.get(category, data.HOURS["other"]))
+            stores.append(store_create(
+                merchant=merchant, name=f"{merchant.name} ({road}店)", address=address, lat=lat, lng=lng,
+                timezone="Asia/Shanghai", opening_hours=hours, phone=places.phone_for(self.rng)))
+        return stores
+
+    def deal(self, merchant: Merchant, owner: User, stores: list[Store], t: data.DealTemplate, *,
+             status: str = OfferingStatus.LIVE, exact: bool = False) -> Offering:
+        factor = Decimal(1) if exact else self.rng.choice([Decimal("0.9"), Decimal(1), Decimal("1.1"), Decimal("1.2")])
+        price, list_price = _vary(t.price, factor), _vary(t.list_price, factor)
+        qty = t.quantity[0] if exact else self.rng.randint(*t.quantity) // 10 * 10 or 10
+        offering = offering_create(
+            merchant=merchant, actor=owner, kind=OfferingKind.DEAL, title=t.title, description=t.description,
+            price=_money(price), list_price=_money(list_price), quantity_total=qty,
+            per_customer_limit=t.limit, valid_days=t.valid_days,
+            redeemable_store_ids=[s.pk for s in stores], status=status)
+        offering_photo_add(offering=offering, data=deal_card(
+            category=merchant.category, title=t.title, merchant=merchant.name, price=price, list_price=list_price))
+        return offering
+
+    def merchant(self, *, owner: User, name: str, category: str, pending: bool = False) -> Merchant:
+        description = f"{name} — {Category(category).label}"
+        if not pending:
+            m = merchant_create(owner=owner, name=name, category=category, description=description)
+            if m.status == MerchantStatus.PENDING:  # the operator requires approval: the demo approves it
+                merchant_set_status(merchant=m, status=MerchantStatus.ACTIVE, actor=self.operator,
+                                    reason="demo seed: approved")
+            return m
+        if conf.get().merchant_approval:
+            return merchant_create(owner=owner, name=name, category=category, description=description)
+        # Approval is off, so merchant_create would make it active: write the applicant by hand, as
+        # merchant_create would with approval on (status, its first event row, the owner's membership).
+        m = Merchant.objects.create(name=name, category=category, status=MerchantStatus.PENDING, owner=owner,
+                                    description=description)
+        MerchantEvent.objects.create(merchant=m, actor=owner, from_status="", to_status=MerchantStatus.PENDING,
+                                     reason="created (demo seed: waiting for approval)")
+        StaffMembership.objects.create(merchant=m, user=owner, role=Role.OWNER)
+        return m
+
+    # --- the whole city ---
+    def demo_merchant(self, owner: User, clerk: User) -> tuple[Merchant, Store, list[Offering]]:
+        m = self.merchant(owner=owner, name=data.DEMO_MERCHANT, category=Category.RESTAURANT)
+        self.names.add(m.name)
+        lat, lng = places.offset(self.centre[0], self.centre[1], north_m=180, east_m=140)
+        first = (round(lat, 6), round(lng, 6), data.DEMO_ADDRESS, "春熙路")
+        store = self.stores_for(m, "restaurant", 1, first=first)[0]
+        Store.objects.filter(pk=store.pk).update(name=data.DEMO_STORE,
+                                                 opening_hours=data.HOURS["restaurant"][0])
+        store.refresh_from_db()
+        second = self.stores_for(m, "restaurant", 1)
+        # staff_add validates the email with Django's EmailValidator, which refuses the ".o2o" top-level
+        # domain of the fixed demo logins: write the membership as staff_add does for a known user.
+        membership = StaffMembership.objects.create(merchant=m, user=clerk, role=Role.CLERK)
+        membership.stores.set([store])
+        deals = [self.deal(m, owner, [store, *second], data.DEMO_DEAL, exact=True),
+                 self.deal(m, owner, [store], data.DEMO_SECOND_DEAL, exact=True)]
+        return m, store, deals
+
+    def city(self, owners: list[User]) -> list[tuple[Merchant, User, list[Offering]]]:
+        made = []
+        cats = self.categories(len(owners))
+        n_pending = min(3, len(owners) // 60)
+        for i, (owner, category) in enumerate(zip(owners, cats, strict=False)):
+            pending = i >= len(owners) - n_pending
+            m = self.merchant(owner=owner, name=self.unique_name(category), category=category, pending=pending)
+            stores = self.stores_for(m, category, self.rng.choices([1, 2, 3], weights=[60, 28, 12])[0])
+            templates = data.DEALS.get(category, data.DEALS["other"])
+            k = self.rng.randint(1, min(3, len(templates)))
+            status = OfferingStatus.DRAFT if pending else OfferingStatus.LIVE
+            offerings = [self.deal(m, owner, stores, t, status=status) for t in self.rng.sample(templates, k)]
+            if len(stores) > 1 and self.rng.random() < 0.5:  # invited counter staff who have not signed up yet
+                for j, store in enumerate(stores[1:], start=2):
+                    staff_add(merchant=m, email=f"clerk-{i + 1:03d}-{j}@shops.example", role=Role.CLERK,
+                              store_ids=[store.pk])
+            if not pending:
+                made.append((m, owner, offerings))
+            if (i + 1) % 40 == 0:
+                self.log(f"  {i + 1} merchants")
+        return made
+
+
+def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = None) -> Outcome:
+    """Seed the demo city once. A second call returns the existing record and changes nothing."""
+    existing = SeedRecord.objects.order_by("-created_at").first()
+    if existing is not None:
+        return Outcome(created=False, record=existing, counts=dict(existing.summary))
+    started = time.monotonic()
+    with transaction.atomic():
+        if User.objects.filter(email__in=[login.email for login in LOGINS]).exists():
+            raise RuntimeError("Demo users exist but no seed record: this database was seeded by hand or "
+                               "half-way; use a fresh database (delete var/o2o.sqlite3).")
+        b = CityBuilder(merchants=merchants, seed=seed, log=log)
+        demo = b.users()
+        owners = b.bulk_users("owner", b.n - 1, "demo-owner-pass", [])
+        customers = b.bulk_users("customer", OTHER_CUSTOMERS, "demo-customer-pass", data.CUSTOMER_NAMES)
+        demo_m, demo_store, demo_deals = b.demo_merchant(demo["owner"], demo["clerk"])
+        city = [(demo_m, demo["owner"], demo_deals), *b.city(owners)]
+        b.log(f"  {len(city)} live merchants; placing orders")
+        maker = OrderMaker(rng=b.rng)
+        maker.city_orders(customers=customers, city=city, demo=(demo_m, demo["owner"], demo_deals))
+        maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
+                            deals=demo_deals)
+        counts = {
+            "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
+            "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
+        }
+        record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
+                                           seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)
+    return Outcome(created=True, record=record, counts=counts)
