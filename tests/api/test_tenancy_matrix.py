@@ -1,0 +1,192 @@
+"""Who may call what: every endpoint of the OpenAPI document x every kind of caller.
+
+The endpoints come from the ninja api object's own OpenAPI document, so an endpoint added without
+a row here fails this test until someone decides who may call it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from o2o.api.api import api as ninja_api
+from tests.helpers import GOOD_CARD, PASSWORD, ApiClient, assert_error, quick_user
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("anonymous", "customer", "clerk", "owner", "other_owner")
+_n = itertools.count()
+
+
+def _endpoints() -> list[tuple[str, str]]:
+    schema = ninja_api.get_openapi_schema()
+    prefix = "/api/v1"
+    return sorted((method.upper(), path.removeprefix(prefix)) for path, ops in schema["paths"].items()
+                  for method in ops)
+
+
+def build(api: ApiClient) -> dict[str, Any]:
+    """A merchant (owner, clerk, store, deal), a customer with orders in every state, a rival owner."""
+    w: dict[str, Any] = {"anonymous": None}
+    w["owner"] = quick_user("owner")
+    ms = api.merchant_with_store(w["owner"])
+    w["merchant"], w["store"] = ms["merchant"], ms["store"]
+    w["deal"] = api.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=100,
+                         per_customer_limit=0)
+    w["clerk"] = quick_user("clerk")
+    r = api.post(f"/merchants/{w['merchant']['id']}/staff",
+                 {"email": w["clerk"]["email"], "role": "clerk", "store_ids": [w["store"]["id"]]}, w["owner"]["token"])
+    assert r.status_code == 201, r.content
+    w["customer"] = quick_user("customer")
+    w["other_owner"] = quick_user("rival")
+    api.merchant_with_store(w["other_owner"], name="Rival Hotpot")
+    # order A: redeemed and reviewed (for the reply); order B: redeemed, not reviewed (for a review);
+    # order C: unpaid (for pay); order D: paid with an unused voucher (refund); order E: unused voucher (counter)
+    for name, qty, pay in (("A", 1, True), ("B", 1, True), ("C", 1, False), ("D", 1, True), ("E", 1, True)):
+        w[f"order_{name}"] = api.buy(w["customer"], w["deal"]["id"], qty, pay=pay)
+    for name in ("A", "B"):
+        r = api.post("/redemptions", {"store_id": w["store"]["id"], "code": w[f"order_{name}"]["vouchers"][0]["code"]},
+                     w["clerk"]["token"])
+        assert r.status_code == 201, r.content
+    r = api.post("/reviews", {"order_id": w["order_A"]["id"], "rating": 5, "text": "ok"}, w["customer"]["token"])
+    assert r.status_code == 201, r.content
+    w["review"] = r.json()
+    return w
+
+
+Request = Callable[[dict[str, Any]], tuple[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    request: Request  # world -> (path, body or query)
+    expect: dict[str, int]
+    check: Callable[[dict[str, Any], str, Any], None] | None = None
+
+
+def _all(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+def _signed_in(status: int, anonymous: int = 401) -> dict[str, int]:
+    return {**_all(status), "anonymous": anonymous}
+
+
+def _merchant_only(ok: int, clerk: int) -> dict[str, int]:
+    return {"anonymous": 401, "customer": 404, "clerk": clerk, "owner": ok, "other_owner": 404}
+
+
+def _buyer_only(ok: int) -> dict[str, int]:
+    return {"anonymous": 401, "customer": ok, "clerk": 404, "owner": 404, "other_owner": 404}
+
+
+def _orders_seen_only_by_buyer(w: dict[str, Any], actor: str, body: Any) -> None:
+    ids = {o["id"] for o in body["results"]}
+    mine = {w[f"order_{n}"]["id"] for n in "ABCDE"}
+    assert (ids == mine) if actor == "customer" else not (ids & mine)
+
+
+def _me_memberships(w: dict[str, Any], actor: str, body: Any) -> None:
+    roles = {m["role"] for m in body["memberships"] if m["merchant_id"] == w["merchant"]["id"]}
+    assert roles == ({"owner"} if actor == "owner" else {"clerk"} if actor == "clerk" else set())
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("POST", "/auth/register"): Row(
+        lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
+                                      "display_name": "New"}), _all(201)),
+    ("POST", "/auth/token"): Row(
+        lambda w: ("/auth/token", {"email": w["customer"]["email"], "password": PASSWORD}), _all(200)),
+    ("POST", "/auth/token/revoke"): Row(lambda w: ("/auth/token/revoke", {}), _signed_in(204)),
+    ("GET", "/me"): Row(lambda w: ("/me", None), _signed_in(200), _me_memberships),
+    ("POST", "/reviews"): Row(
+        lambda w: ("/reviews", {"order_id": w["order_B"]["id"], "rating": 4, "text": "fine"}), _buyer_only(201)),
+    ("POST", "/reviews/{review_id}/reply"): Row(
+        lambda w: (f"/reviews/{w['review']['id']}/reply", {"text": "Thanks"}), _merchant_only(200, clerk=403)),
+    ("GET", "/stores/{store_id}/reviews"): Row(lambda w: (f"/stores/{w['store']['id']}/reviews", None), _all(200)),
+    ("GET", "/stores/nearby"): Row(
+        lambda w: ("/stores/nearby", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _all(200)),
+    ("GET", "/stores/{store_id}"): Row(lambda w: (f"/stores/{w['store']['id']}", None), _all(200)),
+    ("GET", "/offerings/{offering_id}"): Row(lambda w: (f"/offerings/{w['deal']['id']}", None), _all(200)),
+    ("POST", "/merchants"): Row(lambda w: ("/merchants", {"name": "Another", "category": "salon"}), _signed_in(201)),
+    ("GET", "/merchants/{merchant_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}", None), _merchant_only(200, clerk=200)),
+    ("POST", "/merchants/{merchant_id}/stores"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/stores",
+                   {"name": "New shop", "address": "3 Road", "lat": 30.6, "lng": 104.0}),
+        _merchant_only(201, clerk=403)),
+    ("POST", "/merchants/{merchant_id}/staff"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/staff",
+                   {"email": f"staff{next(_n)}@example.com", "role": "clerk", "store_ids": [w["store"]["id"]]}),
+        _merchant_only(201, clerk=403)),
+    ("POST", "/merchants/{merchant_id}/offerings"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/offerings",
+                   {"kind": "deal", "title": "Lunch set", "price": {"amount": "29.00", "currency": "CNY"},
+                    "quantity_total": 5, "redeemable_store_ids": [w["store"]["id"]], "status": "live"}),
+        _merchant_only(201, clerk=403)),
+    ("POST", "/orders"): Row(
+        lambda w: ("/orders", {"lines": [{"offering_id": w["deal"]["id"], "quantity": 1}]}), _signed_in(201)),
+    ("GET", "/orders"): Row(lambda w: ("/orders", None), _signed_in(200), _orders_seen_only_by_buyer),
+    ("GET", "/orders/{order_id}"): Row(lambda w: (f"/orders/{w['order_A']['id']}", None), _buyer_only(200)),
+    ("POST", "/orders/{order_id}/pay"): Row(
+        lambda w: (f"/orders/{w['order_C']['id']}/pay", {"provider": "sandbox", "card_number": GOOD_CARD}),
+        _buyer_only(200)),
+    ("POST", "/orders/{order_id}/refund"): Row(
+        lambda w: (f"/orders/{w['order_D']['id']}/refund", {}), _buyer_only(200)),
+    ("POST", "/redemptions"): Row(
+        lambda w: ("/redemptions", {"store_id": w["store"]["id"], "code": w["order_E"]["vouchers"][0]["code"]}),
+        _merchant_only(201, clerk=201)),
+    ("POST", "/redemptions/check"): Row(
+        lambda w: ("/redemptions/check", {"store_id": w["store"]["id"], "code": w["order_E"]["vouchers"][0]["code"]}),
+        _merchant_only(200, clerk=200)),
+    ("GET", "/keys/vouchers"): Row(lambda w: ("/keys/vouchers", None), _all(200)),
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("endpoint", _endpoints(), ids=lambda e: f"{e[0]} {e[1]}")
+def test_who_may_call_what(api_client, endpoint, actor):
+    row = MATRIX.get(endpoint)
+    assert row is not None, f"{endpoint[0]} {endpoint[1]} has no row in the tenancy matrix: decide who may call it"
+    assert set(row.expect) == set(ACTORS)
+    w = build(api_client)
+    path, body = row.request(w)
+    token = w[actor]["token"] if w[actor] else None
+    if endpoint[0] == "GET":
+        r = api_client.call("GET", path, body, token)
+    else:
+        r = api_client.call(endpoint[0], path, body, token)
+    expected = row.expect[actor]
+    if expected >= 400:
+        assert_error(r, expected)
+    else:
+        assert r.status_code == expected, (r.status_code, r.content[:400])
+        if row.check is not None:
+            row.check(w, actor, r.json())
+
+
+def test_matrix_has_no_stale_rows():
+    assert set(MATRIX) <= set(_endpoints()), set(MATRIX) - set(_endpoints())
+
+
+def test_pending_merchant_shows_nothing_in_public(api_client, settings):
+    settings.O2O = {**settings.O2O, "MERCHANT_APPROVAL": True}
+    owner = quick_user("pending")
+    ms = api_client.merchant_with_store(owner, name="Not Yet Open")
+    assert ms["merchant"]["status"] == "pending"
+    deal = api_client.deal(owner, ms["merchant"]["id"], [ms["store"]["id"]])
+    store_id = ms["store"]["id"]
+    assert_error(api_client.get(f"/stores/{store_id}"), 404)
+    assert_error(api_client.get(f"/stores/{store_id}/reviews"), 404)
+    assert_error(api_client.get(f"/offerings/{deal['id']}"), 404)
+    near = api_client.get("/stores/nearby", lat=ms["store"]["lat"], lng=ms["store"]["lng"], radius_m=1000).json()
+    assert store_id not in [s["id"] for s in near["results"]]
+    customer = quick_user("customer")
+    r = api_client.post("/orders", {"lines": [{"offering_id": deal["id"], "quantity": 1}]}, customer["token"])
+    assert_error(r, 404)
+    # its owner still manages it
+    assert api_client.get(f"/merchants/{ms['merchant']['id']}", owner["token"]).status_code == 200
