@@ -26,10 +26,21 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount, float):
-            raise TypeError("Money never takes a float")
-        if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", Decimal(self.amount))
+        amount: object = self.amount
+        if isinstance(amount, float | bool):
+            raise TypeError("Money never takes a float (or a bool)")
+        if isinstance(amount, int):
+            amount = Decimal(amount)
+        elif isinstance(amount, str):
+            try:
+                amount = Decimal(amount.strip())
+            except InvalidOperation:
+                raise ValueError(f"not an amount: {amount!r}") from None
+        elif not isinstance(amount, Decimal):
+            raise TypeError(f"Money takes a Decimal, int or str, not {type(amount).__name__}")
+        if not amount.is_finite():
+            raise ValueError("Money amounts are finite (no NaN or Infinity)")
+        object.__setattr__(self, "amount", amount)
         if self.currency not in KNOWN_CURRENCIES:
             raise Invalid(f"Unknown currency {self.currency!r}.", fields={"currency": "unknown currency"})
         object.__setattr__(self, "amount", self.amount.quantize(quantum(self.currency), rounding=ROUND_HALF_UP))
@@ -86,6 +97,8 @@ class Money:
 
     def allocate(self, parts: int) -> list[Money]:
         """Split into `parts` amounts that add up exactly (the first ones take the remainder)."""
+        if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
+            raise ValueError("allocate into one part or more")
         q = quantum(self.currency)
         units = int(self.amount / q)
         base, rest = divmod(units, parts)
