@@ -1,20 +1,58 @@
+# ruff: noqa: S608  -- SQL here is assembled from fixed table/column names; every value is a bound parameter
+"""Reads of discovery: nearby stores, nearby offerings, search mixing both.
+
+Two phases. (1) Candidates from the lean `Place` index: H3 cells around the point, exact distance,
+filters (category and text in SQL, open-now in Python from compact weekly hours), exact order by
+(distance, id) - see geo.nearest. (2) The few rows of the page are loaded through the tenancy gate
+(`public_stores()`, `public_offerings()`), so a stale index row can never show a pending or
+suspended merchant's store; a row that fails the gate is skipped and the page refilled.
+
+Pagination is by an opaque cursor holding the last row's (sort value, id): no duplicates and no
+gaps while the data stands still.
+"""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import binascii
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from o2o.catalogue.enums import OfferingKind, OfferingStatus
+from o2o.catalogue.models import Offering, StockBucket
+from o2o.catalogue.selectors import public_offerings
 from o2o.core import conf
 from o2o.core.errors import Invalid
-from o2o.discovery.geo import nearest
+from o2o.discovery import geo, text
+from o2o.discovery.models import DensityCell, Place, Word
+from o2o.discovery.openness import Clock, open_at
 from o2o.merchants.access import public_stores
 from o2o.merchants.enums import Category
-from o2o.merchants.hours import is_open
 from o2o.merchants.models import Store
 
+SORTS = ("distance", "rating", "popularity")
+# Bayesian average: C pseudo-reviews at the prior mean, so one 5-star review does not beat 400 at 4.8.
+BAYES_PRIOR_MEAN = 3.5
+BAYES_WEIGHT = 10
+MAX_Q = text.MAX_QUERY_CHARS
+
+
+def bayesian_rating(rating_sum: int, review_count: int) -> float:
+    return (BAYES_WEIGHT * BAYES_PRIOR_MEAN + rating_sum) / (BAYES_WEIGHT + review_count)
+
+
+# --- results --------------------------------------------------------------------------------------
 
 @dataclass
 class NearbyStore:
@@ -23,57 +61,499 @@ class NearbyStore:
     open_now: bool
 
 
+@dataclass
+class NearbyOffering:
+    offering: Offering
+    store: Store
+    distance_m: float
+    open_now: bool
+
+
+@dataclass
+class SearchHit:
+    kind: str  # "store" or "offering"
+    distance_m: float
+    store: Store
+    open_now: bool
+    offering: Offering | None = None
+
+
+@dataclass
+class Page:
+    results: list[Any]
+    next_cursor: str | None
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    q: str | None = None
+    category: str | None = None
+    open_now: bool = False
+    min_rating: float | None = None
+    has_deals: bool = False
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    kind: str | None = None
+    sort: str = "distance"
+    after: tuple[float, str] | None = None
+
+
 def validate_nearby(*, lat: Any, lng: Any, radius_m: Any, limit: Any, category: Any = None) -> tuple[float, float, int, int]:
+    """Check the common parameters; (lat, lng, radius_m, limit) with defaults, or Invalid (422)."""
     fields: dict[str, str] = {}
-    try:
-        lat_f = float(lat)
-        if not -90 <= lat_f <= 90:
-            fields["lat"] = "between -90 and 90"
-    except (TypeError, ValueError):
-        fields["lat"], lat_f = "a number between -90 and 90", 0.0
-    try:
-        lng_f = float(lng)
-        if not -180 <= lng_f <= 180:
-            fields["lng"] = "between -180 and 180"
-    except (TypeError, ValueError):
-        fields["lng"], lng_f = "a number between -180 and 180", 0.0
+    lat_f = _number(lat, "lat", -90, 90, fields)
+    lng_f = _number(lng, "lng", -180, 180, fields)
     settings = conf.get()
     radius = settings.nearby_default_radius_m if radius_m is None else radius_m
     if isinstance(radius, bool) or not isinstance(radius, int) or not 0 < radius <= settings.nearby_max_radius_m:
-        fields["radius_m"] = f"whole metres from 1 to {settings.nearby_max_radius_m}"
+        fields["radius_m"] = _("whole metres from 1 to %(max)d") % {"max": settings.nearby_max_radius_m}
     lim = 20 if limit is None else limit
     if isinstance(lim, bool) or not isinstance(lim, int) or not 1 <= lim <= 100:
-        fields["limit"] = "from 1 to 100"
+        fields["limit"] = _("from 1 to 100")
     if category and category not in Category.values:
-        fields["category"] = f"one of {', '.join(Category.values)}"
+        fields["category"] = _("one of %(v)s") % {"v": ", ".join(Category.values)}
     if fields:
-        raise Invalid("Some search parameters are not valid.", fields=fields)
+        raise Invalid(_("Some search parameters are not valid."), fields=fields)
     return lat_f, lng_f, radius, lim
+
+
+def _number(value: Any, name: str, lo: float, hi: float, fields: dict[str, str]) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        f = math.nan
+    if isinstance(value, bool) or not lo <= f <= hi:  # NaN fails too
+        fields[name] = _("a number between %(lo)s and %(hi)s") % {"lo": lo, "hi": hi}
+        return 0.0
+    return f
+
+
+def validate_filters(
+    *, q: Any = None, category: Any = None, open_now: Any = None, min_rating: Any = None, has_deals: Any = None,
+    price_min: Any = None, price_max: Any = None, kind: Any = None, sort: Any = None, cursor: Any = None,
+    q_required: bool = False, sorts: tuple[str, ...] = SORTS,
+) -> Filters:
+    fields: dict[str, str] = {}
+    if q is not None and not isinstance(q, str):
+        fields["q"] = _("text")
+        q = None
+    if q is not None and len(q) > MAX_Q:
+        fields["q"] = _("at most %(n)d characters") % {"n": MAX_Q}
+    if q_required and not (q or "").strip():
+        fields["q"] = _("required")
+    if category and category not in Category.values:
+        fields["category"] = _("one of %(v)s") % {"v": ", ".join(Category.values)}
+    if kind and kind not in OfferingKind.values:
+        fields["kind"] = _("one of %(v)s") % {"v": ", ".join(OfferingKind.values)}
+    rating = None
+    if min_rating is not None:
+        try:
+            rating = float(min_rating)
+        except (TypeError, ValueError):
+            rating = math.nan
+        if not 0 <= rating <= 5:
+            fields["min_rating"] = _("a number from 0 to 5")
+    pmin, pmax = _price(price_min, "price_min", fields), _price(price_max, "price_max", fields)
+    if pmin is not None and pmax is not None and pmin > pmax:
+        fields["price_max"] = _("not below price_min")
+    sort = sort or "distance"
+    if sort not in sorts:
+        fields["sort"] = _("one of %(v)s") % {"v": ", ".join(sorts)}
+    after = None
+    if cursor:
+        after = decode_cursor(cursor, sort)
+        if after is None:
+            fields["cursor"] = _("not a cursor of this search")
+    if fields:
+        raise Invalid(_("Some search parameters are not valid."), fields=fields)
+    return Filters(q=(q or "").strip() or None, category=category or None, open_now=bool(open_now),
+                   min_rating=rating, has_deals=bool(has_deals), price_min=pmin, price_max=pmax,
+                   kind=kind or None, sort=sort, after=after)
+
+
+def _price(value: Any, name: str, fields: dict[str, str]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        d = Decimal("NaN")
+    if not d.is_finite() or d < 0 or d >= Decimal("1e12"):
+        fields[name] = _("an amount such as 50.00")
+        return None
+    return d
+
+
+def encode_cursor(sort: str, value: float, key: str) -> str:
+    raw = json.dumps([sort, value, key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[float, str] | None:
+    try:
+        if not isinstance(cursor, str) or len(cursor) > 300:
+            return None
+        s, value, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if s != sort or not isinstance(key, str) or len(key) != 32 or isinstance(value, bool):
+            return None
+        int(key, 16)
+        value = float(value)
+        if not math.isfinite(value):
+            return None
+        return value, key
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+# --- density (speed only) -------------------------------------------------------------------------
+
+_DENSITY: dict[int, tuple[float, int]] = {}
+_DENSITY_TTL_S = 600.0
+_DENSITY_MAX = 20000  # bounded: memory never grows with the number of stores
+
+
+def density_near(lat: float, lng: float) -> float:
+    """Visible places per m² in the res-7 cell of the point (cached per process, bounded)."""
+    cell = geo.density_cell(lat, lng)
+    now = time.monotonic()
+    hit = _DENSITY.get(cell)
+    if hit is None or hit[0] < now:
+        n = DensityCell.objects.filter(cell=cell).values_list("n", flat=True).first() or 0
+        if len(_DENSITY) >= _DENSITY_MAX:
+            _DENSITY.clear()
+        hit = (now + _DENSITY_TTL_S, n)
+        _DENSITY[cell] = hit
+    return hit[1] / geo.DENSITY_AREA_M2
+
+
+# --- SQL pieces -----------------------------------------------------------------------------------
+
+def _hex(v: Any) -> str:
+    return v.hex if isinstance(v, UUID) else str(v).replace("-", "")
+
+
+def _in(column: str, cells: list[int]) -> tuple[str, list[Any]]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [cells]
+    return f"{column} IN ({', '.join(['%s'] * len(cells))})", list(cells)
+
+
+def _typo_variants(terms: Iterable[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    probe: dict[str, set[str]] = {}
+    for t in terms:
+        out[t] = [t]
+        if text.is_latin_word(t) and text.TYPO_MIN_LEN - 1 <= len(t) <= 40 and not t.isdigit():
+            probe[t] = text.edits1(t)
+    if probe:
+        everything = sorted(set().union(*probe.values()))
+        found: set[str] = set()
+        for i in range(0, len(everything), 900):
+            found |= set(Word.objects.filter(word__in=everything[i:i + 900]).values_list("word", flat=True))
+        for t, variants in probe.items():
+            out[t] += sorted(w for w in variants & found if len(w) >= text.TYPO_MIN_LEN)
+    return out
+
+
+def _text_condition(q: str, columns: list[str]) -> tuple[str, list[Any]] | None:
+    """SQL matching every term of q in any of `columns` (normalised text); None if q has no terms."""
+    words = text.terms(q)
+    if not words:
+        return None
+    readings = text.alternatives(words)
+    variants = _typo_variants({t for r in readings for t in r})
+    ors, params = [], []
+    for reading in readings:
+        ands = []
+        for t in reading:
+            alts = []
+            for v in variants[t]:
+                for col in columns:
+                    alts.append(f"{col} LIKE %s")
+                    params.append(f"%{v}%")
+            ands.append("(" + " OR ".join(alts) + ")")
+        ors.append("(" + " AND ".join(ands) + ")")
+    return "(" + " OR ".join(ors) + ")", params
+
+
+def _tables() -> dict[str, str]:
+    return {"place": Place._meta.db_table, "store": Store._meta.db_table, "offering": Offering._meta.db_table,
+            "rs": Offering.redeemable_stores.through._meta.db_table, "bucket": StockBucket._meta.db_table}
+
+
+def _in_stock(alias: str) -> str:
+    """SQL: the offering still has units for sale (catalogue keeps them in stock buckets)."""
+    left = connection.ops.quote_name("left")
+    return f"EXISTS (SELECT 1 FROM {_tables()['bucket']} b WHERE b.offering_id = {alias}.id AND b.{left} > 0)"
+
+
+def _store_where(f: Filters) -> tuple[list[str], list[Any]] | None:
+    t = _tables()
+    where, params = ["p.visible = %s"], [True]
+    if f.category:
+        where.append("p.category = %s")
+        params.append(f.category)
+    if f.q:
+        cond = _text_condition(f.q, ["p.text"])
+        if cond is None:
+            return None
+        where.append(cond[0])
+        params += cond[1]
+    if f.min_rating is not None and f.min_rating > 0:
+        where.append(f"EXISTS (SELECT 1 FROM {t['store']} s WHERE s.id = p.store_id AND s.review_count > 0 "
+                     "AND s.rating_sum >= %s * s.review_count)")
+        params.append(f.min_rating)
+    if f.has_deals:
+        where.append(f"EXISTS (SELECT 1 FROM {t['rs']} rs JOIN {t['offering']} o ON o.id = rs.offering_id "
+                     f"WHERE rs.store_id = p.store_id AND o.status = %s AND o.kind = %s AND {_in_stock('o')})")
+        params += [OfferingStatus.LIVE.value, OfferingKind.DEAL.value]
+    if f.price_min is not None or f.price_max is not None:
+        cond, ps = _price_sql("o", f)
+        where.append(f"EXISTS (SELECT 1 FROM {t['rs']} rs JOIN {t['offering']} o ON o.id = rs.offering_id "
+                     f"WHERE rs.store_id = p.store_id AND o.status = %s AND {_in_stock('o')} AND {cond})")
+        params += [OfferingStatus.LIVE.value, *ps]
+    return where, params
+
+
+def _price_sql(alias: str, f: Filters) -> tuple[str, list[Any]]:
+    conds, params = [f"{alias}.currency = %s"], [conf.get().currency]
+    if f.price_min is not None:
+        conds.append(f"{alias}.price_amount >= %s")
+        params.append(f.price_min)
+    if f.price_max is not None:
+        conds.append(f"{alias}.price_amount <= %s")
+        params.append(f.price_max)
+    return " AND ".join(conds), params
+
+
+# --- stores ---------------------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    key: str
+    tz: str
+    week: str
+    closed: str
+    score: float = 0.0
+    extra: Any = None
+
+
+@dataclass
+class Explain:
+    plan: geo.Plan = field(default_factory=geo.Plan)
+    stale: int = 0
+
+
+def store_candidates(
+    *, lat: float, lng: float, radius_m: int, limit: int, filters: Filters = Filters(), at: datetime | None = None,
+    exclude: frozenset[str] = frozenset(), explain: Explain | None = None,
+) -> list[tuple[float, Candidate]]:
+    """Phase 1: the index rows of the page, as (distance_m, Candidate), ordered as the sort says."""
+    explain = explain or Explain()
+    built = _store_where(filters)
+    if built is None:
+        return []
+    where, params = built
+    t = _tables()
+    ranked = filters.sort != "distance"
+    select = "p.store_id, p.lat, p.lng, p.tz, p.week, p.closed"
+    join = ""
+    if filters.sort == "rating":
+        select += ", s.rating_sum, s.review_count"
+        join = f" JOIN {t['store']} s ON s.id = p.store_id"
+    elif filters.sort == "popularity":
+        select += ", p.popularity"
+    base = f"SELECT {select} FROM {t['place']} p{join} WHERE " + " AND ".join(where)
+    clock = Clock(at or timezone.now())
+
+    def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
+        cond, cell_params = _in(f"p.{column}", cells)
+        with connection.cursor() as cur:
+            cur.execute(f"{base} AND {cond}", params + cell_params)
+            rows = cur.fetchall()
+        for r in rows:
+            c = Candidate(_hex(r[0]), r[3], r[4], r[5])
+            if filters.sort == "rating":
+                c.score = -bayesian_rating(r[6], r[7])
+            elif filters.sort == "popularity":
+                c.score = -float(r[6])
+            yield r[1], r[2], c
+
+    def accept(c: Candidate) -> bool:
+        if c.key in exclude:
+            return False
+        return not filters.open_now or open_at(c.week, c.closed, c.tz, clock)
+
+    sel = 1.0 / len(Category.values) if filters.category else 1.0
+    if filters.q:
+        sel *= 0.05
+    if filters.open_now:
+        sel *= 0.6
+    if filters.min_rating or filters.has_deals or filters.price_min is not None or filters.price_max is not None:
+        sel *= 0.2
+    density = density_near(lat, lng)
+    if not ranked:
+        return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
+                           key=lambda c: c.key, after=filters.after, density=density, selectivity=sel,
+                           plan=explain.plan)  # type: ignore[return-value]
+    # rating / popularity: every accepted row within the radius, best first
+    rows = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=10**9, fetch=fetch, accept=accept,
+                       key=lambda c: c.key, density=density, selectivity=sel, plan=explain.plan)
+    ordered = sorted(rows, key=lambda t: (t[1].score, t[1].key))  # type: ignore[attr-defined]
+    if filters.after is not None:
+        ordered = [r for r in ordered if (r[1].score, r[1].key) > filters.after]  # type: ignore[attr-defined]
+    return ordered[:limit]  # type: ignore[return-value]
+
+
+def _sort_value(f: Filters, d: float, c: Candidate) -> float:
+    return d if f.sort == "distance" else c.score
+
+
+def stores_nearby_page(
+    *, lat: float, lng: float, radius_m: int, limit: int = 20, filters: Filters = Filters(),
+    at: datetime | None = None, explain: Explain | None = None,
+) -> Page:
+    at = at or timezone.now()
+    explain = explain or Explain()
+    clock = Clock(at)
+    exclude: set[str] = set()
+    for _attempt in range(4):
+        cands = store_candidates(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=filters, at=at,
+                                 exclude=frozenset(exclude), explain=explain)
+        stores = {s.pk.hex: s for s in public_stores().select_related("merchant")
+                  .filter(pk__in=[UUID(c.key) for _d, c in cands])}
+        missing = [c.key for _d, c in cands if c.key not in stores]
+        if not missing:
+            break
+        explain.stale += len(missing)
+        exclude.update(missing)
+    results = [NearbyStore(store=stores[c.key], distance_m=d, open_now=open_at(c.week, c.closed, c.tz, clock))
+               for d, c in cands if c.key in stores]
+    next_cursor = None
+    if len(cands) == limit and results:
+        d, c = cands[-1]
+        next_cursor = encode_cursor(filters.sort, _sort_value(filters, d, c), c.key)
+    return Page(results=results, next_cursor=next_cursor)
 
 
 def stores_nearby(
     *, lat: float, lng: float, radius_m: int, limit: int = 20, q: str | None = None, category: str | None = None,
-    open_now: bool | None = None, at: datetime | None = None,
+    open_now: bool | None = None, at: datetime | None = None, min_rating: float | None = None,
+    has_deals: bool | None = None, price_min: Decimal | None = None, price_max: Decimal | None = None,
+    sort: str = "distance", cursor: str | None = None,
 ) -> list[NearbyStore]:
-    at = at or timezone.now()
-    base = public_stores().select_related("merchant")
-    if category:
-        base = base.filter(merchant__category=category)
-    q = (q or "").strip()[:100]
-    if q:
-        base = base.filter(Q(name__icontains=q) | Q(merchant__name__icontains=q) | Q(address__icontains=q))
+    """Stores within radius_m of (lat, lng), nearest first (or by `sort`). Inputs as validate_nearby gives."""
+    f = validate_filters(q=q, category=category, open_now=open_now, min_rating=min_rating, has_deals=has_deals,
+                         price_min=price_min, price_max=price_max, sort=sort, cursor=cursor)
+    return stores_nearby_page(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=f, at=at).results
+
+
+# --- offerings ------------------------------------------------------------------------------------
+
+def offering_candidates(
+    *, lat: float, lng: float, radius_m: int, limit: int, filters: Filters = Filters(), at: datetime | None = None,
+    exclude: frozenset[str] = frozenset(), explain: Explain | None = None,
+) -> list[tuple[float, Candidate]]:
+    """Live offerings in stock at visible stores, each once at its nearest redeemable store."""
+    explain = explain or Explain()
+    t = _tables()
+    where, params = ["p.visible = %s", "o.status = %s", _in_stock("o")], [True, OfferingStatus.LIVE.value]
+    if filters.kind:
+        where.append("o.kind = %s")
+        params.append(filters.kind)
+    if filters.has_deals:
+        where.append("o.kind = %s")
+        params.append(OfferingKind.DEAL.value)
+    if filters.category:
+        where.append("p.category = %s")
+        params.append(filters.category)
+    if filters.price_min is not None or filters.price_max is not None:
+        cond, ps = _price_sql("o", filters)
+        where.append(cond)
+        params += ps
+    if filters.min_rating is not None and filters.min_rating > 0:
+        where.append(f"EXISTS (SELECT 1 FROM {t['store']} s WHERE s.id = p.store_id AND s.review_count > 0 "
+                     "AND s.rating_sum >= %s * s.review_count)")
+        params.append(filters.min_rating)
+    if filters.q:
+        tc = _text_condition(filters.q, ["p.text", "LOWER(o.title)"])
+        if tc is None:
+            return []
+        where.append(tc[0])
+        params += tc[1]
+    base = (f"SELECT o.id, p.lat, p.lng, p.tz, p.week, p.closed, p.store_id FROM {t['place']} p "
+            f"JOIN {t['rs']} rs ON rs.store_id = p.store_id JOIN {t['offering']} o ON o.id = rs.offering_id "
+            "WHERE " + " AND ".join(where))
+    clock = Clock(at or timezone.now())
 
     def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
-        for s in base.filter(**{f"{column}__in": cells}):
-            yield s.lat, s.lng, s
+        cond, cell_params = _in(f"p.{column}", cells)
+        with connection.cursor() as cur:
+            cur.execute(f"{base} AND {cond}", params + cell_params)
+            rows = cur.fetchall()
+        for r in rows:
+            yield r[1], r[2], Candidate(_hex(r[0]), r[3], r[4], r[5], extra=_hex(r[6]))
 
-    open_cache: dict[Any, bool] = {}
+    def accept(c: Candidate) -> bool:
+        if c.key in exclude:
+            return False
+        return not filters.open_now or open_at(c.week, c.closed, c.tz, clock)
 
-    def _open(s: Store) -> bool:
-        if s.pk not in open_cache:
-            open_cache[s.pk] = is_open(s.opening_hours, s.timezone, at, s.closed_dates)
-        return open_cache[s.pk]
+    sel = 0.3 * (0.05 if filters.q else 1.0) * (0.6 if filters.open_now else 1.0)
+    return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
+                       key=lambda c: c.key, unique=lambda c: c.key, after=filters.after,
+                       density=density_near(lat, lng), selectivity=sel, plan=explain.plan)  # type: ignore[return-value]
 
-    rows = nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch,
-                   accept=(lambda s: _open(s)) if open_now else (lambda _s: True))  # type: ignore[arg-type]
-    return [NearbyStore(store=s, distance_m=d, open_now=_open(s)) for d, s in rows]  # type: ignore[arg-type]
+
+def offerings_nearby_page(
+    *, lat: float, lng: float, radius_m: int, limit: int = 20, filters: Filters = Filters(),
+    at: datetime | None = None, explain: Explain | None = None,
+) -> Page:
+    at = at or timezone.now()
+    clock = Clock(at)
+    exclude: set[str] = set()
+    for _attempt in range(4):
+        cands = offering_candidates(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=filters, at=at,
+                                    exclude=frozenset(exclude), explain=explain)
+        offerings = {o.pk.hex: o for o in public_offerings().filter(_quantity_left__gt=0).select_related("merchant")
+                     .prefetch_related("photos", "redeemable_stores")
+                     .filter(pk__in=[UUID(c.key) for _d, c in cands])}
+        stores = {s.pk.hex: s for s in public_stores().select_related("merchant")
+                  .filter(pk__in={UUID(c.extra) for _d, c in cands})}
+        missing = [c.key for _d, c in cands if c.key not in offerings or c.extra not in stores]
+        if not missing:
+            break
+        if explain:
+            explain.stale += len(missing)
+        exclude.update(missing)
+    results = [NearbyOffering(offering=offerings[c.key], store=stores[c.extra], distance_m=d,
+                              open_now=open_at(c.week, c.closed, c.tz, clock))
+               for d, c in cands if c.key in offerings and c.extra in stores]
+    next_cursor = None
+    if len(cands) == limit and results:
+        d, c = cands[-1]
+        next_cursor = encode_cursor(filters.sort, d, c.key)
+    return Page(results=results, next_cursor=next_cursor)
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+def search_page(
+    *, q: str, lat: float, lng: float, radius_m: int, limit: int = 20, filters: Filters | None = None,
+    at: datetime | None = None,
+) -> Page:
+    """Stores and offerings matching q around the point, nearest first, in one list."""
+    f = filters or Filters(q=q)
+    stores = stores_nearby_page(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=f, at=at)
+    offerings = offerings_nearby_page(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=f, at=at)
+    hits = [(r.distance_m, r.store.pk.hex, SearchHit("store", r.distance_m, r.store, r.open_now))
+            for r in stores.results]
+    hits += [(r.distance_m, r.offering.pk.hex, SearchHit("offering", r.distance_m, r.store, r.open_now, r.offering))
+             for r in offerings.results]
+    hits.sort(key=lambda h: (h[0], h[1]))
+    page = hits[:limit]
+    more = len(hits) > limit or stores.next_cursor is not None or offerings.next_cursor is not None
+    next_cursor = encode_cursor(f.sort, page[-1][0], page[-1][1]) if page and more else None
+    return Page(results=[h[2] for h in page], next_cursor=next_cursor)

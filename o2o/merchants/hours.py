@@ -69,6 +69,23 @@ def validate_hours(hours: Any) -> dict[str, list[list[str]]]:
     return out
 
 
+def validate_closed_dates(value: Any) -> list[str]:
+    """Holiday closures: a list of ISO dates (YYYY-MM-DD) in the store's own calendar, sorted, unique."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or len(value) > 400:
+        raise Invalid("Closed dates are a list of dates.", fields={"closed_dates": "list of YYYY-MM-DD"})
+    out = set()
+    for d in value:
+        try:
+            if not isinstance(d, str) or len(d) != 10:
+                raise ValueError(d)
+            out.add(date.fromisoformat(d).isoformat())
+        except ValueError:
+            raise Invalid("Closed dates are YYYY-MM-DD.", fields={"closed_dates": str(d)[:20]}) from None
+    return sorted(out)
+
+
 def _intervals_for(day_index: int, hours: dict[str, list[list[str]]]) -> list[tuple[int, int]]:
     """Intervals in minutes from the start of that day; a window past midnight spills over (end > 1440)."""
     result = []
@@ -94,7 +111,7 @@ def is_open(hours: dict[str, list[list[str]]], tz: str, at: datetime, closed_dat
     # yesterday's windows that run past midnight
     yesterday = today - timedelta(days=1)
     if yesterday.isoformat() not in closed:
-        for start, end in _intervals_for((wd - 1) % 7, hours):
+        for _start, end in _intervals_for((wd - 1) % 7, hours):
             if end > 24 * 60 and minute < end - 24 * 60:
                 return True
     return False

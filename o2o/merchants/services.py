@@ -14,7 +14,7 @@ from o2o.core.errors import Invalid
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.enums import MERCHANT_TRANSITIONS, Category, MerchantStatus, Role
-from o2o.merchants.hours import validate_hours, validate_timezone
+from o2o.merchants.hours import validate_closed_dates, validate_hours, validate_timezone
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 
 
@@ -85,11 +85,15 @@ def store_create(
     lat_f, lng_f = validate_lat_lng(lat, lng)
     tz = validate_timezone(timezone)
     hours = validate_hours(opening_hours if opening_hours is not None else {})
-    return Store.objects.create(
+    store = Store.objects.create(
         merchant=merchant, name=name, address=address, lat=lat_f, lng=lng_f, timezone=tz, opening_hours=hours,
-        phone=_text(phone, "phone", max_len=32, required=False), closed_dates=list(closed_dates or []),
+        phone=_text(phone, "phone", max_len=32, required=False), closed_dates=validate_closed_dates(closed_dates),
         **h3_cells(lat_f, lng_f),
     )
+    from o2o.discovery.services import search_index_store  # the discovery index follows every store write
+
+    search_index_store(store=store)
+    return store
 
 
 @transaction.atomic
@@ -106,7 +110,18 @@ def store_update(*, store: Store, **changes: Any) -> Store:
         store.timezone = validate_timezone(changes["timezone"])
     if "opening_hours" in changes:
         store.opening_hours = validate_hours(changes["opening_hours"])
+    if "closed_dates" in changes:
+        store.closed_dates = validate_closed_dates(changes["closed_dates"])
+    if "phone" in changes:
+        store.phone = _text(changes["phone"], "phone", max_len=32, required=False)
+    if "is_active" in changes:
+        if not isinstance(changes["is_active"], bool):
+            raise Invalid(_("Some fields are not valid."), fields={"is_active": _("true or false")})
+        store.is_active = changes["is_active"]
     store.save()
+    from o2o.discovery.services import search_index_store
+
+    search_index_store(store=store)
     return store
 
 

@@ -1,0 +1,78 @@
+"""Open-now on the hot path: opening hours as local minute-of-week intervals.
+
+`encode_week(hours)` turns API.md's weekly hours into "start-end,..." where minutes count from
+Monday 00:00 local time; a window past midnight ends after its day (Sunday's may end past 10080).
+`open_at(week, closed, clock)` gives exactly `o2o.merchants.hours.is_open` (tests check this with
+hypothesis), but parses each distinct hours string once and converts the instant to local time once
+per timezone per query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from o2o.merchants.hours import DAYS, _intervals_for
+
+WEEK = 7 * 24 * 60
+
+
+def encode_week(hours: dict[str, list[list[str]]]) -> str:
+    parts = []
+    for d in range(7):
+        for start, end in _intervals_for(d, hours):
+            parts.append(f"{d * 1440 + start}-{d * 1440 + end}")
+    return ",".join(parts)
+
+
+def encode_closed(closed_dates: list[str] | None) -> str:
+    return ",".join(sorted(set(closed_dates or [])))
+
+
+@lru_cache(maxsize=4096)
+def _parse(week: str) -> tuple[tuple[int, int], ...]:
+    if not week:
+        return ()
+    out = []
+    for part in week.split(","):
+        a, b = part.split("-")
+        out.append((int(a), int(b)))
+    return tuple(out)
+
+
+class Clock:
+    """One instant, converted to each timezone's local (date, minute of week) at most once."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self._local: dict[str, tuple[date, int]] = {}
+
+    def local(self, tz: str) -> tuple[date, int]:
+        hit = self._local.get(tz)
+        if hit is None:
+            loc = self.at.astimezone(ZoneInfo(tz))
+            hit = (loc.date(), loc.weekday() * 1440 + loc.hour * 60 + loc.minute)
+            self._local[tz] = hit
+        return hit
+
+
+def open_at(week: str, closed: str, tz: str, clock: Clock) -> bool:
+    today, m = clock.local(tz)
+    wd = m // 1440
+    for start, end in _parse(week):
+        if start <= m < end:
+            started = today
+        elif start <= m + WEEK < end:  # Sunday's window running into Monday
+            started = today
+        else:
+            continue
+        if closed:
+            started = today if start // 1440 == wd else today - timedelta(days=1)
+            if started.isoformat() in closed.split(","):
+                continue
+        return True
+    return False
+
+
+__all__ = ["DAYS", "Clock", "encode_closed", "encode_week", "open_at"]

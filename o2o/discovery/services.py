@@ -1,0 +1,181 @@
+"""Writes of the discovery index. Explicit calls, no signals:
+
+- `search_index_store(store=...)`: after a store is created or changed (merchants.services does it).
+- `search_index_merchant(merchant=...)`: after a merchant's status, name or category changes.
+- `reindex_all()`: bulk rebuild (management command `discovery_reindex`).
+- `refresh_popularity()`: redemptions of the last 30 days per store (command `discovery_popularity`,
+  task `o2o.discovery.tasks.refresh_popularity_task`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import override
+
+from o2o.discovery import geo
+from o2o.discovery.models import DensityCell, Place, Word
+from o2o.discovery.openness import encode_closed, encode_week
+from o2o.discovery.text import normalise, vocabulary_words
+from o2o.merchants.enums import Category, MerchantStatus
+from o2o.merchants.models import Merchant, Store
+
+POPULARITY_DAYS = 30
+
+
+# Chinese words for each category, so that "餐厅" or "美食" finds restaurants whatever the UI language.
+CATEGORY_WORDS_ZH = {
+    "restaurant": "餐厅 美食 饭店", "renovation": "装修 装修公司", "printing": "印刷 包装 打印",
+    "training": "培训 学校 教育", "estate": "房产 中介 地产", "hardware": "智能硬件 数码",
+    "salon": "美发 美容 沙龙", "other": "其他",
+}
+
+
+def _category_text(category: str) -> str:
+    with override("en"):
+        label = str(Category(category).label) if category in Category.values else category
+    return f"{category} {label} {CATEGORY_WORDS_ZH.get(category, '')}"
+
+
+def document_text(*, store_name: str, merchant_name: str, category: str, address: str) -> str:
+    return normalise(" ".join([store_name, merchant_name, _category_text(category), address]))
+
+
+def place_row(*, store_id: Any, merchant_id: Any, merchant_status: str, merchant_name: str, category: str,
+              name: str, address: str, lat: float, lng: float, tz: str, hours: dict[str, Any],
+              closed_dates: list[str] | None, is_active: bool, popularity: int = 0) -> dict[str, Any]:
+    return {
+        "store_id": store_id, "merchant_id": merchant_id, "category": category,
+        "visible": bool(is_active and merchant_status == MerchantStatus.ACTIVE),
+        "lat": lat, "lng": lng, **geo.cells_of(lat, lng),
+        "text": document_text(store_name=name, merchant_name=merchant_name, category=category, address=address),
+        "tz": tz, "week": encode_week(hours or {}), "closed": encode_closed(closed_dates), "popularity": popularity,
+    }
+
+
+def _remember_words(texts: Iterable[str]) -> None:
+    words: set[str] = set()
+    for t in texts:
+        words |= vocabulary_words(t)
+    if words:
+        Word.objects.bulk_create([Word(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=2000)
+
+
+@transaction.atomic
+def search_index_store(*, store: Store) -> Place:
+    """(Re)write the store's place row from the store and its merchant."""
+    merchant = Merchant.objects.only("name", "category", "status").get(pk=store.merchant_id)
+    old = Place.objects.filter(pk=store.pk).values_list("popularity", flat=True).first()
+    row = place_row(store_id=store.pk, merchant_id=merchant.pk, merchant_status=merchant.status,
+                    merchant_name=merchant.name, category=merchant.category, name=store.name,
+                    address=store.address, lat=store.lat, lng=store.lng, tz=store.timezone,
+                    hours=store.opening_hours, closed_dates=store.closed_dates, is_active=store.is_active,
+                    popularity=old or 0)
+    place, _created = Place.objects.update_or_create(store_id=store.pk, defaults=row)
+    _remember_words([row["text"]])
+    return place
+
+
+def search_index_merchant(*, merchant: Merchant) -> int:
+    """Re-index every store of the merchant (status, name or category changed). Returns the count."""
+    n = 0
+    with transaction.atomic():
+        for store in Store.objects.filter(merchant=merchant):
+            search_index_store(store=store)
+            n += 1
+    return n
+
+
+# --- bulk -----------------------------------------------------------------------------------------
+
+_COLUMNS = ["store_id", "merchant_id", "category", "visible", "lat", "lng", *geo.COLUMNS.values(), "text", "tz",
+            "week", "closed", "popularity"]
+
+
+def _store_rows(chunk: int = 20000) -> Iterator[list[dict[str, Any]]]:
+    qs = (Store.objects.order_by().values_list(
+        "id", "merchant_id", "merchant__status", "merchant__name", "merchant__category", "name", "address", "lat",
+        "lng", "timezone", "opening_hours", "closed_dates", "is_active")
+        .iterator(chunk_size=chunk))
+    batch: list[dict[str, Any]] = []
+    for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active) in qs:
+        batch.append(place_row(store_id=sid, merchant_id=mid, merchant_status=mstatus, merchant_name=mname,
+                               category=cat, name=name, address=address, lat=lat, lng=lng, tz=tz, hours=hours,
+                               closed_dates=closed, is_active=active))
+        if len(batch) >= chunk:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_places(batch: list[dict[str, Any]]) -> None:
+    table = Place._meta.db_table
+    cols = ", ".join(_COLUMNS)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            raw = cur.cursor  # psycopg 3: COPY is the fast path
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for r in batch:
+                    copy.write_row([r[c] for c in _COLUMNS])
+    else:
+        marks = ", ".join(["%s"] * len(_COLUMNS))
+        with connection.cursor() as cur:
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608 (fixed names)
+                            [[(r[c].hex if c in ("store_id", "merchant_id") and hasattr(r[c], "hex") else r[c])
+                              for c in _COLUMNS] for r in batch])
+
+
+def refresh_density() -> int:
+    counts: Counter[int] = Counter()
+    for lat, lng in Place.objects.filter(visible=True).values_list("lat", "lng").iterator(chunk_size=50000):
+        counts[geo.density_cell(lat, lng)] += 1
+    with transaction.atomic():
+        DensityCell.objects.all().delete()
+        DensityCell.objects.bulk_create([DensityCell(cell=c, n=n) for c, n in counts.items()], batch_size=5000)
+    return len(counts)
+
+
+def reindex_all(*, progress: Any = None) -> int:
+    """Rebuild the whole index from the stores, in bulk (COPY on PostgreSQL, executemany on SQLite)."""
+    n = 0
+    with transaction.atomic():
+        Place.objects.all().delete()
+        for batch in _store_rows():
+            _write_places(batch)
+            _remember_words(r["text"] for r in batch)
+            n += len(batch)
+            if progress:
+                progress(n)
+    refresh_density()
+    refresh_popularity()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Place._meta.db_table}")
+    return n
+
+
+def refresh_popularity(*, days: int = POPULARITY_DAYS) -> int:
+    """Set each place's popularity to its redemptions in the last `days` days. Idempotent."""
+    from o2o.vouchers.models import Voucher
+
+    since = timezone.now() - timedelta(days=days)
+    counts = _redemption_counts(Voucher, since)
+    with transaction.atomic():
+        Place.objects.exclude(popularity=0).exclude(store_id__in=list(counts)).update(popularity=0)
+        for store_id, n in counts.items():
+            Place.objects.filter(store_id=store_id).exclude(popularity=n).update(popularity=n)
+    return len(counts)
+
+
+def _redemption_counts(voucher_model: Any, since: Any) -> dict[Any, int]:
+    from django.db.models import Count
+
+    rows = (voucher_model.objects.filter(redeemed_at__gte=since, redeemed_store__isnull=False)
+            .values("redeemed_store").annotate(n=Count("id")).values_list("redeemed_store", "n"))
+    return dict(rows)
