@@ -1,9 +1,40 @@
 from django.urls import path
 
-from o2o.web import views
+from o2o.web.views import auth, counter, customer, merchant
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.home, name="login"),
+    # customer
+    path("", customer.home, name="home"),
+    path("stores/<uuid:store_id>/", customer.store_detail, name="store"),
+    path("deals/<uuid:offering_id>/", customer.deal_detail, name="deal"),
+    path("deals/<uuid:offering_id>/buy/", customer.checkout, name="checkout"),
+    path("orders/", customer.orders, name="orders"),
+    path("orders/<uuid:order_id>/", customer.order_detail, name="order"),
+    path("orders/<uuid:order_id>/pay/", customer.order_pay_view, name="order_pay"),
+    path("orders/<uuid:order_id>/status/", customer.order_status, name="order_status"),
+    path("orders/<uuid:order_id>/refund/", customer.order_refund_view, name="order_refund"),
+    path("orders/<uuid:order_id>/review/", customer.order_review, name="order_review"),
+    # accounts
+    path("signup/", auth.signup, name="signup"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("invite/<str:token>/", auth.invite_accept, name="invite"),
+    # merchant console
+    path("merchant/", merchant.console_home, name="console"),
+    path("merchant/new/", merchant.merchant_new, name="merchant_new"),
+    path("merchant/<uuid:merchant_id>/", merchant.dashboard, name="dashboard"),
+    path("merchant/<uuid:merchant_id>/stores/new/", merchant.store_new, name="store_new"),
+    path("merchant/<uuid:merchant_id>/staff/", merchant.staff, name="staff"),
+    path("merchant/<uuid:merchant_id>/deals/new/", merchant.deal_new, name="deal_new"),
+    path("merchant/<uuid:merchant_id>/deals/<uuid:offering_id>/status/", merchant.deal_status, name="deal_status"),
+    path("merchant/<uuid:merchant_id>/audit/", merchant.audit, name="audit"),
+    path("merchant/<uuid:merchant_id>/vouchers/<uuid:voucher_id>/", merchant.voucher_trail_view,
+         name="voucher_trail"),
+    path("merchant/<uuid:merchant_id>/reviews/", merchant.reviews, name="reviews"),
+    path("merchant/<uuid:merchant_id>/reviews/<uuid:review_id>/reply/", merchant.review_reply_view,
+         name="review_reply"),
+    # counter
+    path("counter/", counter.counter_home, name="counter"),
+    path("counter/<uuid:store_id>/", counter.counter_store, name="counter_store"),
 ]

@@ -1,0 +1,66 @@
+/* o2o pages: small behaviours shared by every page. No inline scripts (CSP): everything lives here.
+ * Alpine (CSP build) components are registered with Alpine.data before Alpine starts. */
+(function () {
+  "use strict";
+
+  function pad(n) { return String(n).padStart(2, "0"); }
+
+  // Alpine: a countdown to an ISO timestamp in data-expires (the payment hold).
+  document.addEventListener("alpine:init", function () {
+    window.Alpine.data("countdown", function () {
+      return {
+        text: "",
+        timer: null,
+        expires: 0,
+        init: function () {
+          this.expires = Date.parse(this.$el.dataset.expires);
+          this.expiredText = this.$el.dataset.expiredText || "0:00";
+          this.tick();
+          var self = this;
+          this.timer = setInterval(function () { self.tick(); }, 1000);
+        },
+        destroy: function () { clearInterval(this.timer); },
+        tick: function () {
+          var ms = this.expires - Date.now();
+          if (!(ms > 0)) {
+            this.text = this.expiredText;
+            this.$el.classList.add("is-expired");
+            clearInterval(this.timer);
+            return;
+          }
+          var total = Math.floor(ms / 1000);
+          this.text = Math.floor(total / 60) + ":" + pad(total % 60);
+          this.$el.classList.toggle("is-urgent", total < 120);
+        },
+      };
+    });
+  });
+
+  // Opening-hours editor: show the windows a day's mode needs.
+  function syncHours(select) {
+    var day = select.closest("[data-hours-day]");
+    if (!day) return;
+    day.dataset.mode = select.value;
+  }
+
+  function initHours(root) {
+    root.querySelectorAll("select[data-hours-mode]").forEach(function (sel) {
+      syncHours(sel);
+      sel.addEventListener("change", function () { syncHours(sel); });
+    });
+  }
+
+  function initCopyFields(root) {
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+  }
+
+  function init(root) {
+    initHours(root);
+    initCopyFields(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (e) { if (e.target && e.target.querySelectorAll) init(e.target); });
+})();

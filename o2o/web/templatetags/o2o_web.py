@@ -1,0 +1,92 @@
+"""Template helpers for o2o's pages: money, distances, stars, voucher codes and QR codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from o2o.core.money import Money, discount_percent
+from o2o.merchants.enums import ALL_STORE_ROLES, Role
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    if value is None:
+        return ""
+    return value.display(get_language() or "en")
+
+
+@register.filter
+def discount(offering: Any) -> int:
+    return discount_percent(offering.price, offering.list_price)
+
+
+@register.filter
+def distance(metres: float | None) -> str:
+    if metres is None:
+        return ""
+    if metres < 1000:
+        return _("%(n)d m") % {"n": round(metres / 10) * 10 if metres >= 100 else round(metres)}
+    return _("%(n).1f km") % {"n": metres / 1000}
+
+
+@register.filter
+def grouped(code: str) -> str:
+    """A 12-digit voucher code as '1234 5678 9012'."""
+    code = str(code or "")
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+@register.filter
+def qr_svg(payload: str) -> SafeString:
+    """The payload as an inline SVG QR code (error correction M), drawn on the server."""
+    svg = segno.make(payload, error="m").svg_inline(scale=4, dark="#111827", light="#ffffff")
+    return mark_safe(svg)  # noqa: S308 - segno's own output, no user HTML
+
+
+@register.inclusion_tag("web/partials/stars.html")
+def stars(rating: float | None, count: int | None = None, size: str = "") -> dict[str, Any]:
+    pct = 0 if rating is None else max(0, min(100, round(float(rating) * 20)))
+    return {"rating": rating, "count": count, "pct": pct, "size": size}
+
+
+@register.simple_tag(takes_context=True)
+def nav_roles(context: template.Context) -> dict[str, bool]:
+    """Which console links the top bar shows for the signed-in user (cached per request)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return {"staff": False, "counter": False, "manage": False}
+    cached = getattr(request, "_o2o_nav_roles", None)
+    if cached is not None:
+        return cached
+    from o2o.merchants.models import StaffMembership
+
+    roles = set(StaffMembership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    result = {
+        "staff": bool(roles),
+        "counter": bool(roles & {Role.CLERK, *ALL_STORE_ROLES}),
+        "manage": bool(roles & set(ALL_STORE_ROLES)),
+    }
+    request._o2o_nav_roles = result
+    return result
+
+
+@register.simple_tag
+def field_error(errors: Any, name: str) -> str:
+    if not errors:
+        return ""
+    value = errors.get(name) if hasattr(errors, "get") else None
+    if not value:
+        return ""
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
+    return format_html('<p class="field-error">{}</p>', value)

@@ -1,0 +1,40 @@
+"""What every page view shares: domain errors turned into 404/403 pages and form errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from o2o.core.errors import DomainError, Forbidden, NotFound
+
+
+def domain_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """NotFound answers 404 and Forbidden 403, as the API does; the page never shows the data."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return wrapper
+
+
+def apply_error(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's error on the form: on its fields where they match, else on the whole form."""
+    form.add_error(None, exc.message)
+    for key, msg in (exc.fields or {}).items():
+        name = (field_map or {}).get(key, key)
+        if name in form.fields and isinstance(msg, str) and msg:
+            form.add_error(name, msg)
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))

@@ -1,0 +1,312 @@
+"""The customer's pages: nearby deals, store, deal, checkout and payment, orders with their vouchers."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from o2o.catalogue.selectors import public_offering, public_offerings
+from o2o.core import conf
+from o2o.core.errors import DomainError, Invalid, PaymentRequired
+from o2o.discovery.selectors import stores_nearby
+from o2o.merchants.access import public_store, public_stores
+from o2o.merchants.enums import Category
+from o2o.merchants.hours import DAYS, is_open
+from o2o.orders.enums import OrderStatus
+from o2o.orders.selectors import order_for_customer, orders_of_customer
+from o2o.orders.services import order_create, order_pay, order_refund
+from o2o.reviews.models import Review
+from o2o.reviews.selectors import reviews_of_store
+from o2o.reviews.services import review_create
+from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
+from o2o.web.views.common import apply_error, domain_pages, is_htmx
+
+GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
+RADII = [1000, 3000, 10000, 25000]
+
+
+@lru_cache(maxsize=1)
+def demo_districts() -> list[dict[str, Any]]:
+    """The demo city's districts with a centre each (mean of the outline's corners)."""
+    try:
+        data = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for f in data.get("features", []):
+        props = f.get("properties", {})
+        if props.get("kind") != "district":
+            continue
+        ring = f["geometry"]["coordinates"][0][:-1] or f["geometry"]["coordinates"][0]
+        out.append({"name": props.get("name", ""), "name_zh": props.get("name_zh", ""),
+                    "lat": sum(p[1] for p in ring) / len(ring), "lng": sum(p[0] for p in ring) / len(ring)})
+    return out
+
+
+def _float(value: Any, lo: float, hi: float) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if lo <= f <= hi else None
+
+
+def resolve_place(text: str) -> tuple[float, float, str] | None:
+    """A typed place: a demo district by its English or Chinese name, else a store's name or address."""
+    needle = text.strip().lower()
+    if not needle:
+        return None
+    for d in demo_districts():
+        if needle in (d["name"].lower(), d["name_zh"]) or needle in d["name"].lower() or (
+                d["name_zh"] and d["name_zh"] in text):
+            return d["lat"], d["lng"], f'{d["name"]} {d["name_zh"]}'.strip()
+    store = (public_stores().filter(Q(address__icontains=text.strip()) | Q(name__icontains=text.strip()))
+             .order_by("name").first())
+    if store is not None:
+        return store.lat, store.lng, store.address
+    return None
+
+
+def _deals_by_store(store_ids: list[Any]) -> dict[Any, list[Any]]:
+    deals: dict[Any, list[Any]] = defaultdict(list)
+    if not store_ids:
+        return deals
+    rows = (public_offerings().filter(redeemable_stores__in=store_ids).annotate(for_store=F("redeemable_stores"))
+            .order_by("price_amount"))
+    for o in rows:
+        deals[o.for_store].append(o)
+    return deals
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    centre = conf.get().demo_centre
+    lat = _float(params.get("lat"), -90, 90)
+    lng = _float(params.get("lng"), -180, 180)
+    label = (params.get("label") or "").strip()[:120]
+    place = (params.get("place") or "").strip()[:120]
+    place_error = ""
+    if place:
+        found = resolve_place(place)
+        if found:
+            lat, lng, label = found
+        else:
+            place_error = _("We could not find “%(p)s”. Try a district such as Jinjiang or 锦江, or a street.") % {
+                "p": place}
+    if lat is None or lng is None:
+        lat, lng = centre
+        label = label or _("City centre")
+    category = params.get("category") or ""
+    if category not in Category.values:
+        category = ""
+    open_now = params.get("open_now") in ("1", "on", "true")
+    q = (params.get("q") or "").strip()[:100]
+    try:
+        radius = int(params.get("radius") or conf.get().nearby_default_radius_m)
+    except ValueError:
+        radius = conf.get().nearby_default_radius_m
+    if radius not in RADII:
+        radius = min(RADII, key=lambda r: abs(r - radius))
+    rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=40, q=q, category=category or None,
+                         open_now=open_now or None)
+    deals = _deals_by_store([r.store.pk for r in rows])
+    results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3)}
+               for r in rows]
+    markers = [{"id": str(r.store.pk), "name": r.store.name, "lat": r.store.lat, "lng": r.store.lng,
+                "open": r.open_now, "url": reverse("web:store", args=[r.store.pk]),
+                "deals": len(deals.get(r.store.pk, []))} for r in rows]
+    ctx = {
+        "results": results, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
+        "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
+        "category": category, "open_now": open_now, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
+        "categories": Category.choices, "districts": demo_districts(),
+        "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
+    }
+    if is_htmx(request) and request.htmx.target == "results":  # type: ignore[attr-defined]
+        return render(request, "web/customer/_nearby_results.html", ctx)
+    return render(request, "web/customer/home.html", ctx)
+
+
+def _week(store: Any, now: datetime) -> list[dict[str, Any]]:
+    local = now.astimezone(ZoneInfo(store.timezone))
+    today = DAYS[local.weekday()]
+    rows = []
+    for day in DAYS:
+        windows = store.opening_hours.get(day, [])
+        text = ", ".join(
+            (_("open 24 hours") if (a, b) == ("00:00", "24:00") else
+             f"{a}–{b}" + (" " + _("(next day)") if b < a else ""))
+            for a, b in windows) or _("Closed")
+        rows.append({"day": day, "name": DAY_NAMES[day], "text": text, "today": day == today})
+    return rows
+
+
+@domain_pages
+def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
+    store = public_store(store_id)
+    now = timezone.now()
+    deals = (public_offerings().filter(redeemable_stores=store).prefetch_related("photos")
+             .order_by("-created_at")[:50])
+    reviews = reviews_of_store(store_id=store.pk).order_by("-created_at")[:30]
+    return render(request, "web/customer/store.html", {
+        "store": store, "deals": deals, "reviews": reviews, "week": _week(store, now),
+        "open_now": is_open(store.opening_hours, store.timezone, now, store.closed_dates),
+        "map_data": {"centre": [store.lat, store.lng], "stores": [
+            {"id": str(store.pk), "name": store.name, "lat": store.lat, "lng": store.lng, "open": True, "url": ""}]},
+    })
+
+
+def _quantity_choices(offering: Any) -> list[int]:
+    top = offering.per_customer_limit or 10
+    return list(range(1, max(1, min(top, offering.quantity_left, 100)) + 1))
+
+
+@domain_pages
+def deal_detail(request: HttpRequest, offering_id: Any) -> HttpResponse:
+    offering = public_offering(offering_id)
+    stores = [s for s in offering.redeemable_stores.all() if s.is_active]
+    now = timezone.now()
+    return render(request, "web/customer/deal.html", {
+        "offering": offering, "photos": list(offering.photos.all()), "quantities": _quantity_choices(offering),
+        "stores": [{"store": s, "open": is_open(s.opening_hours, s.timezone, now, s.closed_dates)} for s in stores],
+        "valid_until": now + timedelta(days=offering.valid_days),
+    })
+
+
+@login_required
+@require_POST
+@domain_pages
+def checkout(request: HttpRequest, offering_id: Any) -> HttpResponse:
+    offering = public_offering(offering_id)
+    form = BuyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how many you want to buy."))
+        return redirect("web:deal", offering_id=offering.pk)
+    try:
+        order = order_create(customer=request.user, lines=[  # type: ignore[arg-type]
+            {"offering_id": str(offering.pk), "quantity": form.cleaned_data["quantity"]}])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:deal", offering_id=offering.pk)
+    return redirect("web:order_pay", order_id=order.pk)
+
+
+@login_required
+@domain_pages
+def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
+    order = order_for_customer(user=request.user, order_id=order_id)
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        return redirect("web:order", order_id=order.pk)
+    expired = order.expires_at <= timezone.now()
+    form = PayForm(request.POST or None)
+    declined = ""
+    if request.method == "POST" and not expired and form.is_valid():
+        number = "".join(ch for ch in form.cleaned_data["card_number"] if ch.isdigit())
+        try:
+            order_pay(customer=request.user, order_id=order.pk, provider="sandbox",  # type: ignore[arg-type]
+                      details={"card_number": number})
+        except PaymentRequired as exc:
+            declined = exc.message
+        except Invalid as exc:
+            apply_error(form, exc, {"card_number": "card_number"})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("web:order", order_id=order.pk)
+        else:
+            messages.success(request, _("Paid. Your vouchers are ready — show the QR code at the counter."))
+            return redirect("web:order", order_id=order.pk)
+    line = order.lines.first()
+    return render(request, "web/customer/pay.html", {
+        "order": order, "form": form, "declined": declined, "expired": expired, "line": line,
+    }, status=402 if declined else 200)
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    rows = orders_of_customer(user=request.user)[:100]
+    return render(request, "web/customer/orders.html", {"orders": rows})
+
+
+def _status_signature(vouchers: list[Any]) -> str:
+    return ",".join(f"{v.pk}:{v.display_status}" for v in vouchers)
+
+
+@login_required
+@domain_pages
+def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
+    order = order_for_customer(user=request.user, order_id=order_id)
+    if order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > timezone.now():
+        return redirect("web:order_pay", order_id=order.pk)
+    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.created_at, v.code))
+    reviewed = Review.objects.filter(order=order).first()
+    any_redeemed = any(v.status == "redeemed" for v in vouchers)
+    refundable = [v for v in vouchers if v.display_status == "issued"]
+    return render(request, "web/customer/order.html", {
+        "order": order, "vouchers": vouchers, "review": reviewed, "can_review": any_redeemed and not reviewed,
+        "review_form": ReviewForm(), "refundable": refundable, "poll": bool(refundable),
+        "signature": _status_signature(vouchers), "lines": list(order.lines.all()),
+        "status_label": OrderStatus(order.status).label if order.status in OrderStatus.values else order.status,
+        "expired": order.status == OrderStatus.AWAITING_PAYMENT,
+    })
+
+
+@login_required
+@domain_pages
+def order_status(request: HttpRequest, order_id: Any) -> HttpResponse:
+    """Polled by the order page: 204 while nothing changed, else tell htmx to reload the page."""
+    order = order_for_customer(user=request.user, order_id=order_id)
+    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.created_at, v.code))
+    if _status_signature(vouchers) == request.GET.get("sig", ""):
+        return HttpResponse(status=204)
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+@domain_pages
+def order_refund_view(request: HttpRequest, order_id: Any) -> HttpResponse:
+    order = order_for_customer(user=request.user, order_id=order_id)
+    ids = request.POST.getlist("voucher_id") or None
+    try:
+        order_refund(customer=request.user, order_id=order.pk, voucher_ids=ids)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Refunded. The money goes back to your card."))
+    return redirect("web:order", order_id=order.pk)
+
+
+@login_required
+@require_POST
+@domain_pages
+def order_review(request: HttpRequest, order_id: Any) -> HttpResponse:
+    order = order_for_customer(user=request.user, order_id=order_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give 1 to 5 stars."))
+        return redirect("web:order", order_id=order.pk)
+    try:
+        review_create(customer=request.user, order_id=order.pk,  # type: ignore[arg-type]
+                      rating=form.cleaned_data["rating"], text=form.cleaned_data["text"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you for your review!"))
+    return redirect("web:order", order_id=order.pk)

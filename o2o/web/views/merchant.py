@@ -1,0 +1,237 @@
+"""The merchant console: open a merchant, dashboard, stores, staff, deals, voucher audit, reviews.
+
+Every lookup goes through o2o.merchants.access (via the services and selectors): another
+merchant's objects answer 404, clerks get 403 on anything that edits the catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from o2o.catalogue.enums import OfferingKind, OfferingStatus
+from o2o.catalogue.models import Offering
+from o2o.catalogue.services import offering_create, offering_photo_add, offering_set_status
+from o2o.core import conf
+from o2o.core.errors import DomainError
+from o2o.merchants.access import as_uuid, merchant_for_staff
+from o2o.merchants.models import Store
+from o2o.merchants.selectors import memberships_of_user, merchant_dashboard, merchant_staff
+from o2o.merchants.services import merchant_create, staff_add, store_create
+from o2o.reviews.models import Review
+from o2o.reviews.selectors import review_for_merchant_staff
+from o2o.reviews.services import review_reply
+from o2o.vouchers.selectors import voucher_search, voucher_trail
+from o2o.web.forms import DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
+from o2o.web.views.common import apply_error, domain_pages
+
+MAX_PHOTOS = 8
+
+
+@login_required
+def console_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/merchant/console.html", {"memberships": memberships_of_user(user=request.user)})
+
+
+@login_required
+def merchant_new(request: HttpRequest) -> HttpResponse:
+    form = MerchantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merchant = merchant_create(owner=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            if merchant.status == "pending":
+                messages.info(request, _("Your merchant waits for approval; you can prepare stores and deals now."))
+            else:
+                messages.success(request, _("%(name)s is open. Add your first store.") % {"name": merchant.name})
+            return redirect("web:store_new", merchant_id=merchant.pk)
+    return render(request, "web/merchant/merchant_new.html", {"form": form})
+
+
+@login_required
+@domain_pages
+def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    board = merchant_dashboard(user=request.user, merchant_id=merchant_id)
+    chart = {
+        "labels": [d.strftime("%m-%d") for d, _n in board.redemptions_by_day],
+        "values": [n for _d, n in board.redemptions_by_day],
+        "label": _("Vouchers redeemed"),
+    }
+    return render(request, "web/merchant/dashboard.html", {"board": board, "merchant": board.merchant,
+                                                            "chart": chart, "section": "dashboard"})
+
+
+@login_required
+@domain_pages
+def store_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    centre = conf.get().demo_centre
+    form = StoreForm(request.POST or None, initial={"timezone": "Asia/Shanghai"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            store_create(merchant=merchant, name=data["name"], address=data["address"], lat=data["lat"],
+                         lng=data["lng"], timezone=data["timezone"], opening_hours=form.opening_hours(),
+                         phone=data.get("phone") or "")
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Store %(name)s added.") % {"name": data["name"]})
+            return redirect("web:dashboard", merchant_id=merchant.pk)
+    return render(request, "web/merchant/store_new.html", {
+        "merchant": merchant, "form": form, "section": "stores",
+        "picker": {"centre": [centre[0], centre[1]]},
+    })
+
+
+@login_required
+@domain_pages
+def staff(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    merchant, rows = merchant_staff(user=request.user, merchant_id=merchant_id)
+    stores = list(Store.objects.filter(merchant=merchant).order_by("name"))
+    form = StaffForm(request.POST or None, stores=stores)
+    invite_link = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = staff_add(merchant=merchant, email=form.cleaned_data["email"],
+                                   role=form.cleaned_data["role"], store_ids=form.cleaned_data["stores"])
+        except DomainError as exc:
+            apply_error(form, exc, {"store_ids": "stores"})
+        else:
+            if membership.invite_token:
+                invite_link = request.build_absolute_uri(reverse("web:invite", args=[membership.invite_token]))
+                messages.success(request, _("Invitation created. Send the link below to %(email)s.")
+                                 % {"email": membership.user.email})
+            else:
+                messages.success(request, _("%(email)s can now work for %(m)s.")
+                                 % {"email": membership.user.email, "m": merchant.name})
+            merchant, rows = merchant_staff(user=request.user, merchant_id=merchant_id)
+            form = StaffForm(stores=stores)
+    return render(request, "web/merchant/staff.html", {
+        "merchant": merchant, "rows": rows, "form": form, "invite_link": invite_link, "section": "staff",
+    })
+
+
+@login_required
+@domain_pages
+def deal_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    stores = list(Store.objects.filter(merchant=merchant, is_active=True).order_by("name"))
+    form = DealForm(request.POST or None, stores=stores,
+                    initial={"stores": [str(s.pk) for s in stores][:1]})
+    photo_error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
+        currency = conf.get().currency
+        try:
+            offering = offering_create(
+                merchant=merchant, actor=request.user, kind=OfferingKind.DEAL,  # type: ignore[arg-type]
+                title=data["title"], description=data["description"],
+                price={"amount": str(data["price"]), "currency": currency},
+                list_price={"amount": str(data["list_price"]), "currency": currency},
+                quantity_total=data["quantity_total"], per_customer_limit=data["per_customer_limit"],
+                valid_days=data["valid_days"], redeemable_store_ids=data["stores"], status=data["publish"])
+        except DomainError as exc:
+            apply_error(form, exc, {"redeemable_store_ids": "stores"})
+        else:
+            bad = []
+            for i, upload in enumerate(photos):
+                try:
+                    offering_photo_add(offering=offering, data=upload.read(), position=i)
+                except DomainError as exc:
+                    bad.append(f"{upload.name}: {exc.message}")
+            if bad:
+                messages.warning(request, _("The deal was saved, but some photos were refused: %(list)s")
+                                 % {"list": "; ".join(bad)})
+            messages.success(request, _("Deal “%(t)s” saved (%(s)s).")
+                             % {"t": offering.title, "s": OfferingStatus(offering.status).label})
+            return redirect("web:dashboard", merchant_id=merchant.pk)
+    return render(request, "web/merchant/deal_new.html", {
+        "merchant": merchant, "form": form, "stores": stores, "photo_error": photo_error, "section": "deals",
+        "currency": conf.get().currency,
+    })
+
+
+@login_required
+@require_POST
+@domain_pages
+def deal_status(request: HttpRequest, merchant_id: Any, offering_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    offering = Offering.objects.filter(merchant=merchant, pk=as_uuid(offering_id)).first()
+    if offering is None:
+        raise Http404()
+    status = request.POST.get("status", "")
+    if status not in OfferingStatus.values:
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            offering_set_status(offering=offering, status=status, actor=request.user)  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("“%(t)s” is now %(s)s.")
+                             % {"t": offering.title, "s": OfferingStatus(status).label.lower()})
+    return redirect(reverse("web:dashboard", args=[merchant.pk]) + "#deals")
+
+
+@login_required
+@domain_pages
+def audit(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    query = (request.GET.get("q") or "").strip()[:40]
+    results = voucher_search(user=request.user, merchant_id=merchant.pk, query=query) if query else []
+    if len(results) == 1 and request.GET.get("go") != "0":
+        return redirect("web:voucher_trail", merchant_id=merchant.pk, voucher_id=results[0].pk)
+    return render(request, "web/merchant/audit.html", {"merchant": merchant, "q": query, "results": results,
+                                                        "section": "audit"})
+
+
+@login_required
+@domain_pages
+def voucher_trail_view(request: HttpRequest, merchant_id: Any, voucher_id: Any) -> HttpResponse:
+    voucher, events, order_events = voucher_trail(user=request.user, merchant_id=merchant_id, voucher_id=voucher_id)
+    return render(request, "web/merchant/voucher.html", {
+        "merchant": voucher.merchant, "voucher": voucher, "events": events, "order_events": order_events,
+        "siblings": voucher.order.vouchers.exclude(pk=voucher.pk).order_by("created_at"), "section": "audit",
+    })
+
+
+@login_required
+@domain_pages
+def reviews(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    rows = (Review.objects.filter(merchant=merchant).select_related("customer", "store", "order")
+            .order_by("-created_at")[:100])
+    return render(request, "web/merchant/reviews.html", {"merchant": merchant, "rows": rows,
+                                                          "reply_form": ReplyForm(), "section": "reviews"})
+
+
+@login_required
+@require_POST
+@domain_pages
+def review_reply_view(request: HttpRequest, merchant_id: Any, review_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    review = review_for_merchant_staff(user=request.user, review_id=review_id)
+    if review.merchant_id != merchant.pk:
+        raise Http404()
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a reply first."))
+    else:
+        try:
+            review_reply(review=review, actor=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your reply is published."))
+    return redirect(reverse("web:reviews", args=[merchant.pk]) + f"#review-{review.pk}")
