@@ -5,17 +5,15 @@ answers 409 idempotency_in_progress, a later one the stored answer.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from datetime import timedelta
-
 from django.db import IntegrityError
-from django.utils import timezone
 from django.http import HttpRequest
+from django.utils import timezone
 
 from o2o.core.errors import Conflict, DomainError, Invalid
 from o2o.core.idempotency import IdempotencyRecord, request_fingerprint
-
 
 ABANDONED_AFTER = timedelta(seconds=60)
 
@@ -74,6 +72,9 @@ def run(
     try:
         status, out = work()
     except DomainError as exc:
+        if getattr(exc, "retryable", False):  # e.g. payment_in_progress: a retry with this key may succeed
+            IdempotencyRecord.objects.filter(pk=rec.pk, status_code__isnull=True).delete()
+            raise
         IdempotencyRecord.objects.filter(pk=rec.pk).update(
             status_code=exc.status, response={"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}})
         raise

@@ -19,3 +19,8 @@ class AlreadyPaid(Conflict):
 
 class NothingToRefund(Conflict):
     code, default_message = "nothing_to_refund", "Nothing in this order can be refunded."
+
+
+class PaymentInProgress(Conflict):
+    code, default_message = "payment_in_progress", "A payment of this order is under way; try again in a moment."
+    retryable = True  # not stored as the answer of an Idempotency-Key: a retry may succeed

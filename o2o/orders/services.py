@@ -29,7 +29,14 @@ from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.enums import MerchantStatus
 from o2o.orders.enums import ORDER_TRANSITIONS, OrderStatus
-from o2o.orders.errors import AlreadyPaid, LimitExceeded, NothingToRefund, OrderExpired, SoldOut
+from o2o.orders.errors import (
+    AlreadyPaid,
+    LimitExceeded,
+    NothingToRefund,
+    OrderExpired,
+    PaymentInProgress,
+    SoldOut,
+)
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.payments.enums import PAYMENT_TRANSITIONS, PaymentStatus
 from o2o.payments.models import Payment, PaymentEvent, Refund
@@ -42,6 +49,8 @@ from o2o.vouchers.services import vouchers_issue, vouchers_refund
 log = logging.getLogger(__name__)
 MAX_LINES = 20
 MAX_QTY = 100
+# A pending payment younger than this is still at the gateway (payments_reconcile takes older ones).
+PAYMENT_STALE_AFTER = timedelta(minutes=2)
 
 
 def _new_number() -> str:
@@ -190,6 +199,11 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
             raise TransitionNotAllowed(_("This order was cancelled."))
         expired = order.status == OrderStatus.EXPIRED or order.expires_at <= timezone.now()
         if not expired:
+            # One charge at a time per order: a second pay while the first is at the gateway would
+            # charge twice. A pending payment older than PAYMENT_STALE_AFTER is the reconciler's.
+            if Payment.objects.filter(order=order, status=PaymentStatus.PENDING,
+                                      created_at__gt=timezone.now() - PAYMENT_STALE_AFTER).exists():
+                raise PaymentInProgress()
             payment = Payment.objects.create(order=order, provider=gateway.name, currency=order.currency,
                                              amount=order.total_amount, status=PaymentStatus.PENDING)
             PaymentEvent.objects.create(payment=payment, actor=customer, to_status=PaymentStatus.PENDING,
@@ -199,7 +213,13 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
         raise _expired_error(order)
     # The gateway is called outside any database transaction (a real one is a network call). If the
     # process dies right after it, payments_reconcile() finds the charge by our reference and finishes.
-    result = gateway.charge(amount=order.total, details=details, merchant_reference=str(payment.pk))
+    try:
+        result = gateway.charge(amount=order.total, details=details, merchant_reference=str(payment.pk))
+    except Invalid:  # refused before charging (a bad card number): nothing was charged, the payment is over
+        with transaction.atomic():
+            _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.DECLINED, actor=customer,
+                          reason="invalid details", decline_code="invalid_details")
+        raise
     return payment_complete(payment_id=payment.pk, result=result, actor=customer)
 
 
@@ -235,6 +255,14 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
                        data={"payment": str(payment.pk)})
             vouchers_issue(order=order)
             return order
+        paid_elsewhere = order.status != OrderStatus.EXPIRED
+    if paid_elsewhere:
+        # Another payment of this order won meanwhile (or it was cancelled): this charge goes back.
+        get_provider(payment.provider).refund(charge_reference=result.reference, amount=payment.money)
+        with transaction.atomic():
+            _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.REFUNDED, actor=actor,
+                          reason="order already paid by another payment", refunded_amount=payment.amount)
+        raise AlreadyPaid(_("This order was already paid; this charge was refunded."))
     # The hold ran out while the card was being charged and the sweeper released the units:
     # take them again if they are still there, else give the money back.
     if _rereserve(order):
@@ -270,7 +298,7 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2)) -> dict[
             counts["completed"] += 1
         except PaymentRequired:
             counts["declined"] += 1
-        except SoldOut:
+        except (SoldOut, AlreadyPaid):  # charged, but the units or the order went elsewhere: refunded
             counts["refunded"] += 1
     return counts
 

@@ -1,5 +1,8 @@
 """Orders and payment through the HTTP API: totals, idempotency, stock, limits, expiry, declines, refunds."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
 from o2o.payments.models import Payment, Refund, SandboxCharge
@@ -230,6 +233,7 @@ def test_invalid_card_number_is_422_and_nothing_charged(api_client, w):
                                  w["customer"]["token"]), 422)
     got = api_client.get(f"/orders/{order['id']}", w["customer"]["token"]).json()
     assert got["status"] == "awaiting_payment"
+    assert not Payment.objects.filter(order_id=order["id"], status="pending").exists()  # no attempt left hanging
     assert _pay(api_client, w["customer"], order["id"]).status_code == 200
     assert Payment.objects.filter(order_id=order["id"], status="succeeded").count() == 1
 
@@ -319,3 +323,56 @@ def test_order_number_collision_retries_with_the_same_merchant(api_client, w, mo
 
     assert str(Order.objects.get(pk=r.json()["id"]).merchant_id) == w["merchant"]["id"]
     assert quantity_left(w["deal"]["id"]) == 8
+
+
+def _crashed_payment(order_id: str, *, charged: bool, minutes_ago: int):  # type: ignore[no-untyped-def]
+    """What a process killed at the gateway leaves: a pending payment (and maybe a charge made for it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.core.money import Money
+    from o2o.orders.models import Order
+    from o2o.payments.providers import get_provider
+
+    order = Order.objects.get(pk=order_id)
+    payment = Payment.objects.create(order=order, provider="sandbox", currency=order.currency,
+                                     amount=order.total_amount, status="pending")
+    Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
+    if charged:
+        get_provider("sandbox").charge(amount=Money(order.total_amount, order.currency),
+                                       details={"card_number": GOOD_CARD}, merchant_reference=str(payment.pk))
+    return payment
+
+
+def test_pay_while_another_payment_is_at_the_gateway_is_409_and_retryable(api_client, w):
+    order = _order(api_client, w["customer"], w["deal"]["id"], 1).json()
+    pending = _crashed_payment(order["id"], charged=False, minutes_ago=0)
+    assert_error(_pay(api_client, w["customer"], order["id"], key="p"), 409, "payment_in_progress")
+    assert _charges(order) == 0
+    # once that attempt is stale (the reconciler's), a retry with the same key goes through
+    Payment.objects.filter(pk=pending.pk).update(created_at=pending.created_at.replace(year=2000))
+    r = _pay(api_client, w["customer"], order["id"], key="p")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "paid"
+
+
+def test_a_late_charge_for_an_order_paid_meanwhile_is_refunded_not_reserved_again(api_client, w):
+    from o2o.orders.books import books_problems
+    from o2o.orders.services import payments_reconcile
+
+    order = _order(api_client, w["customer"], w["deal"]["id"], 2).json()
+    crashed = _crashed_payment(order["id"], charged=True, minutes_ago=5)  # charged, then the process died
+    paid = _pay(api_client, w["customer"], order["id"])  # the customer tries again, and pays
+    assert paid.status_code == 200, paid.content
+    assert quantity_left(w["deal"]["id"]) == 8
+    counts = payments_reconcile(older_than=timedelta(0))
+    assert counts["refunded"] == 1, counts
+    crashed.refresh_from_db()
+    assert crashed.status == "refunded" and crashed.refunded_amount == crashed.amount
+    assert quantity_left(w["deal"]["id"]) == 8  # not taken a second time
+    got = api_client.get(f"/orders/{order['id']}", w["customer"]["token"]).json()
+    assert got["status"] == "paid" and len(got["vouchers"]) == 2
+    kept = sum(c.amount - c.refunded for c in _sandbox_charges(order).filter(succeeded=True))
+    assert kept == Decimal("198.00")
+    assert books_problems() == []
