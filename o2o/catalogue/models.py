@@ -18,8 +18,7 @@ class Offering(BaseModel):
     price_amount = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     list_price_amount = models.DecimalField(_("list price"), max_digits=14, decimal_places=2)
     quantity_total = models.PositiveIntegerField(_("total quantity"))
-    # Units still for sale. Changes only by conditional UPDATE (never read-modify-write).
-    quantity_left = models.PositiveIntegerField(_("quantity left"))
+    # Units still for sale live in StockBucket rows (see stock.py); quantity_left sums them.
     per_customer_limit = models.PositiveIntegerField(_("per-customer limit"), default=0, help_text=_("0 = no limit"))
     valid_days = models.PositiveIntegerField(_("valid for (days)"), default=90)
     status = models.CharField(_("status"), max_length=16, choices=OfferingStatus.choices, db_index=True)
@@ -29,13 +28,20 @@ class Offering(BaseModel):
         verbose_name = _("offering")
         verbose_name_plural = _("offerings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity_left__lte=models.F("quantity_total")),
-                                   name="offering_left_within_total"),
             models.CheckConstraint(condition=models.Q(price_amount__gte=Decimal(0)), name="offering_price_not_negative"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def quantity_left(self) -> int:
+        """Units still for sale. Selectors may preload it (with_quantity_left) to spare a query per row."""
+        cached = getattr(self, "_quantity_left", None)
+        if cached is None:
+            cached = self.stock_buckets.aggregate(n=models.Sum("left"))["n"] or 0
+            self._quantity_left = cached
+        return int(cached)
 
     @property
     def price(self) -> Money:
@@ -44,6 +50,21 @@ class Offering(BaseModel):
     @property
     def list_price(self) -> Money:
         return Money(self.list_price_amount, self.currency)
+
+
+class StockBucket(models.Model):
+    """A share of an offering's units; see o2o.catalogue.stock."""
+
+    id = models.BigAutoField(primary_key=True)
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="stock_buckets")
+    slot = models.PositiveSmallIntegerField()
+    left = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "slot"], name="stock_bucket_slot_unique"),
+            models.CheckConstraint(condition=models.Q(left__gte=0), name="stock_bucket_not_negative"),
+        ]
 
 
 class OfferingEvent(StatusEventBase):

@@ -10,6 +10,7 @@ from o2o.accounts.models import User
 from o2o.catalogue.enums import OFFERING_TRANSITIONS, OfferingKind, OfferingStatus
 from o2o.catalogue.images import clean_image
 from o2o.catalogue.models import Offering, OfferingEvent, OfferingPhoto
+from o2o.catalogue.stock import stock_init
 from o2o.core import conf
 from o2o.core.errors import Invalid
 from o2o.core.money import Money
@@ -68,10 +69,11 @@ def offering_create(
         raise Invalid(_("Say where the deal can be redeemed."), fields={"redeemable_store_ids": _("at least one store")})
     offering = Offering.objects.create(
         merchant=merchant, kind=kind, title=title, description=description, currency=price_m.currency,
-        price_amount=price_m.amount, list_price_amount=list_m.amount, quantity_total=qty, quantity_left=qty,
+        price_amount=price_m.amount, list_price_amount=list_m.amount, quantity_total=qty,
         per_customer_limit=limit, valid_days=days, status=status,
     )
     offering.redeemable_stores.set(stores)
+    stock_init(offering_id=offering.pk, total=qty)
     OfferingEvent.objects.create(offering=offering, actor=actor, from_status="", to_status=status, reason="created")
     return offering
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from o2o.catalogue.models import Offering
+from o2o.catalogue.selectors import with_quantity_left
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
 from o2o.orders.models import Order, OrderLine
 from o2o.payments.enums import PaymentStatus
@@ -32,7 +33,7 @@ def books_problems() -> list[str]:
         row["offering_id"]: row["n"]
         for row in Voucher.objects.filter(status__in=LIVE_VOUCHER).values("offering_id").annotate(n=Count("id"))
     })
-    for o in Offering.objects.only("pk", "title", "quantity_total", "quantity_left"):
+    for o in with_quantity_left(Offering.objects.only("pk", "title", "quantity_total")):
         accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
         if accounted != o.quantity_total:
             problems.append(f"offering {o.pk} ({o.title}): left {o.quantity_left} + reserved {reserved[o.pk]} + "

@@ -1,6 +1,6 @@
 """Checkout, payment and refund.
 
-Stock changes only with conditional updates (quantity_left >= n); a customer's orders are
+Stock changes only with conditional updates on stock buckets (catalogue.stock); a customer's orders are
 serialised by locking the customer's row, so the per-customer limit holds under concurrency.
 """
 
@@ -15,13 +15,14 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.catalogue.enums import OfferingStatus
 from o2o.catalogue.models import Offering
+from o2o.catalogue.stock import stock_give, stock_left, stock_take
 from o2o.core import conf
 from o2o.core.errors import Invalid, NotFound, PaymentRequired, TransitionNotAllowed
 from o2o.core.money import Money
@@ -96,7 +97,7 @@ def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, now: dateti
             except TransitionNotAllowed:
                 continue  # paid or expired by someone else meanwhile
             for line in order.lines.all():
-                Offering.objects.filter(pk=line.offering_id).update(quantity_left=F("quantity_left") + line.quantity)
+                stock_give(offering_id=line.offering_id, n=line.quantity)
             count += 1
     return count
 
@@ -141,11 +142,6 @@ def order_create(*, customer: User, lines: Any) -> Order:
                         % {"n": offering.per_customer_limit, "h": held},
                         fields={"offering_id": str(oid), "limit": offering.per_customer_limit, "held": held},
                     )
-            reserved = Offering.objects.filter(pk=oid, quantity_left__gte=qty, status=OfferingStatus.LIVE).update(
-                quantity_left=F("quantity_left") - qty
-            )
-            if reserved != 1:
-                raise SoldOut(fields={"offering_id": str(oid)})
         currency = currencies.pop()
         merchant_id = merchants.pop()  # once: the number retry below must not empty the set
         total = Money.zero(currency)
@@ -171,6 +167,10 @@ def order_create(*, customer: User, lines: Any) -> Order:
         ])
         OrderEvent.objects.create(order=order, actor=customer, from_status="", to_status=order.status,
                                   reason="created", data={"lines": {str(k): v for k, v in wanted.items()}})
+        # Units are taken last, so a stock bucket stays locked only from here to the commit.
+        for oid, qty in sorted(wanted.items()):
+            if not stock_take(offering_id=oid, n=qty):
+                raise SoldOut(fields={"offering_id": str(oid)})
     return order
 
 
@@ -182,7 +182,7 @@ def _payment_move(payment: Payment, to: str, *, actor: Any = None, reason: str =
 def _expired_error(order: Order) -> Exception:
     """After expiry: sold_out if the units have gone to someone else meanwhile, else order_expired."""
     for line in order.lines.all():
-        if not Offering.objects.filter(pk=line.offering_id, quantity_left__gte=line.quantity).exists():
+        if stock_left([line.offering_id]).get(line.offering_id, 0) < line.quantity:
             return SoldOut(_("This order expired and its units were sold to someone else."))
     return OrderExpired()
 
@@ -306,9 +306,7 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2)) -> dict[
 def _rereserve(order: Order) -> bool:
     with transaction.atomic():
         for line in order.lines.all():
-            moved = Offering.objects.filter(pk=line.offering_id, quantity_left__gte=line.quantity).update(
-                quantity_left=F("quantity_left") - line.quantity)
-            if moved != 1:
+            if not stock_take(offering_id=line.offering_id, n=line.quantity):
                 transaction.set_rollback(True)
                 return False
     return True
@@ -336,7 +334,7 @@ def order_refund(*, customer: User, order_id: Any, voucher_ids: Sequence[Any] | 
             amount = amount + v.order_line.unit_price
             per_offering[v.offering_id] += 1
         for oid, n in per_offering.items():
-            Offering.objects.filter(pk=oid).update(quantity_left=F("quantity_left") + n)
+            stock_give(offering_id=oid, n=n)
         payment = Payment.objects.select_for_update().get(
             order=order, status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
         result = get_provider(payment.provider).refund(charge_reference=payment.provider_ref, amount=amount)

@@ -1,0 +1,78 @@
+"""Stock in buckets: an offering's units are split over a few rows so that many buyers at once do
+not queue on one hot row (the flash-sale case). Every change is a conditional UPDATE on one bucket
+(`left >= n`), so a unit can never be sold twice and a bucket never goes below zero.
+
+A buyer reads which buckets still hold enough (no lock), picks one at random and takes from it;
+only when no single bucket holds enough although the sum does (the last few units), the buckets
+are locked in order and the units are gathered across them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from o2o.catalogue.models import StockBucket
+
+# Offerings up to this many units keep one bucket; bigger ones get one bucket per this many units.
+UNITS_PER_BUCKET = 100
+MAX_BUCKETS = 32
+_rnd = random.SystemRandom()
+
+
+def buckets_for(total: int) -> int:
+    return max(1, min(MAX_BUCKETS, total // UNITS_PER_BUCKET))
+
+
+def stock_init(*, offering_id: UUID, total: int) -> None:
+    n = buckets_for(total)
+    base, rest = divmod(total, n)
+    StockBucket.objects.bulk_create(
+        [StockBucket(offering_id=offering_id, slot=i, left=base + (1 if i < rest else 0)) for i in range(n)]
+    )
+
+
+def stock_take(*, offering_id: UUID, n: int) -> bool:
+    """Take n units (inside the caller's transaction). False when fewer than n are left."""
+    for _attempt in range(3):
+        slots = list(StockBucket.objects.filter(offering_id=offering_id, left__gte=n).values_list("slot", flat=True))
+        if not slots:
+            break
+        _rnd.shuffle(slots)
+        for slot in slots[:4]:
+            if StockBucket.objects.filter(offering_id=offering_id, slot=slot, left__gte=n).update(
+                    left=F("left") - n) == 1:
+                return True
+    return _take_across(offering_id=offering_id, n=n)
+
+
+def _take_across(*, offering_id: UUID, n: int) -> bool:
+    with transaction.atomic():
+        buckets = list(StockBucket.objects.select_for_update().filter(offering_id=offering_id, left__gt=0)
+                       .order_by("slot"))
+        if sum(b.left for b in buckets) < n:
+            return False
+        need = n
+        for b in buckets:
+            take = min(b.left, need)
+            StockBucket.objects.filter(pk=b.pk, left__gte=take).update(left=F("left") - take)
+            need -= take
+            if need == 0:
+                break
+    return True
+
+
+def stock_give(*, offering_id: UUID, n: int) -> None:
+    """Return n units (refund, expired hold) to one bucket."""
+    slots = list(StockBucket.objects.filter(offering_id=offering_id).values_list("slot", flat=True))
+    StockBucket.objects.filter(offering_id=offering_id, slot=_rnd.choice(slots)).update(left=F("left") + n)
+
+
+def stock_left(offering_ids: Iterable[UUID]) -> dict[UUID, int]:
+    rows = (StockBucket.objects.filter(offering_id__in=list(offering_ids)).values("offering_id")
+            .annotate(n=Sum("left")))
+    return {r["offering_id"]: int(r["n"] or 0) for r in rows}
