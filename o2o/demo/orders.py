@@ -29,6 +29,7 @@ class OrderMaker:
     def __init__(self, *, rng: random.Random) -> None:
         self.rng = rng
         self.counts: Counter[str] = Counter()
+        self.first_fates = ["used", "part", "refund", "keep", "unpaid"]
 
     def buy(self, customer: User, offering: Offering, quantity: int, *, pay: bool = True) -> Order | None:
         try:
@@ -81,27 +82,32 @@ class OrderMaker:
     def _one(self, customer: User, owner: User, offering: Offering) -> None:
         limit = offering.per_customer_limit or 3
         quantity = min(limit, self.rng.choice([1, 1, 1, 2, 2, 3]))
-        roll = self.rng.random()
-        if roll < 0.04:  # left unpaid: its units stay reserved until the hold runs out
+        # The first orders take each fate once, so even a tiny city shows every kind of order.
+        fate = self.first_fates.pop(0) if self.first_fates else self.rng.choices(
+            ["unpaid", "used", "part", "refund", "keep"], weights=[4, 51, 8, 9, 28])[0]
+        if fate == "part":
+            quantity = min(limit, 2)
+            fate = "part" if quantity > 1 else "used"
+        if fate == "unpaid":  # its units stay reserved until the hold runs out
             self.buy(customer, offering, quantity, pay=False)
             return
         order = self.buy(customer, offering, quantity)
         if order is None:
             return
-        if roll < 0.55:  # used at the counter, mostly reviewed
+        if fate == "used":  # used at the counter, mostly reviewed
             self.redeem(order, actor=owner)
             if self.rng.random() < 0.8:
                 self.review(customer, order, owner=owner)
-        elif roll < 0.63 and quantity > 1:  # used one, gave the rest back
+        elif fate == "part":  # used one, gave the rest back
             self.redeem(order, actor=owner, count=1)
             order_refund(customer=customer, order_id=order.pk)
             self.counts["refunded_orders"] += 1
             if self.rng.random() < 0.5:
                 self.review(customer, order, owner=owner)
-        elif roll < 0.72:  # changed their mind
+        elif fate == "refund":  # changed their mind
             order_refund(customer=customer, order_id=order.pk)
             self.counts["refunded_orders"] += 1
-        # else: paid and not used yet
+        # "keep": paid and not used yet
 
     def demo_customer(self, *, customer: User, clerk: User, owner: User, store: Store, deals: list[Offering]) -> Any:
         """Two unused vouchers for the clerk to redeem right away, and one visit already reviewed."""

@@ -248,7 +248,8 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         b = CityBuilder(merchants=merchants, seed=seed, log=log)
         demo = b.users()
         owners = b.bulk_users("owner", b.n - 1, "demo-owner-pass", [])
-        customers = b.bulk_users("customer", OTHER_CUSTOMERS, "demo-customer-pass", data.CUSTOMER_NAMES)
+        n_customers = min(OTHER_CUSTOMERS, max(4, b.n // 3))  # a small city for tests has fewer customers
+        customers = b.bulk_users("customer", n_customers, "demo-customer-pass", data.CUSTOMER_NAMES)
         demo_m, demo_store, demo_deals = b.demo_merchant(demo["owner"], demo["clerk"])
         city = [(demo_m, demo["owner"], demo_deals), *b.city(owners)]
         b.log(f"  {len(city)} live merchants; placing orders")
