@@ -103,9 +103,9 @@ def test_huge_strings_are_422(api_client, w):
                                  w["customer"]["token"], headers={"Idempotency-Key": "k" * 300}), 422)
 
 
-@pytest.mark.xfail(strict=True, reason="reported to discovery: GET /stores/nearby has no length limit on q")
-def test_huge_nearby_query_is_422(api_client):
-    assert_error(api_client.get("/stores/nearby", lat=30.6, lng=104.0, q="x" * 100_000), 422)
+@pytest.mark.parametrize("path", ["/stores/nearby", "/offerings/nearby", "/search"])
+def test_huge_search_words_are_422(api_client, path):
+    assert_error(api_client.get(path, lat=30.6, lng=104.0, q="x" * 100_000), 422)
 
 
 @pytest.mark.parametrize("params, field", [
@@ -123,9 +123,12 @@ def test_huge_nearby_query_is_422(api_client):
     ({"lng": "inf"}, "lng"),
     ({"category": "spaceships"}, "category"),
 ])
-def test_bad_nearby_params_are_422(api_client, params, field):
+@pytest.mark.parametrize("path", ["/stores/nearby", "/offerings/nearby", "/search"])
+def test_bad_nearby_params_are_422(api_client, params, field, path):
     query = {"lat": 30.657, "lng": 104.066, **params}
-    err = assert_error(api_client.get("/stores/nearby", **query), 422)
+    if path == "/search":
+        query["q"] = "hotpot"
+    err = assert_error(api_client.get(path, **query), 422)
     assert field in err["fields"], err
 
 

@@ -90,6 +90,10 @@ def _orders_seen_only_by_buyer(w: dict[str, Any], actor: str, body: Any) -> None
     assert (ids == mine) if actor == "customer" else not (ids & mine)
 
 
+def _finds(body: Any, ident: str) -> None:
+    assert ident in [r["id"] for r in body["results"]]
+
+
 def _me_memberships(w: dict[str, Any], actor: str, body: Any) -> None:
     roles = {m["role"] for m in body["memberships"] if m["merchant_id"] == w["merchant"]["id"]}
     assert roles == ({"owner"} if actor == "owner" else {"clerk"} if actor == "clerk" else set())
@@ -109,7 +113,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/reviews/{w['review']['id']}/reply", {"text": "Thanks"}), _merchant_only(200, clerk=403)),
     ("GET", "/stores/{store_id}/reviews"): Row(lambda w: (f"/stores/{w['store']['id']}/reviews", None), _all(200)),
     ("GET", "/stores/nearby"): Row(
-        lambda w: ("/stores/nearby", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _all(200)),
+        lambda w: ("/stores/nearby", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _all(200),
+        lambda w, actor, body: _finds(body, w["store"]["id"])),
+    ("GET", "/offerings/nearby"): Row(
+        lambda w: ("/offerings/nearby", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _all(200),
+        lambda w, actor, body: _finds(body, w["deal"]["id"])),
+    ("GET", "/search"): Row(
+        lambda w: ("/search", {"lat": w["store"]["lat"], "lng": w["store"]["lng"], "q": "hotpot"}), _all(200)),
     ("GET", "/stores/{store_id}"): Row(lambda w: (f"/stores/{w['store']['id']}", None), _all(200)),
     ("GET", "/offerings/{offering_id}"): Row(lambda w: (f"/offerings/{w['deal']['id']}", None), _all(200)),
     ("POST", "/merchants"): Row(lambda w: ("/merchants", {"name": "Another", "category": "salon"}), _signed_in(201)),

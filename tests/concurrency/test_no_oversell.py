@@ -28,9 +28,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)
-def _needs_postgres():
+def _needs_postgres_and_balanced_books():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    yield
+    from o2o.orders.books import books_problems
+
+    assert books_problems() == []  # stock, orders, vouchers and payments agree after every race
 
 
 def race(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:
