@@ -52,6 +52,18 @@ def qr_svg(payload: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308 - segno's own output, no user HTML
 
 
+@register.filter
+def status_label(value: str) -> str:
+    """The human label of an order or voucher status."""
+    from o2o.orders.enums import OrderStatus
+    from o2o.vouchers.enums import VoucherStatus
+
+    for enum in (OrderStatus, VoucherStatus):
+        if value in enum.values:
+            return str(enum(value).label)
+    return value
+
+
 @register.inclusion_tag("web/partials/stars.html")
 def stars(rating: float | None, count: int | None = None, size: str = "") -> dict[str, Any]:
     pct = 0 if rating is None else max(0, min(100, round(float(rating) * 20)))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +35,7 @@ from o2o.reviews.models import Review
 from o2o.reviews.selectors import reviews_of_store
 from o2o.reviews.services import review_create
 from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
-from o2o.web.views.common import apply_error, domain_pages, is_htmx
+from o2o.web.views.common import domain_pages, is_htmx
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
@@ -115,6 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if category not in Category.values:
         category = ""
     open_now = params.get("open_now") in ("1", "on", "true")
+    has_deals = params.get("deals") in ("1", "on", "true")
     q = (params.get("q") or "").strip()[:100]
     try:
         radius = int(params.get("radius") or conf.get().nearby_default_radius_m)
@@ -123,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if radius not in RADII:
         radius = min(RADII, key=lambda r: abs(r - radius))
     rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=40, q=q, category=category or None,
-                         open_now=open_now or None)
+                         open_now=open_now or None, has_deals=has_deals or None)
     deals = _deals_by_store([r.store.pk for r in rows])
     results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3)}
                for r in rows]
@@ -133,7 +135,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "results": results, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
         "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
-        "category": category, "open_now": open_now, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
+        "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
         "categories": Category.choices, "districts": demo_districts(),
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
     }
@@ -188,11 +190,13 @@ def deal_detail(request: HttpRequest, offering_id: Any) -> HttpResponse:
     })
 
 
-@login_required
 @require_POST
 @domain_pages
 def checkout(request: HttpRequest, offering_id: Any) -> HttpResponse:
     offering = public_offering(offering_id)
+    if not request.user.is_authenticated:
+        # After logging in the customer lands back on the deal (the buy URL only takes POSTs).
+        return redirect_to_login(reverse("web:deal", args=[offering.pk]))
     form = BuyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how many you want to buy."))
@@ -223,7 +227,7 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
         except PaymentRequired as exc:
             declined = exc.message
         except Invalid as exc:
-            apply_error(form, exc, {"card_number": "card_number"})
+            form.add_error("card_number", exc.message)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("web:order", order_id=order.pk)
@@ -233,7 +237,7 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
     line = order.lines.first()
     return render(request, "web/customer/pay.html", {
         "order": order, "form": form, "declined": declined, "expired": expired, "line": line,
-    }, status=402 if declined else 200)
+    })
 
 
 @login_required
@@ -252,7 +256,8 @@ def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
     order = order_for_customer(user=request.user, order_id=order_id)
     if order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > timezone.now():
         return redirect("web:order_pay", order_id=order.pk)
-    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.created_at, v.code))
+    # Ready vouchers first: the customer at the counter needs the QR code at the top.
+    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.display_status != "issued", v.created_at, v.code))
     reviewed = Review.objects.filter(order=order).first()
     any_redeemed = any(v.status == "redeemed" for v in vouchers)
     refundable = [v for v in vouchers if v.display_status == "issued"]

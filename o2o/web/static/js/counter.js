@@ -16,6 +16,7 @@
   if (!root) return;
   var T = JSON.parse(document.getElementById("counter-i18n").textContent || "{}");
   var STORE = root.dataset.store;
+  var TZ = root.dataset.tz || undefined;
 
   // ---------------------------------------------------------------- Codes
   var Codes = {
@@ -69,12 +70,12 @@
     if (!iso) return "";
     var d = new Date(iso);
     return isNaN(d) ? iso : d.toLocaleString(document.documentElement.lang || undefined,
-      { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TZ });
   }
 
   function fmtTime(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ });
   }
 
   var View = {
@@ -84,6 +85,10 @@
       resultEl.appendChild(el("div", "result-icon", icon));
       resultEl.appendChild(el("p", "result-title", title));
       if (text) resultEl.appendChild(el("p", "result-text", text));
+      if (state !== "idle") {
+        var r = resultEl.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > window.innerHeight) resultEl.scrollIntoView({ block: "start", behavior: "smooth" });
+      }
       return resultEl;
     },
     idle: function () { View.show("idle", "⌁", T.ready, T.ready_text); },
