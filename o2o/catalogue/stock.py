@@ -36,8 +36,15 @@ def stock_init(*, offering_id: UUID, total: int) -> None:
     )
 
 
-def stock_take(*, offering_id: UUID, n: int) -> bool:
-    """Take n units (inside the caller's transaction). False when fewer than n are left."""
+def stock_take(*, offering_id: UUID, n: int, buckets_hint: int = 0) -> bool:
+    """Take n units (inside the caller's transaction). False when fewer than n are left.
+
+    With buckets_hint (how many buckets the offering was given) the first try is one blind
+    UPDATE on a random bucket: one round trip while stock lasts.
+    """
+    if buckets_hint and StockBucket.objects.filter(
+            offering_id=offering_id, slot=_rnd.randrange(buckets_hint), left__gte=n).update(left=F("left") - n) == 1:
+        return True
     for _attempt in range(3):
         slots = list(StockBucket.objects.filter(offering_id=offering_id, left__gte=n).values_list("slot", flat=True))
         if not slots:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from o2o.accounts.models import User
 from o2o.catalogue.enums import OfferingStatus
 from o2o.catalogue.models import Offering
-from o2o.catalogue.stock import stock_give, stock_left, stock_take
+from o2o.catalogue.stock import buckets_for, stock_give, stock_left, stock_take
 from o2o.core import conf
 from o2o.core.errors import Invalid, NotFound, PaymentRequired, TransitionNotAllowed
 from o2o.core.money import Money
@@ -82,11 +82,14 @@ def _parse_lines(lines: Any) -> dict[UUID, int]:
 def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, now: datetime | None = None) -> int:
     """Expire unpaid orders past their hold and give their units back. Safe to run any time, repeatedly."""
     now = now or timezone.now()
-    qs = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
-    if offering_ids is not None:
-        qs = qs.filter(lines__offering_id__in=list(offering_ids)).distinct()
+    # The (status, expires_at) index answers this with the few stale holds there are, usually none.
+    due = list(Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
+               .values_list("pk", flat=True)[:500])
+    if due and offering_ids is not None:
+        due = list(OrderLine.objects.filter(order_id__in=due, offering_id__in=list(offering_ids))
+                   .values_list("order_id", flat=True).distinct())
     count = 0
-    for order_id in list(qs.values_list("pk", flat=True)[:500]):
+    for order_id in due:
         with transaction.atomic():
             order = Order.objects.filter(pk=order_id).first()
             if order is None:
@@ -117,9 +120,19 @@ def order_create(*, customer: User, lines: Any) -> Order:
     wanted = _parse_lines(lines)
     now = timezone.now()
     orders_expire_due(offering_ids=wanted.keys(), now=now)
+    for attempt in range(5):
+        try:
+            return _order_create_once(customer=customer, wanted=wanted, now=now)
+        except IntegrityError:
+            # An order-number collision (1 in 10^8 a day) aborts the transaction; the whole checkout
+            # runs again rather than paying for a savepoint on every order.
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime) -> Order:
     with transaction.atomic():
-        # One checkout per customer at a time: the limit check below cannot race with itself.
-        User.objects.select_for_update().filter(pk=customer.pk).first()
         offerings = {
             o.pk: o for o in Offering.objects.filter(
                 pk__in=list(wanted), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)
@@ -132,6 +145,9 @@ def order_create(*, customer: User, lines: Any) -> Order:
         if len(merchants) > 1 or len(currencies) > 1:
             raise Invalid(_("One order buys from one merchant; please check out separately."),
                           fields={"lines": _("one merchant per order")})
+        if any(o.per_customer_limit for o in offerings.values()):
+            # One limited checkout per customer at a time: the limit check cannot race with itself.
+            list(User.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
         for oid, qty in sorted(wanted.items()):
             offering = offerings[oid]
             if offering.per_customer_limit:
@@ -142,24 +158,15 @@ def order_create(*, customer: User, lines: Any) -> Order:
                         % {"n": offering.per_customer_limit, "h": held},
                         fields={"offering_id": str(oid), "limit": offering.per_customer_limit, "held": held},
                     )
-        currency = currencies.pop()
-        merchant_id = merchants.pop()  # once: the number retry below must not empty the set
+        currency = next(iter(currencies))
         total = Money.zero(currency)
         for oid, qty in wanted.items():
             total = total + offerings[oid].price * qty
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    order = Order.objects.create(
-                        number=_new_number(), customer=customer, merchant_id=merchant_id,
-                        status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
-                        expires_at=now + conf.get().order_hold,
-                    )
-                break
-            except IntegrityError:  # number collision; draw again
-                continue
-        else:  # pragma: no cover - 1e8 numbers a day
-            raise RuntimeError("could not allocate an order number")
+        order = Order.objects.create(
+            number=_new_number(), customer=customer, merchant_id=next(iter(merchants)),
+            status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
+            expires_at=now + conf.get().order_hold,
+        )
         OrderLine.objects.bulk_create([
             OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
                       unit_price_amount=offerings[oid].price_amount, currency=currency)
@@ -169,7 +176,7 @@ def order_create(*, customer: User, lines: Any) -> Order:
                                   reason="created", data={"lines": {str(k): v for k, v in wanted.items()}})
         # Units are taken last, so a stock bucket stays locked only from here to the commit.
         for oid, qty in sorted(wanted.items()):
-            if not stock_take(offering_id=oid, n=qty):
+            if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 raise SoldOut(fields={"offering_id": str(oid)})
     return order
 
