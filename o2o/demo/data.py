@@ -62,7 +62,7 @@ NAMES: dict[str, tuple[list[str], list[str], list[str]]] = {
          "川西", "小巷", "老成都", "九眼桥", "望江"],
         ["老火锅", "串串香", "冒菜", "兔头", "面馆", "小吃", "烧烤", "川菜馆", "钵钵鸡", "抄手", "豆花饭",
          "火锅", "茶餐厅", "饺子馆"],
-        ["Hotpot House", "Spicy Corner", "Panda Noodle Bar", "Chili Garden", "Golden Wok", "Sichuan Kitchen",
+        ["Red Pot Hotpot", "Bashu Hotpot Club", "Spicy Corner", "Panda Noodle Bar", "Chili Garden", "Golden Wok", "Sichuan Kitchen",
          "Mala Street", "Dumpling Story", "Night Market Skewers", "Peppercorn Bistro", "Jin River Grill",
          "Tea Leaf Café"],
     ),
@@ -102,6 +102,8 @@ NAMES: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["Teahouse 1906", "Clean & Press Laundry", "Paper Lantern Books", "Bloom Florist"],
     ),
 }
+
+# "Hotpot House" is kept for the demo owner's merchant (DEMO_MERCHANT), so that searching it finds that one.
 
 # Share of merchants per category (the rest of the city is restaurants).
 WEIGHTS = {"restaurant": 40, "renovation": 9, "printing": 9, "training": 10, "estate": 8, "hardware": 8,

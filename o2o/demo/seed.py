@@ -49,8 +49,8 @@ class DemoLogin:
 
 LOGINS = (
     DemoLogin("customer", "customer@demo.o2o", "demo-customer-pass", ("/",),
-              "find deals nearby, pay with the sandbox card 4242 4242 4242 4242, show your 2 ready vouchers "
-              "for Hotpot House at the counter"),
+              "find deals nearby, pay with the sandbox card 4242 4242 4242 4242; /orders/ holds 2 ready "
+              "vouchers for Hotpot House to show at the counter"),
     DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
               f"runs {data.DEMO_MERCHANT}: stores, deals, staff, orders, reviews"),
     DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),

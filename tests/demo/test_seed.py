@@ -141,6 +141,7 @@ def test_demo_accounts_and_the_ready_vouchers(city: str, api_client) -> None:  #
     assert r.status_code == 200
     names = {row["name"]: row for row in r.json()["results"]}
     assert DEMO_STORE in names and names[DEMO_STORE]["review_count"] >= 1
+    assert r.json()["results"][0]["name"] == DEMO_STORE  # nothing else stands closer to the centre
 
 
 def test_second_run_is_a_no_op_that_prints_the_logins(city: str) -> None:
