@@ -61,7 +61,7 @@ class UserAdmin(NoDeleteAdminMixin, DjangoUserAdmin):
 
     @admin.action(description=_("Deactivate the selected users (they can no longer sign in)"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        n = queryset.exclude(pk=request.user.pk).update(is_active=False, updated_at=timezone.now())
+        n = queryset.exclude(pk=str(request.user.pk)).update(is_active=False, updated_at=timezone.now())
         self.message_user(request, _("%(n)d users deactivated.") % {"n": n}, messages.SUCCESS)
 
 

@@ -6,7 +6,7 @@ only through the services, so the admin shows them read-only and offers actions 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -48,8 +48,8 @@ class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
 class EventInline(ReadOnlyTabularInline):
     """The status timeline of an object: who, when, from, to, why."""
 
-    fields = ("at", "from_status", "to_status", "actor", "reason", "data")
-    readonly_fields = fields
+    fields: ClassVar[tuple[str, ...]] = ("at", "from_status", "to_status", "actor", "reason", "data")
+    readonly_fields: ClassVar[tuple[str, ...]] = fields
     ordering = ("at", "id")
     show_change_link = False
     verbose_name = _("event")
@@ -59,11 +59,11 @@ class EventInline(ReadOnlyTabularInline):
 class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A status event table: one row per transition, never edited."""
 
-    list_display = ("at", "subject", "from_status", "to_status", "actor", "reason")
+    list_display: tuple[str, ...] = ("at", "subject", "from_status", "to_status", "actor", "reason")
     list_filter = ("to_status",)
-    search_fields = ("reason", "actor__email")
+    search_fields: ClassVar[tuple[str, ...]] = ("reason", "actor__email")
     date_hierarchy = "at"
-    list_select_related = ("actor",)
+    list_select_related: ClassVar[tuple[str, ...]] = ("actor",)
     subject_field = ""
 
     @admin.display(description=_("of"))

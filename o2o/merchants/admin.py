@@ -122,7 +122,7 @@ class StoreForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("lat") is not None and data.get("lng") is not None:
             try:
                 validate_lat_lng(data["lat"], data["lng"])
