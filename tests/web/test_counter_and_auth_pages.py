@@ -101,3 +101,4 @@ def test_language_switch_to_simplified_chinese(db):
     html = c.get("/").content.decode()
     assert 'lang="zh-hans"' in html
     assert 'aria-pressed="true" title="简体中文"' in html
+    assert "附近" in html and "我的订单" not in html  # translated; no orders link when signed out

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from o2o.core.errors import DomainError, Forbidden, NotFound
 
@@ -28,9 +29,14 @@ def domain_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
+def error_text(exc: DomainError) -> str:
+    """The error's message in the reader's language where the catalogue has it (see web/labels.py)."""
+    return gettext(exc.message)
+
+
 def apply_error(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
     """Put a service's error on the form: on its fields where they match, else on the whole form."""
-    form.add_error(None, exc.message)
+    form.add_error(None, error_text(exc))
     for key, msg in (exc.fields or {}).items():
         name = (field_map or {}).get(key, key)
         if name in form.fields and isinstance(msg, str) and msg:

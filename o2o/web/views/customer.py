@@ -35,7 +35,7 @@ from o2o.reviews.models import Review
 from o2o.reviews.selectors import reviews_of_store
 from o2o.reviews.services import review_create
 from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
-from o2o.web.views.common import domain_pages, is_htmx
+from o2o.web.views.common import domain_pages, error_text, is_htmx
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
@@ -205,7 +205,7 @@ def checkout(request: HttpRequest, offering_id: Any) -> HttpResponse:
         order = order_create(customer=request.user, lines=[  # type: ignore[arg-type]
             {"offering_id": str(offering.pk), "quantity": form.cleaned_data["quantity"]}])
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         return redirect("web:deal", offering_id=offering.pk)
     return redirect("web:order_pay", order_id=order.pk)
 
@@ -225,11 +225,11 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
             order_pay(customer=request.user, order_id=order.pk, provider="sandbox",  # type: ignore[arg-type]
                       details={"card_number": number})
         except PaymentRequired as exc:
-            declined = exc.message
+            declined = error_text(exc)
         except Invalid as exc:
-            form.add_error("card_number", exc.message)
+            form.add_error("card_number", error_text(exc))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             return redirect("web:order", order_id=order.pk)
         else:
             messages.success(request, _("Paid. Your vouchers are ready — show the QR code at the counter."))
@@ -292,7 +292,7 @@ def order_refund_view(request: HttpRequest, order_id: Any) -> HttpResponse:
     try:
         order_refund(customer=request.user, order_id=order.pk, voucher_ids=ids)  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Refunded. The money goes back to your card."))
     return redirect("web:order", order_id=order.pk)
@@ -311,7 +311,7 @@ def order_review(request: HttpRequest, order_id: Any) -> HttpResponse:
         review_create(customer=request.user, order_id=order.pk,  # type: ignore[arg-type]
                       rating=form.cleaned_data["rating"], text=form.cleaned_data["text"])
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Thank you for your review!"))
     return redirect("web:order", order_id=order.pk)

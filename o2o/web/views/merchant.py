@@ -30,7 +30,7 @@ from o2o.reviews.selectors import review_for_merchant_staff
 from o2o.reviews.services import review_reply
 from o2o.vouchers.selectors import voucher_search, voucher_trail
 from o2o.web.forms import DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
-from o2o.web.views.common import apply_error, domain_pages
+from o2o.web.views.common import apply_error, domain_pages, error_text
 
 MAX_PHOTOS = 8
 
@@ -149,7 +149,7 @@ def deal_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
                 try:
                     offering_photo_add(offering=offering, data=upload.read(), position=i)
                 except DomainError as exc:
-                    bad.append(f"{upload.name}: {exc.message}")
+                    bad.append(f"{upload.name}: {error_text(exc)}")
             if bad:
                 messages.warning(request, _("The deal was saved, but some photos were refused: %(list)s")
                                  % {"list": "; ".join(bad)})
@@ -177,7 +177,7 @@ def deal_status(request: HttpRequest, merchant_id: Any, offering_id: Any) -> Htt
         try:
             offering_set_status(offering=offering, status=status, actor=request.user)  # type: ignore[arg-type]
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("“%(t)s” is now %(s)s.")
                              % {"t": offering.title, "s": OfferingStatus(status).label.lower()})
@@ -231,7 +231,7 @@ def review_reply_view(request: HttpRequest, merchant_id: Any, review_id: Any) ->
         try:
             review_reply(review=review, actor=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Your reply is published."))
     return redirect(reverse("web:reviews", args=[merchant.pk]) + f"#review-{review.pk}")
