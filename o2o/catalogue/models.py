@@ -34,6 +34,10 @@ class Offering(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def refresh_from_db(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.__dict__.pop("_quantity_left", None)  # a reload must not keep a stale stock figure
+        super().refresh_from_db(*args, **kwargs)
+
     @property
     def quantity_left(self) -> int:
         """Units still for sale. Selectors may preload it (with_quantity_left) to spare a query per row."""

@@ -10,7 +10,6 @@ Any other Luhn-valid number succeeds; a number that fails the Luhn check is refu
 import secrets
 
 from django.db import transaction
-from django.db.models import F
 
 from o2o.core.errors import Invalid
 from o2o.core.money import Money
@@ -49,13 +48,17 @@ class SandboxProvider:
                             message="The card was declined." if decline else "")
 
     def refund(self, *, charge_reference: str, amount: Money) -> RefundResult:
+        # The sum is made here in Decimal, never in SQL: SQLite would add the amounts as floats
+        # (0.05 + 0.10 > 0.15 there). The charge row is locked while it is checked and written.
         with transaction.atomic():
-            moved = SandboxCharge.objects.filter(
-                reference=charge_reference, succeeded=True, currency=amount.currency,
-                amount__gte=F("refunded") + amount.amount,
-            ).update(refunded=F("refunded") + amount.amount)
-            if moved != 1:
-                raise ProviderError("refund exceeds the charge or the charge is unknown")
+            charge = SandboxCharge.objects.select_for_update().filter(reference=charge_reference).first()
+            if charge is None or not charge.succeeded or charge.currency != amount.currency:
+                raise ProviderError(f"refund of {amount} refused: no such successful charge {charge_reference}")
+            new_total = charge.refunded + amount.amount
+            if amount.amount < 0 or new_total > charge.amount:  # a free voucher refunds 0.00
+                raise ProviderError(f"refund of {amount} refused for {charge_reference}: "
+                                    f"charged {charge.amount}, refunded {charge.refunded}")
+            SandboxCharge.objects.filter(pk=charge.pk).update(refunded=new_total)
         return RefundResult(reference="sbx_re_" + secrets.token_hex(10))
 
     def lookup(self, *, merchant_reference: str) -> ChargeResult | None:
