@@ -163,5 +163,6 @@ def test_tenancy_other_merchant_is_404_and_clerk_is_403(w):
     assert clerk.get(reverse("web:deal_new", args=[mid])).status_code == 403
     assert clerk.post(reverse("web:deal_new", args=[mid]), {"title": "x"}).status_code == 403
     assert clerk.post(reverse("web:deal_status", args=[mid, w["deal"].pk]), {"status": "ended"}).status_code == 403
-    assert clerk.get(reverse("web:dashboard", args=[mid])).status_code == 403
+    r = clerk.get(reverse("web:dashboard", args=[mid]))
+    assert r.status_code == 403 and "clerks work at the counter" in r.content.decode()
     assert Client().get(reverse("web:dashboard", args=[mid])).status_code == 302  # anonymous: log in

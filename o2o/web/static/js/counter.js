@@ -289,7 +289,11 @@
   var form = document.getElementById("code-form");
   var input = document.getElementById("code-input");
   function setInput(digits) { input.value = Codes.group(digits.slice(0, Codes.DIGITS)); }
-  input.addEventListener("input", function () { setInput(Codes.digitsOnly(input.value)); });
+  input.addEventListener("input", function () {
+    // A USB/Bluetooth scanner "types" the whole QR payload into the field: leave it as it is.
+    if (input.value.trim().indexOf(Codes.QR_PREFIX) === 0) return;
+    setInput(Codes.digitsOnly(input.value));
+  });
   form.addEventListener("submit", function (e) { e.preventDefault(); handle(input.value); });
   form.querySelectorAll("[data-key]").forEach(function (b) {
     b.addEventListener("click", function () {
