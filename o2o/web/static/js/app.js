@@ -61,6 +61,12 @@
     initCopyFields(root);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  function revealCurrentNav() {
+    var nav = document.querySelector(".mainnav");
+    var current = nav && nav.querySelector('[aria-current="page"]');
+    if (current && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = current.offsetLeft - nav.clientWidth / 3;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); revealCurrentNav(); });
   document.addEventListener("htmx:load", function (e) { if (e.target && e.target.querySelectorAll) init(e.target); });
 })();
