@@ -124,8 +124,11 @@ def home(request: HttpRequest) -> HttpResponse:
         radius = conf.get().nearby_default_radius_m
     if radius not in RADII:
         radius = min(RADII, key=lambda r: abs(r - radius))
-    rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=40, q=q, category=category or None,
-                         open_now=open_now or None, has_deals=has_deals or None)
+    try:
+        rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=40, q=q, category=category or None,
+                             open_now=open_now or None, has_deals=has_deals or None)
+    except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
+        rows, place_error = [], error_text(exc)
     deals = _deals_by_store([r.store.pk for r in rows])
     results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3)}
                for r in rows]
