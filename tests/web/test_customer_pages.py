@@ -42,6 +42,9 @@ def test_home_filters_answer_a_partial_for_htmx(w):
     assert r.status_code == 200
     html = r.content.decode()
     assert "<html" not in html and 'hx-swap-oob="true"' in html
+    # the list and the page share a URL: "back" must not be served the bare list from the cache
+    assert "HX-Request" in r["Vary"] and r["Cache-Control"] == "no-store"
+    assert "HX-Request" in Client().get(reverse("web:home"))["Vary"]
     assert w["store"].name not in html
     r = Client().get(reverse("web:home"), {"category": "restaurant"}, HTTP_HX_REQUEST="true",
                      HTTP_HX_TARGET="results")

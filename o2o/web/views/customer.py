@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -143,8 +144,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
     }
     if is_htmx(request) and request.htmx.target == "results":  # type: ignore[attr-defined]
-        return render(request, "web/customer/_nearby_results.html", ctx)
-    return render(request, "web/customer/home.html", ctx)
+        response = render(request, "web/customer/_nearby_results.html", ctx)
+        response["Cache-Control"] = "no-store"  # never let "back" show the bare list for this URL
+    else:
+        response = render(request, "web/customer/home.html", ctx)
+    # The page and its list share one URL (htmx pushes it): caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 def _week(store: Any, now: datetime) -> list[dict[str, Any]]:
@@ -246,7 +252,7 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
     rows = orders_of_customer(user=request.user)[:100]
-    return render(request, "web/customer/orders.html", {"orders": rows})
+    return render(request, "web/customer/orders.html", {"orders": rows, "now_": timezone.now()})
 
 
 def _status_signature(vouchers: list[Any]) -> str:
