@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from o2o.core.admin import EventAdmin, EventInline, NoDeleteAdminMixin
 from o2o.core.errors import DomainError
+from o2o.discovery.services import search_index_merchant, search_index_store
 from o2o.merchants.enums import MerchantStatus
 from o2o.merchants.hours import validate_hours, validate_timezone
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
@@ -50,6 +51,7 @@ def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
     for merchant in queryset:
         try:
             merchant_set_status(merchant=merchant, status=status, actor=request.user, reason=reason)  # type: ignore[arg-type]
+            search_index_merchant(merchant=merchant)  # its stores appear in (or leave) nearby search now
             moved += 1
         except DomainError as exc:
             refused.append(f"{merchant.name}: {exc.message}")
@@ -82,6 +84,10 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # merchants are opened by their owners (API or pages), which also makes the owner staff
+
+    def save_model(self, request: HttpRequest, obj: Merchant, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        search_index_merchant(merchant=obj)  # name and category are searchable
 
     @admin.action(description=_("Approve the selected pending merchants"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
@@ -153,10 +159,17 @@ class StoreAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     readonly_fields = ("h3_r6", "h3_r8", "rating_sum", "review_count", "created_at", "updated_at")
     inlines = (StoreStaffInline,)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Store | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "merchant") if obj is not None else fields  # a store never moves to another merchant
+
     def save_model(self, request: HttpRequest, obj: Store, form: Any, change: bool) -> None:
-        for key, value in h3_cells(obj.lat, obj.lng).items():  # keep the geo index columns true
+        # The form checked hours, timezone and position as store_create/store_update do; keep the H3
+        # columns and the discovery index true, as those services do.
+        for key, value in h3_cells(obj.lat, obj.lng).items():
             setattr(obj, key, value)
         super().save_model(request, obj, form, change)
+        search_index_store(store=obj)
 
 
 @admin.register(StaffMembership)

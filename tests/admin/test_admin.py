@@ -13,11 +13,12 @@ from django.urls import reverse
 
 from o2o.accounts.models import User
 from o2o.merchants.enums import MerchantStatus
-from o2o.merchants.models import Merchant, MerchantEvent
-from o2o.merchants.services import merchant_create
+from o2o.merchants.models import Merchant, MerchantEvent, Store
+from o2o.merchants.services import h3_cells, merchant_create, store_create
 from o2o.orders.models import Order, OrderEvent
 from o2o.payments.models import Payment
 from o2o.vouchers.models import SigningKey, Voucher, VoucherEvent
+from tests.helpers import HOURS_ALL_DAY, ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,16 @@ def test_approval_action_activates_a_pending_merchant(settings, operator_client:
     settings.O2O = {**settings.O2O, "MERCHANT_APPROVAL": True}
     pending = merchant_create(owner=owner, name="新店 Pending Noodles", category="restaurant")
     assert pending.status == MerchantStatus.PENDING and active.status == MerchantStatus.ACTIVE
+    store = store_create(merchant=pending, name="新店 Pending Noodles (玉林街店)", address="玉林街 8号, 武侯区",
+                         lat=30.64, lng=104.05, opening_hours=HOURS_ALL_DAY)
+    api = ApiClient()
+
+    def nearby_ids() -> set[str]:
+        r = api.get("/stores/nearby", lat=30.64, lng=104.05, radius_m=500)
+        assert r.status_code == 200
+        return {row["id"] for row in r.json()["results"]}
+
+    assert str(store.pk) not in nearby_ids()  # nothing of a pending merchant is public
     r = operator_client.post(_url(Merchant, "changelist"), {
         "action": "approve", "_selected_action": [str(pending.pk), str(active.pk)]}, follow=True)
     assert r.status_code == 200
@@ -114,6 +125,48 @@ def test_approval_action_activates_a_pending_merchant(settings, operator_client:
     assert (event.from_status, event.to_status) == ("pending", "active")
     assert event.actor.email == "op@example.com"
     assert MerchantEvent.objects.filter(merchant=active).count() == 1  # the active one was left alone
+    assert str(store.pk) in nearby_ids()  # approved: its store is found nearby at once
+
+
+def test_operator_moves_a_store_and_search_follows(operator_client: Client) -> None:
+    owner = User.objects.create_user(email="o@example.com", password="x-pass-123456", display_name="O")
+    store = store_create(merchant=merchant_create(owner=owner, name="Print Point", category="printing"),
+                         name="Print Point 书院街", address="书院街 1号, 锦江区", lat=30.66, lng=104.07,
+                         opening_hours=HOURS_ALL_DAY)
+    url = _url(Store, "change", store.pk)
+    data = _form_data(operator_client.get(url))
+    data.update({"lat": "30.7000", "lng": "104.1000", "address": "建设路 18号, 成华区"})
+    r = operator_client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    store.refresh_from_db()
+    assert (store.lat, store.lng, store.address) == (30.7, 104.1, "建设路 18号, 成华区")
+    assert {"h3_r6": store.h3_r6, "h3_r8": store.h3_r8} == h3_cells(30.7, 104.1)
+    api = ApiClient()
+    found = api.get("/stores/nearby", lat=30.7, lng=104.1, radius_m=300).json()["results"]
+    assert [row["id"] for row in found] == [str(store.pk)]
+    assert api.get("/stores/nearby", lat=30.66, lng=104.07, radius_m=300).json()["results"] == []
+
+    data["opening_hours"] = '{"mon": [["25:00", "26:00"]]}'  # refused like the API refuses it
+    r = operator_client.post(url, data)
+    assert r.status_code == 200 and "errornote" in r.content.decode()
+    store.refresh_from_db()
+    assert store.opening_hours == HOURS_ALL_DAY
+
+
+def _form_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the browser would post back: the change form's values and its inlines' management forms."""
+    form = response.context["adminform"].form
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = field.prepare_value(value) if isinstance(value, dict | list) else value  # JSON as text
+    for inline in response.context["inline_admin_formsets"]:
+        mgmt = inline.formset.management_form
+        for name in mgmt.fields:
+            data[f"{mgmt.prefix}-{name}"] = mgmt[name].value()
+    return data
 
 
 def test_signing_key_pages_never_show_the_private_seed(city: None, operator_client: Client) -> None:
