@@ -66,6 +66,10 @@ def test_add_store_with_hours_past_midnight(w):
     assert store.merchant == w["merchant"]
     assert store.opening_hours["fri"] == [["11:00", "14:00"], ["18:00", "02:00"]]
     assert store.opening_hours["sun"] == [] and store.opening_hours["sat"] == [["00:00", "24:00"]]
+    bad = dict(data, mon_open1="", name="Broken")
+    r = c.post(reverse("web:store_new", args=[w["merchant"].pk]), bad)
+    assert r.status_code == 200 and not Store.objects.filter(name="Broken").exists()
+    assert "field-error" in r.content.decode().split('data-hours-day="mon"')[1].split('data-hours-day="tue"')[0]
     data["timezone"] = "Mars/Olympus"
     r = c.post(reverse("web:store_new", args=[w["merchant"].pk]), data)
     assert r.status_code == 200 and "timezone" in r.content.decode().lower()

@@ -83,6 +83,9 @@ def store_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
                          lng=data["lng"], timezone=data["timezone"], opening_hours=form.opening_hours(),
                          phone=data.get("phone") or "")
         except DomainError as exc:
+            day = (exc.fields or {}).get("opening_hours")
+            if isinstance(day, str) and f"{day}_mode" in form.fields:
+                form.add_error(f"{day}_mode", error_text(exc))  # point at the day the hours are wrong on
             apply_error(form, exc)
         else:
             messages.success(request, _("Store %(name)s added.") % {"name": data["name"]})
