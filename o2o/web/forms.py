@@ -96,6 +96,24 @@ class StoreForm(forms.Form):
             self.fields[f"{day}_close2"] = forms.CharField(required=False, initial="02:00",
                                                            widget=forms.TimeInput(attrs={"type": "time"}))
 
+    @staticmethod
+    def initial_from_store(store) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        """The form's initial values for an existing store (hours back into the per-day editor)."""
+        initial: dict[str, object] = {"name": store.name, "address": store.address, "phone": store.phone,
+                                      "timezone": store.timezone, "lat": store.lat, "lng": store.lng}
+        for day in DAYS:
+            windows = store.opening_hours.get(day, [])
+            if not windows:
+                initial[f"{day}_mode"] = "closed"
+            elif windows == [["00:00", "24:00"]]:
+                initial[f"{day}_mode"] = "allday"
+            else:
+                initial[f"{day}_mode"] = "one" if len(windows) == 1 else "two"
+                for i, (a, b) in enumerate(windows[:2], start=1):
+                    initial[f"{day}_open{i}"] = a
+                    initial[f"{day}_close{i}"] = "00:00" if b == "24:00" else b
+        return initial
+
     def hours_rows(self) -> list[dict[str, object]]:
         return [{"day": day, "name": DAY_NAMES[day], "mode": self[f"{day}_mode"], "open1": self[f"{day}_open1"],
                  "close1": self[f"{day}_close1"], "open2": self[f"{day}_open2"], "close2": self[f"{day}_close2"]}

@@ -25,6 +25,7 @@ urlpatterns = [
     path("merchant/new/", merchant.merchant_new, name="merchant_new"),
     path("merchant/<uuid:merchant_id>/", merchant.dashboard, name="dashboard"),
     path("merchant/<uuid:merchant_id>/stores/new/", merchant.store_new, name="store_new"),
+    path("merchant/<uuid:merchant_id>/stores/<uuid:store_id>/edit/", merchant.store_edit, name="store_edit"),
     path("merchant/<uuid:merchant_id>/staff/", merchant.staff, name="staff"),
     path("merchant/<uuid:merchant_id>/deals/new/", merchant.deal_new, name="deal_new"),
     path("merchant/<uuid:merchant_id>/deals/<uuid:offering_id>/status/", merchant.deal_status, name="deal_status"),

@@ -170,3 +170,22 @@ def test_tenancy_other_merchant_is_404_and_clerk_is_403(w):
     r = clerk.get(reverse("web:dashboard", args=[mid]))
     assert r.status_code == 403 and "clerks work at the counter" in r.content.decode()
     assert Client().get(reverse("web:dashboard", args=[mid])).status_code == 302  # anonymous: log in
+
+
+def test_edit_store_keeps_hours_in_the_editor_and_saves(w):
+    c = client_for(w["owner"])
+    url = reverse("web:store_edit", args=[w["merchant"].pk, w["store"].pk])
+    r = c.get(url)
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.initial["mon_mode"] == "allday" and form.initial["name"] == w["store"].name
+    data = _hours_post(tue_mode="two", tue_open1="10:00", tue_close1="14:00", tue_open2="17:00", tue_close2="00:00")
+    data.update({"name": "Renamed", "address": "9 New Road", "timezone": "Asia/Shanghai", "lat": "30.66",
+                 "lng": "104.07"})
+    assert c.post(url, data).status_code == 302
+    w["store"].refresh_from_db()
+    assert w["store"].name == "Renamed" and w["store"].opening_hours["tue"] == [["10:00", "14:00"], ["17:00", "24:00"]]
+    other = client_for(w["other_owner"])
+    assert other.get(url).status_code == 404
+    assert other.get(reverse("web:store_edit", args=[w["other_merchant"].pk, w["store"].pk])).status_code == 404
+    assert client_for(w["clerk"]).get(url).status_code == 403

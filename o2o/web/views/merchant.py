@@ -21,10 +21,10 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add, offering_set_status
 from o2o.core import conf
 from o2o.core.errors import DomainError
-from o2o.merchants.access import as_uuid, merchant_for_staff
+from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 from o2o.merchants.models import Store
 from o2o.merchants.selectors import memberships_of_user, merchant_dashboard, merchant_staff
-from o2o.merchants.services import merchant_create, staff_add, store_create
+from o2o.merchants.services import merchant_create, staff_add, store_create, store_update
 from o2o.reviews.models import Review
 from o2o.reviews.selectors import review_for_merchant_staff
 from o2o.reviews.services import review_reply
@@ -93,6 +93,33 @@ def store_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     return render(request, "web/merchant/store_new.html", {
         "merchant": merchant, "form": form, "section": "stores",
         "picker": {"centre": [centre[0], centre[1]]},
+    })
+
+
+@login_required
+@domain_pages
+def store_edit(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    store, _m = store_for_staff(user=request.user, store_id=store_id, manage=True)
+    if store.merchant_id != merchant.pk:
+        raise Http404()
+    form = StoreForm(request.POST or None, initial=StoreForm.initial_from_store(store))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            store_update(store=store, name=data["name"], address=data["address"], lat=data["lat"], lng=data["lng"],
+                         timezone=data["timezone"], opening_hours=form.opening_hours())
+        except DomainError as exc:
+            day = (exc.fields or {}).get("opening_hours")
+            if isinstance(day, str) and f"{day}_mode" in form.fields:
+                form.add_error(f"{day}_mode", error_text(exc))
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Store %(name)s saved.") % {"name": store.name})
+            return redirect("web:dashboard", merchant_id=merchant.pk)
+    return render(request, "web/merchant/store_new.html", {
+        "merchant": merchant, "form": form, "section": "stores", "store": store,
+        "picker": {"centre": [store.lat, store.lng]},
     })
 
 
