@@ -86,6 +86,7 @@ system-deps:
 
 # RC_FILE=path writes pytest's own exit code there (make itself exits 2 on any failure); .ci/run uses it.
 test: $(VENV)/.installed-dev system-deps
+	@mkdir -p var/static
 	@if [ -d locale ] && find locale -name '*.po' | grep -q .; then \
 	  $(PY) manage.py compilemessages -v0 $(MSG_IGNORE); fi
 	@set +e; $(VENV)/bin/pytest -n $(JOBS) $(PYTEST_ARGS); rc=$$?; \
