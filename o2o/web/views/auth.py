@@ -10,12 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from o2o.accounts.services import user_authenticate, user_register
+from o2o.accounts.services import InvalidCredentials, user_authenticate, user_register
 from o2o.core.errors import DomainError
 from o2o.merchants.models import StaffMembership
 from o2o.merchants.services import staff_accept_invite
 from o2o.web.forms import InviteForm, LoginForm, SignupForm
-from o2o.web.views.common import apply_error
+from o2o.web.views.common import apply_error, error_text
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -49,9 +49,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
-        except DomainError:
+            user = user_authenticate(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                                     ip=request.META.get("REMOTE_ADDR"))
+        except InvalidCredentials:
             form.add_error(None, _("Wrong email or password."))
+        except DomainError as exc:  # locked after too many failures: say so, and until when
+            form.add_error(None, error_text(exc))
         else:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request))
