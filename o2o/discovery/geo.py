@@ -73,14 +73,39 @@ def ring(origin: int, k: int) -> list[int]:
         return list(set(h3i.grid_disk(origin, k)) - set(h3i.grid_disk(origin, k - 1)))
 
 
+_M_PER_DEG = math.pi * EARTH_RADIUS_M / 180
+
+
+def _reach_m(cell: int) -> float:
+    """An upper bound of the largest centre-to-vertex distance of the cell, in metres.
+
+    Local equirectangular metres (cosine at the centre's latitude) are within a fraction of a
+    percent of great-circle metres across one cell below polar latitudes; 2% plus a metre covers it.
+    """
+    clat, clng = h3i.cell_to_latlng(cell)
+    c = math.cos(math.radians(clat))
+    r2 = 0.0
+    for vlat, vlng in h3i.cell_to_boundary(cell):
+        dlng = (vlng - clng + 540.0) % 360.0 - 180.0
+        r2 = max(r2, (vlat - clat) ** 2 + (dlng * c) ** 2)
+    return math.sqrt(r2) * _M_PER_DEG * 1.02 + 1.0
+
+
 def covered_radius(dist: Distance, origin: int, k: int) -> float:
-    """Every point closer than this to the query point lies in the disk of k rings around origin."""
-    best = math.inf
-    for c in ring(origin, k + 1):
-        clat, clng = h3i.cell_to_latlng(c)
-        reach = max(haversine_m(clat, clng, vlat, vlng) for vlat, vlng in h3i.cell_to_boundary(c))
-        best = min(best, dist(clat, clng) - reach)
-    return max(0.0, best - 0.001)
+    """Every point closer than this to the query point lies in the disk of k rings around origin.
+
+    min over cells c of ring k+1 of d(q, centre c) - reach(c). Cells are visited nearest first and
+    the walk stops once no farther cell can lower the bound, assuming a cell's reach is under 1.1x
+    the origin cell's (H3 cell sizes vary smoothly: a few rings apart they differ by well under 1%).
+    """
+    by_dist = sorted((dist(*h3i.cell_to_latlng(c)), c) for c in ring(origin, k + 1))
+    slack = 1.1 * _reach_m(origin) + 1.0
+    bound = math.inf
+    for d, c in by_dist:
+        if d - slack >= bound:
+            break
+        bound = min(bound, d - _reach_m(c))
+    return max(0.0, bound - 0.001)
 
 
 def _disk_cells(k: int) -> int:

@@ -234,6 +234,21 @@ def _hex(v: Any) -> str:
     return v.hex if isinstance(v, UUID) else str(v).replace("-", "")
 
 
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run a hot-path query. On PostgreSQL with server-side binding and a prepared statement (the
+    SQL text depends only on the resolution and the filters used, so a handful of plans serve all)."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cur:
+            cur.execute(sql, params, prepare=True)
+            return cur.fetchall()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
 def _in(column: str, cells: list[int]) -> tuple[str, list[Any]]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [cells]
@@ -370,10 +385,7 @@ def store_candidates(
 
     def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
         cond, cell_params = _in(f"p.{column}", cells)
-        with connection.cursor() as cur:
-            cur.execute(f"{base} AND {cond}", params + cell_params)
-            rows = cur.fetchall()
-        for r in rows:
+        for r in _rows(f"{base} AND {cond}", params + cell_params):
             c = Candidate(_hex(r[0]), r[3], r[4], r[5])
             if filters.sort == "rating":
                 c.score = -bayesian_rating(r[6], r[7])
@@ -490,10 +502,7 @@ def offering_candidates(
 
     def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
         cond, cell_params = _in(f"p.{column}", cells)
-        with connection.cursor() as cur:
-            cur.execute(f"{base} AND {cond}", params + cell_params)
-            rows = cur.fetchall()
-        for r in rows:
+        for r in _rows(f"{base} AND {cond}", params + cell_params):
             yield r[1], r[2], Candidate(_hex(r[0]), r[3], r[4], r[5], extra=_hex(r[6]))
 
     def accept(c: Candidate) -> bool:

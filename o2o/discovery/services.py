@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,26 +38,37 @@ CATEGORY_WORDS_ZH = {
 }
 
 
+@lru_cache(maxsize=64)
 def _category_text(category: str) -> str:
     with override("en"):
         label = str(Category(category).label) if category in Category.values else category
-    return f"{category} {label} {CATEGORY_WORDS_ZH.get(category, '')}"
+    return normalise(f"{category} {label} {CATEGORY_WORDS_ZH.get(category, '')}")
 
 
 def document_text(*, store_name: str, merchant_name: str, category: str, address: str) -> str:
-    return normalise(" ".join([store_name, merchant_name, _category_text(category), address]))
+    return " ".join([normalise(f"{store_name} {merchant_name} {address}"), _category_text(category)])
 
 
 def place_row(*, store_id: Any, merchant_id: Any, merchant_status: str, merchant_name: str, category: str,
-              name: str, address: str, lat: float, lng: float, tz: str, hours: dict[str, Any],
+              name: str, address: str, lat: float, lng: float, tz: str, hours: dict[str, Any] | str,
               closed_dates: list[str] | None, is_active: bool, popularity: int = 0) -> dict[str, Any]:
     return {
         "store_id": store_id, "merchant_id": merchant_id, "category": category,
         "visible": bool(is_active and merchant_status == MerchantStatus.ACTIVE),
         "lat": lat, "lng": lng, **geo.cells_of(lat, lng),
         "text": document_text(store_name=name, merchant_name=merchant_name, category=category, address=address),
-        "tz": tz, "week": encode_week(hours or {}), "closed": encode_closed(closed_dates), "popularity": popularity,
+        "tz": tz, "week": _week(hours), "closed": encode_closed(closed_dates), "popularity": popularity,
     }
+
+
+def _week(hours: dict[str, Any] | str | None) -> str:
+    """Encoded weekly hours; `hours` may be the JSON text straight from the database."""
+    return _week_cached(hours if isinstance(hours, str) else json.dumps(hours or {}, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)
+def _week_cached(hours_json: str) -> str:
+    return encode_week(json.loads(hours_json))
 
 
 def _remember_words(texts: Iterable[str]) -> None:
@@ -98,20 +111,26 @@ _COLUMNS = ["store_id", "merchant_id", "category", "visible", "lat", "lng", *geo
 
 
 def _store_rows(chunk: int = 20000) -> Iterator[list[dict[str, Any]]]:
-    qs = (Store.objects.order_by().values_list(
-        "id", "merchant_id", "merchant__status", "merchant__name", "merchant__category", "name", "address", "lat",
-        "lng", "timezone", "opening_hours", "closed_dates", "is_active")
-        .iterator(chunk_size=chunk))
+    """Every store as a place row; raw SQL through a server-side cursor (no model instances, JSON kept as text)."""
+    st, mt = Store._meta.db_table, Merchant._meta.db_table
+    as_text = "CAST({} AS TEXT)" if connection.vendor == "postgresql" else "{}"
+    sql = (f"SELECT s.id, s.merchant_id, m.status, m.name, m.category, s.name, s.address, s.lat, s.lng, s.timezone, "
+           f"{as_text.format('s.opening_hours')}, {as_text.format('s.closed_dates')}, s.is_active "
+           f"FROM {st} s JOIN {mt} m ON m.id = s.merchant_id")
     batch: list[dict[str, Any]] = []
-    for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active) in qs:
-        batch.append(place_row(store_id=sid, merchant_id=mid, merchant_status=mstatus, merchant_name=mname,
-                               category=cat, name=name, address=address, lat=lat, lng=lng, tz=tz, hours=hours,
-                               closed_dates=closed, is_active=active))
-        if len(batch) >= chunk:
+    with connection.chunked_cursor() as cur:
+        cur.execute(sql)
+        while True:
+            rows = cur.fetchmany(chunk)
+            if not rows:
+                break
+            for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active) in rows:
+                batch.append(place_row(
+                    store_id=sid, merchant_id=mid, merchant_status=mstatus, merchant_name=mname, category=cat,
+                    name=name, address=address, lat=lat, lng=lng, tz=tz, hours=hours,
+                    closed_dates=json.loads(closed) if closed and closed != "[]" else [], is_active=bool(active)))
             yield batch
             batch = []
-    if batch:
-        yield batch
 
 
 def _write_places(batch: list[dict[str, Any]]) -> None:
@@ -154,9 +173,12 @@ def reindex_all(*, progress: Any = None) -> int:
                 progress(n)
     refresh_density()
     refresh_popularity()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
+    # planner statistics: without them SQLite may drive the page query from merchants.status
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
             cur.execute(f"ANALYZE {Place._meta.db_table}")
+        else:
+            cur.execute("ANALYZE")
     return n
 
 

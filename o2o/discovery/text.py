@@ -26,6 +26,8 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-
 
 def normalise(text: str) -> str:
     """Lower-cased tokens separated by single spaces; everything else dropped."""
+    if text.isascii():
+        return " ".join(_TOKEN.findall(text.lower()))
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(_TOKEN.findall(text))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.core import conf
 from o2o.core.errors import Invalid
 from o2o.core.state import transition
@@ -72,6 +73,7 @@ def merchant_set_status(*, merchant: Merchant, status: str, actor: User | None, 
     with transaction.atomic():
         transition(obj=merchant, to=status, table=MERCHANT_TRANSITIONS, event_model=MerchantEvent,
                    event_fk="merchant", actor=actor, reason=reason)
+    audit_record(actor=actor, action="merchant.status", obj=merchant, summary=f"→ {status} {reason}"[:300], data={"to": status})
     return merchant
 
 
@@ -93,6 +95,7 @@ def store_create(
     from o2o.discovery.services import search_index_store  # the discovery index follows every store write
 
     search_index_store(store=store)
+    audit_record(action="store.create", obj=store, summary=f"Store {store.name}, {store.address}")
     return store
 
 
@@ -156,6 +159,7 @@ def staff_add(*, merchant: Merchant, email: str, role: str, store_ids: Sequence[
         membership.is_active = True
         membership.save(update_fields=["role", "is_active", "updated_at"])
     membership.stores.set(stores)
+    audit_record(action="staff.add", obj=membership, summary=f"{email} as {role}", data={"role": role, "stores": [str(s.pk) for s in stores]})
     return membership
 
 

@@ -1,0 +1,122 @@
+"""Nearby is exact: the same stores, in the same order, as brute force over every store."""
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from o2o.accounts.models import User
+from o2o.discovery import geo
+from o2o.discovery.models import Place
+from o2o.discovery.selectors import Explain, Filters, store_candidates, stores_nearby_page
+from o2o.discovery.services import refresh_density
+from o2o.merchants.services import merchant_create, store_create
+from tests.helpers import HOURS_ALL_DAY
+
+pytestmark = pytest.mark.django_db
+
+# (lat, lng, spread in degrees, stores): a dense city, its sparse edge, the antimeridian, the far north
+CLUSTERS = [(30.657, 104.066, 0.02, 160), (30.657, 104.066, 0.3, 120), (-17.8, 179.995, 0.05, 80),
+            (-17.8, -179.995, 0.05, 60), (69.65, 18.95, 0.05, 60)]
+CATEGORIES = ["restaurant", "salon", "training"]
+
+
+@pytest.fixture
+def world():
+    owner = User.objects.create_user(email="geo@example.com", password=None, display_name="geo")
+    merchants = [merchant_create(owner=owner, name=f"M{c}", category=c) for c in CATEGORIES]
+    rnd = random.Random(5)
+    for lat0, lng0, spread, n in CLUSTERS:
+        for i in range(n):
+            lat = lat0 + rnd.uniform(-spread, spread)
+            lng = lng0 + rnd.uniform(-spread, spread)
+            if lng > 180:
+                lng -= 360
+            if lng < -180:
+                lng += 360
+            if i % 17 == 0 and i:  # some stores share a position exactly: ties must order by id
+                lat, lng = prev
+            prev = (lat, lng)
+            hours = HOURS_ALL_DAY if i % 3 else {"mon": [["09:00", "17:00"]]}
+            store_create(merchant=merchants[i % len(merchants)], name=f"S{i}", address="x", lat=lat, lng=lng,
+                         opening_hours=hours)
+    refresh_density()
+    return merchants
+
+
+def brute(lat, lng, radius, limit, category=None, after=None):
+    dist = geo.Distance(lat, lng)
+    rows = []
+    for p in Place.objects.filter(visible=True):
+        if category and p.category != category:
+            continue
+        d = dist(p.lat, p.lng)
+        if d <= radius:
+            rows.append((d, p.store_id.hex))
+    rows.sort()
+    if after:
+        rows = [r for r in rows if r > after]
+    return rows[:limit]
+
+
+points = st.sampled_from(CLUSTERS).flatmap(lambda c: st.tuples(
+    st.floats(c[0] - 4 * c[2], c[0] + 4 * c[2]), st.floats(c[1] - 4 * c[2], c[1] + 4 * c[2])))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(point=points, radius=st.one_of(st.integers(1, 3000), st.integers(3000, 50000)), limit=st.integers(1, 100),
+       category=st.sampled_from([None, *CATEGORIES]))
+def test_nearby_equals_brute_force(world, point, radius, limit, category):
+    lat, lng = point
+    lng = (lng + 180) % 360 - 180
+    f = Filters(category=category)
+    got = [(round(d, 6), c.key) for d, c in store_candidates(lat=lat, lng=lng, radius_m=radius, limit=limit,
+                                                             filters=f)]
+    want = [(round(d, 6), k) for d, k in brute(lat, lng, radius, limit, category)]
+    assert got == want
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(point=points, density=st.sampled_from([0.0, 1e-7, 1e-5, 1e-3, 1.0]))
+def test_recall_does_not_depend_on_the_density_guess(world, point, density):
+    """The density only picks the resolution: even a wildly wrong guess gives the exact answer."""
+    lat, lng = point
+    lng = (lng + 180) % 360 - 180
+    dist = geo.Distance(lat, lng)
+    rows = list(Place.objects.filter(visible=True).values_list("lat", "lng", "store_id"))
+
+    def fetch(column, cells):
+        cells = set(cells)
+        for la, ln, sid in rows:
+            if geo.cells_of(la, ln)[column] in cells:
+                yield la, ln, sid.hex
+
+    got = geo.nearest(lat=lat, lng=lng, radius_m=5000, limit=25, fetch=fetch, key=lambda k: k, density=density)
+    want = sorted((dist(la, ln), sid.hex) for la, ln, sid in rows if dist(la, ln) <= 5000)[:25]
+    assert [(round(d, 6), k) for d, k in got] == [(round(d, 6), k) for d, k in want]
+
+
+def test_city_edge_and_whole_radius(world):
+    # at the sparse edge of the city the search widens to the whole radius and still finds everything
+    lat, lng = 30.657 + 0.33, 104.066 + 0.33
+    e = Explain()
+    got = [c.key for _d, c in store_candidates(lat=lat, lng=lng, radius_m=50000, limit=100, explain=e)]
+    assert got == [k for _d, k in brute(lat, lng, 50000, 100)]
+    assert len(got) == 100
+
+
+def test_cursor_pages_equal_one_big_page(world):
+    lat, lng = 30.657, 104.066
+    full = brute(lat, lng, 3000, 10_000)
+    assert len(full) > 100
+    seen, f = [], Filters()
+    while True:
+        page = stores_nearby_page(lat=lat, lng=lng, radius_m=3000, limit=7, filters=f)
+        seen += [(r.distance_m, r.store.pk.hex) for r in page.results]
+        if not page.next_cursor:
+            break
+        from o2o.discovery.selectors import validate_filters
+        f = validate_filters(cursor=page.next_cursor)
+    assert [k for _d, k in seen] == [k for _d, k in full]
+    assert len({k for _d, k in seen}) == len(seen)
