@@ -114,7 +114,7 @@ def _store_rows(chunk: int = 20000) -> Iterator[list[dict[str, Any]]]:
     """Every store as a place row; raw SQL through a server-side cursor (no model instances, JSON kept as text)."""
     st, mt = Store._meta.db_table, Merchant._meta.db_table
     as_text = "CAST({} AS TEXT)" if connection.vendor == "postgresql" else "{}"
-    sql = (f"SELECT s.id, s.merchant_id, m.status, m.name, m.category, s.name, s.address, s.lat, s.lng, s.timezone, "
+    sql = (f"SELECT s.id, s.merchant_id, m.status, m.name, m.category, s.name, s.address, s.lat, s.lng, s.timezone, "  # noqa: S608
            f"{as_text.format('s.opening_hours')}, {as_text.format('s.closed_dates')}, s.is_active "
            f"FROM {st} s JOIN {mt} m ON m.id = s.merchant_id")
     batch: list[dict[str, Any]] = []

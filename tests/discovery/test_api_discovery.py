@@ -137,9 +137,8 @@ def test_bayesian_rating_order(city):
 
 
 def test_popularity_counts_recent_redemptions(api_client):
-    from tests.helpers import world
-
     from o2o.discovery.services import refresh_popularity
+    from tests.helpers import world
 
     w = world(api_client)
     api = api_client

@@ -28,6 +28,7 @@ def world():
     merchants = [merchant_create(owner=owner, name=f"M{c}", category=c) for c in CATEGORIES]
     rnd = random.Random(5)
     for lat0, lng0, spread, n in CLUSTERS:
+        prev = (lat0, lng0)
         for i in range(n):
             lat = lat0 + rnd.uniform(-spread, spread)
             lng = lng0 + rnd.uniform(-spread, spread)
