@@ -102,3 +102,12 @@ def test_language_switch_to_simplified_chinese(db):
     assert 'lang="zh-hans"' in html
     assert 'aria-pressed="true" title="简体中文"' in html
     assert "附近" in html and "我的订单" not in html  # translated; no orders link when signed out
+
+
+def test_login_accepts_any_stored_address(db):
+    """The demo's addresses (customer@demo.o2o) fail Django's e-mail syntax check; signing in must work."""
+    from o2o.accounts.models import User
+
+    User.objects.create_user(email="customer@demo.o2o", password=builders.PASSWORD, display_name="Demo")
+    r = Client().post(reverse("web:login"), {"email": "customer@demo.o2o", "password": builders.PASSWORD})
+    assert r.status_code == 302

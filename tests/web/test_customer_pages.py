@@ -157,3 +157,13 @@ def test_sold_out_and_limit_messages_return_to_the_deal(w):
     r = c.post(reverse("web:checkout", args=[w["deal"].pk]), {"quantity": 6}, follow=True)
     assert "at most 5" in r.content.decode()
     assert not Order.objects.filter(customer=w["customer"]).exists()
+
+
+def test_home_shows_twenty_places_then_more(db):
+    owner = builders.user("Owner")
+    for i in range(22):
+        builders.merchant_with_store(owner, name=f"Shop {i:02d}", lat=30.6570 + i * 0.0003, lng=104.0658)
+    r = Client().get(reverse("web:home"))
+    assert len(r.context["results"]) == 20 and "limit=40" in r.context["more_url"]
+    r = Client().get(r.context["more_url"], HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert len(r.context["results"]) == 22 and r.context["more_url"] == ""

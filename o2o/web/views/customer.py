@@ -40,6 +40,7 @@ from o2o.web.views.common import domain_pages, error_text, is_htmx
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
+PAGE = 20
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +127,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if radius not in RADII:
         radius = min(RADII, key=lambda r: abs(r - radius))
     try:
-        rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=40, q=q, category=category or None,
+        limit = min(100, max(PAGE, int(params.get("limit") or PAGE)))
+    except ValueError:
+        limit = PAGE
+    try:
+        rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=limit, q=q, category=category or None,
                              open_now=open_now or None, has_deals=has_deals or None)
     except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
         rows, place_error = [], error_text(exc)
@@ -136,8 +141,16 @@ def home(request: HttpRequest) -> HttpResponse:
     markers = [{"id": str(r.store.pk), "name": r.store.name, "lat": r.store.lat, "lng": r.store.lng,
                 "open": r.open_now, "url": reverse("web:store", args=[r.store.pk]),
                 "deals": len(deals.get(r.store.pk, []))} for r in rows]
+    more_url = ""
+    if len(rows) == limit and limit < 100:
+        more = request.GET.copy()
+        more["limit"] = str(min(100, limit + PAGE))
+        if place and not place_error:  # the typed place is resolved: carry its position, not its name
+            more.pop("place", None)
+            more["lat"], more["lng"], more["label"] = f"{lat:.5f}", f"{lng:.5f}", label
+        more_url = reverse("web:home") + "?" + more.urlencode()
     ctx = {
-        "results": results, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
+        "results": results, "more_url": more_url, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
         "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
         "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
         "categories": Category.choices, "districts": demo_districts(),
