@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "o2o.payments",
     "o2o.vouchers",
     "o2o.reviews",
+    "o2o.audit",
     "o2o.api",
     "o2o.web",
     "o2o.demo",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "o2o.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "o2o.audit.middleware.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,14 +149,40 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
+# --- security: cookies, headers, HTTPS (docs/security in the README) ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and False)
+# Secure cookies need HTTPS: off for the http demo, on in production (SECURE_COOKIES=true).
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS: 0 (off) for the http demo; production behind TLS sets e.g. SECURE_HSTS_SECONDS=31536000.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+if env.bool("BEHIND_TLS_PROXY", default=False):  # the proxy terminates TLS and sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Permissions-Policy (o2o.core.middleware): the counter scans with the camera, the home page asks
+# for the position; nothing else may use powerful features, and no frame may use any.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "geolocation": ["self"],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+}
+# What /media/ (uploaded files) answers with: never a document that can run script.
+MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -171,11 +200,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every handler redacts card numbers, bearer/o2o tokens, passwords and signing seeds (o2o.core.logging).
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"redact": {"()": "o2o.core.logging.RedactingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers go through the same redacting handler (its defaults would not redact).
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- o2o's own settings (read through o2o.core.conf) ---
@@ -189,4 +227,7 @@ O2O = {
     "NEARBY_DEFAULT_RADIUS_M": 3000,
     # sign-up / sign-in requests per client address (django-ninja rate syntax)
     "AUTH_RATE": env.str("O2O_AUTH_RATE", default="20/m"),
+    # sign-in lockout per email: this many failures within the window lock it for the window
+    "LOGIN_MAX_FAILURES": env.int("O2O_LOGIN_MAX_FAILURES", default=5),
+    "LOGIN_LOCKOUT_MINUTES": env.int("O2O_LOGIN_LOCKOUT_MINUTES", default=15),
 }

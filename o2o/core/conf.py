@@ -16,6 +16,8 @@ class O2OSettings:
     nearby_max_radius_m: int
     nearby_default_radius_m: int
     auth_rate: str
+    login_max_failures: int
+    login_lockout: timedelta
 
 
 def get() -> O2OSettings:
@@ -29,4 +31,6 @@ def get() -> O2OSettings:
         nearby_max_radius_m=raw["NEARBY_MAX_RADIUS_M"],
         nearby_default_radius_m=raw["NEARBY_DEFAULT_RADIUS_M"],
         auth_rate=raw["AUTH_RATE"],
+        login_max_failures=raw.get("LOGIN_MAX_FAILURES", 5),
+        login_lockout=timedelta(minutes=raw.get("LOGIN_LOCKOUT_MINUTES", 15)),
     )

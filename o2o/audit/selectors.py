@@ -1,0 +1,34 @@
+"""Reading the audit log. Merchant owners see their own merchant's entries; the operator sees all
+of it in the admin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from o2o.audit.models import AuditEntry
+from o2o.core.errors import Forbidden
+from o2o.merchants.access import merchant_for_staff
+from o2o.merchants.enums import Role
+
+
+def audit_for_merchant(*, user: Any, merchant_id: Any, action: str = "", query: str = "",
+                       since: datetime | None = None, until: datetime | None = None) -> QuerySet[AuditEntry]:
+    """The merchant's entries, newest first. Not staff -> NotFound; staff but not the owner -> Forbidden."""
+    merchant, membership = merchant_for_staff(user=user, merchant_id=merchant_id)
+    if membership.role != Role.OWNER:
+        raise Forbidden(_("Only the owner can read the audit log."))
+    qs = AuditEntry.objects.filter(merchant=merchant).select_related("actor")
+    if action:
+        qs = qs.filter(action=action) if "." in action else qs.filter(action__startswith=action + ".")
+    query = (query or "").strip()[:100]
+    if query:
+        qs = qs.filter(Q(actor_email__icontains=query) | Q(object_id=query) | Q(summary__icontains=query))
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lt=until)
+    return qs.order_by("-at", "-id")
