@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from o2o.accounts.models import ApiToken, User
-from o2o.core.admin import NoDeleteAdminMixin
+from o2o.accounts.models import ApiToken, LoginFailure, User
+from o2o.core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -85,3 +85,13 @@ class ApiTokenAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(n)d tokens revoked.") % {"n": n}, messages.SUCCESS)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Failed sign-ins: what the lockout counts. Old rows go with `manage.py prune_login_failures`."""
+
+    list_display = ("at", "email", "ip")
+    search_fields = ("email", "ip")
+    date_hierarchy = "at"
+    ordering = ("-at",)

@@ -79,3 +79,22 @@ class ApiToken(BaseModel):
         now = timezone.now()
         if not self.last_used_at or (now - self.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in for an email (known or not). The lockout counts these rows, so it holds across
+    every server process. The sign-in flow only adds rows; `prune_login_failures` drops old ones."""
+
+    id = models.BigAutoField(primary_key=True)
+    email = models.CharField(_("email"), max_length=254)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["email", "at"], name="login_failure_email_at"),
+                   models.Index(fields=["at"], name="login_failure_at")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.at:%Y-%m-%d %H:%M:%S}"

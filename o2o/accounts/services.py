@@ -1,17 +1,46 @@
+"""Accounts: sign-up, sign-in with a lockout per email, API tokens."""
+
+from __future__ import annotations
+
+import math
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from uuid import UUID
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from o2o.accounts.models import ApiToken, User
-from o2o.core.errors import Conflict, DomainError, Invalid
+from o2o.accounts.models import ApiToken, LoginFailure, User
+from o2o.audit import context as audit_context
+from o2o.audit.services import audit_record
+from o2o.core import conf
+from o2o.core.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class InvalidCredentials(DomainError):
     code, status, default_message = "invalid_credentials", 401, "Wrong email or password."
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins for one email: refused (even with the right password) until `retry_at`."""
+
+    code, status, default_message = "account_locked", 429, "Too many failed sign-ins; try again later."
+
+    def __init__(self, retry_at: datetime, now: datetime | None = None) -> None:
+        now = now or timezone.now()
+        self.retry_at = retry_at
+        self.retry_after = max(1, math.ceil((retry_at - now).total_seconds()))
+        minutes = max(1, math.ceil(self.retry_after / 60))
+        super().__init__(
+            _("Too many failed sign-ins for this account. Try again in %(minutes)d minutes, after %(time)s UTC.")
+            % {"minutes": minutes, "time": retry_at.astimezone(UTC).strftime("%H:%M")},
+            fields={"retry_at": retry_at.isoformat(), "retry_after_seconds": self.retry_after},
+        )
 
 
 def user_register(*, email: str, password: str, display_name: str) -> User:
@@ -41,11 +70,68 @@ def user_register(*, email: str, password: str, display_name: str) -> User:
         raise Conflict(_("An account with this email already exists."), code="email_taken") from None
 
 
-def user_authenticate(*, email: str, password: str) -> User:
-    user = authenticate(username=(email or "").strip().lower(), password=password or "")
+def _normal_email(email: object) -> str:
+    return (email if isinstance(email, str) else "").strip().lower()[:254]
+
+
+def login_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:
+    """When the lockout of `email` ends, or None if it is not locked.
+
+    Locked when its last `login_max_failures` failures all fall within `login_lockout`; the lock lasts
+    `login_lockout` from the last of them. Attempts refused while locked are not failures, so they
+    neither extend the lock nor count towards the next one.
+    """
+    cfg = conf.get()
+    now = now or timezone.now()
+    n, window = cfg.login_max_failures, cfg.login_lockout
+    recent = list(LoginFailure.objects.filter(email=_normal_email(email), at__gt=now - 2 * window, at__lte=now)
+                  .order_by("-at").values_list("at", flat=True)[:n])
+    if n < 1 or len(recent) < n or recent[0] - recent[-1] > window:
+        return None
+    until = recent[0] + window
+    return until if until > now else None
+
+
+def user_authenticate(*, email: str, password: str, ip: str | None = None) -> User:
+    """The user with this email and password.
+
+    Wrong -> InvalidCredentials (401), and the failure is stored. After `login_max_failures` failures
+    within `login_lockout`, the email is locked for `login_lockout`: AccountLocked (429), whatever the
+    password. Known and unknown emails behave alike, so the answer tells nothing about who has an account.
+    """
+    email = _normal_email(email)
+    ip = ip or audit_context.client_ip()
+    user: User | None = None
+    locked_now = None
+    # Sign-ins for one email are serialised (row lock on PostgreSQL; SQLite's writer lock would hold
+    # every writer during password hashing, so there the check is best effort).
+    lock = transaction.atomic() if connection.vendor != "sqlite" else nullcontext()
+    with lock:
+        if connection.vendor != "sqlite":
+            list(User.objects.select_for_update().filter(email=email).values_list("pk", flat=True))
+        until = login_locked_until(email=email)
+        if until is None:
+            user = authenticate(username=email, password=password if isinstance(password, str) else "")
+            if user is None:
+                LoginFailure.objects.create(email=email, ip=ip, at=timezone.now())
+                locked_now = login_locked_until(email=email)
+    if until is not None:
+        raise AccountLocked(until)
     if user is None:
+        if locked_now is not None:
+            audit_record(actor=User.objects.filter(email=email).first(), action="login.locked",
+                         summary=_("Sign-in locked for %(email)s until %(time)s UTC.") % {
+                             "email": email, "time": locked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
+                         data={"email": email, "until": locked_now.isoformat()}, ip=ip)
         raise InvalidCredentials(_("Wrong email or password."))
-    return user  # type: ignore[return-value]
+    audit_record(actor=user, action="login.success", obj=user, summary=_("Signed in."), ip=ip)
+    return user
+
+
+def login_failures_prune(*, older_than: datetime) -> int:
+    """Drop failure rows older than `older_than` (they no longer count towards any lockout)."""
+    deleted, _counts = LoginFailure.objects.filter(at__lt=older_than).delete()
+    return deleted
 
 
 def token_issue(*, user: User, name: str = "") -> str:
@@ -61,6 +147,24 @@ def token_revoke(*, user: User, token_id: str | None = None, clear_token: str | 
     elif clear_token:
         qs = qs.filter(digest=ApiToken.digest_of(clear_token))
     return qs.update(revoked_at=timezone.now())
+
+
+def token_revoke_by_id(*, user: User, token_id: object) -> ApiToken:
+    """Revoke one of `user`'s tokens by id (already revoked: unchanged). Another user's token -> NotFound."""
+    try:
+        pk = token_id if isinstance(token_id, UUID) else UUID(str(token_id))
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound() from None
+    tok = ApiToken.objects.filter(pk=pk, user=user).first()
+    if tok is None:
+        raise NotFound()
+    if tok.revoked_at is None:
+        now = timezone.now()
+        ApiToken.objects.filter(pk=tok.pk, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
+        tok.refresh_from_db()
+        audit_record(actor=user, action="token.revoke", obj=tok, summary=_("API token %(p)s… revoked.") % {
+            "p": tok.prefix})
+    return tok
 
 
 def user_from_token(*, clear_token: str) -> User | None:
