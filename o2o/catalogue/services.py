@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.catalogue.enums import OFFERING_TRANSITIONS, OfferingKind, OfferingStatus
 from o2o.catalogue.images import clean_image
 from o2o.catalogue.models import Offering, OfferingEvent, OfferingPhoto
@@ -75,6 +76,7 @@ def offering_create(
     offering.redeemable_stores.set(stores)
     stock_init(offering_id=offering.pk, total=qty)
     OfferingEvent.objects.create(offering=offering, actor=actor, from_status="", to_status=status, reason="created")
+    audit_record(actor=actor, action="offering.create", obj=offering, summary=f"{kind} “{title}” {price_m.amount} {price_m.currency} ×{qty} ({status})")
     return offering
 
 
@@ -82,6 +84,7 @@ def offering_set_status(*, offering: Offering, status: str, actor: User, reason:
     with transaction.atomic():
         transition(obj=offering, to=status, table=OFFERING_TRANSITIONS, event_model=OfferingEvent,
                    event_fk="offering", actor=actor, reason=reason)
+    audit_record(actor=actor, action="offering.status", obj=offering, summary=f"“{offering.title}” → {status}", data={"to": status, "reason": reason})
     return offering
 
 
@@ -90,4 +93,5 @@ def offering_photo_add(*, offering: Offering, data: bytes, position: int = 0) ->
     photo = OfferingPhoto(offering=offering, width=w, height=h, position=position)
     photo.image.save(content.name, content, save=False)
     photo.save()
+    audit_record(action="offering.photo", obj=offering, summary=f"Photo {w}×{h} added to “{offering.title}”", data={"photo": str(photo.pk)})
     return photo

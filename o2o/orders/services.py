@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.catalogue.enums import OfferingStatus
 from o2o.catalogue.models import Offering
 from o2o.catalogue.stock import buckets_for, stock_give, stock_left, stock_take
@@ -356,4 +357,5 @@ def order_refund(*, customer: User, order_id: Any, voucher_ids: Sequence[Any] | 
                    table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=customer,
                    reason="refund", extra={"refunded_amount": order.refunded_amount + amount.amount},
                    data={"amount": str(amount.amount), "vouchers": [str(v.pk) for v in refunded]})
+    audit_record(actor=customer, action="order.refund", obj=order, summary=f"Order {order.number}: {amount.amount} {amount.currency} refunded", data={"amount": str(amount.amount), "vouchers": len(refunded)})
     return order

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.core.errors import Conflict, Invalid, NotFound
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
@@ -54,4 +55,5 @@ def review_reply(*, review: Review, actor: User, text: Any) -> Review:
         raise Invalid(_("Write a reply of at most 4000 characters."), fields={"text": _("1 to 4000 characters")})
     Review.objects.filter(pk=review.pk).update(reply=text.strip(), replied_at=timezone.now(), replied_by=actor)
     review.refresh_from_db()
+    audit_record(actor=actor, action="review.reply", obj=review, summary=f"Reply to a {review.rating}-star review")
     return review

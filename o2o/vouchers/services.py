@@ -14,6 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.core.errors import Invalid, NotFound
 from o2o.merchants.access import as_uuid, membership_allows_store, membership_of
 from o2o.merchants.models import Store
@@ -164,4 +165,5 @@ def voucher_redeem(*, actor: User, store_id: Any, code: Any = None, qr_payload: 
     if moved != 1:  # lost a race: report what the winner did
         _raise_if_unusable(voucher, store)
         raise AlreadyRedeemed(_redeemed_message(voucher))
+    audit_record(actor=actor, action="voucher.redeem", obj=voucher, summary=f"Voucher …{voucher.code[-4:]} redeemed at {store.name}", data={"store_id": str(store.pk), "via": "qr" if qr_payload else "code"})
     return voucher
