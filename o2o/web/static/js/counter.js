@@ -57,6 +57,7 @@
 
   // ---------------------------------------------------------------- View
   var resultEl = document.getElementById("result");
+  var idleHTML = resultEl.innerHTML; // the server-rendered "Ready" panel
   var recentEl = document.getElementById("recent-list");
 
   function el(tag, cls, text) {
@@ -91,7 +92,10 @@
       }
       return resultEl;
     },
-    idle: function () { View.show("idle", "⌁", T.ready, T.ready_text); },
+    idle: function () {
+      resultEl.className = "result is-idle";
+      resultEl.innerHTML = idleHTML; // our own template's markup, not data
+    },
     busy: function (text) { View.show("busy", "…", text); },
     facts: function (v) {
       var dl = el("dl", "result-facts");
