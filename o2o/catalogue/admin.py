@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from o2o.catalogue.enums import OfferingStatus
 from o2o.catalogue.models import Offering, OfferingEvent, OfferingPhoto
+from o2o.catalogue.selectors import with_quantity_left
 from o2o.catalogue.services import offering_set_status
 from o2o.core.admin import EventAdmin, EventInline, NoDeleteAdminMixin, ReadOnlyAdminMixin
 from o2o.core.errors import DomainError
@@ -56,6 +57,9 @@ class OfferingAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # offerings are made by merchants (stock buckets, photos and events come with them)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Offering]:
+        return with_quantity_left(super().get_queryset(request))  # units left in the same query
 
     @admin.display(description=_("left"))
     def left(self, obj: Offering) -> int:

@@ -28,6 +28,7 @@ from o2o.demo import data, places
 from o2o.demo.models import SeedRecord
 from o2o.demo.orders import OrderMaker
 from o2o.demo.photos import deal_card
+from o2o.discovery.services import refresh_density, refresh_popularity
 from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
@@ -257,6 +258,10 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         maker.city_orders(customers=customers, city=city, demo=(demo_m, demo["owner"], demo_deals))
         maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
                             deals=demo_deals)
+        # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
+        # it) and popularity (redemptions of the last 30 days) for ranking.
+        refresh_density()
+        refresh_popularity()
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
