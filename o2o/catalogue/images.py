@@ -11,6 +11,7 @@
 
 import io
 import uuid
+import warnings
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -36,7 +37,10 @@ def clean_image(data: bytes, *, field: str = "photo") -> tuple[ContentFile, int,
     except Invalid:
         raise Invalid(_("Only JPEG, PNG, WebP or GIF images."), fields={field: "unsupported type"}) from None
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
             fmt = probe.format
             w, h = probe.size
             if fmt not in ALLOWED:
@@ -57,12 +61,16 @@ def clean_image(data: bytes, *, field: str = "photo") -> tuple[ContentFile, int,
             else:
                 picture = picture.convert("RGB")
             picture.thumbnail((MAX_OUT_SIDE, MAX_OUT_SIDE))
+            # Pillow would copy the source's comment, EXIF, ICC profile and XMP into the new JPEG: drop
+            # them all, so only freshly encoded pixels are stored.
+            picture.info = {}
             out = io.BytesIO()
             picture.save(out, format="JPEG", quality=85, optimize=True)
             w, h = picture.size
     except Invalid:
         raise
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError, EOFError,
-            MemoryError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Invalid(_("The image is too large in pixels."), fields={field: "too many pixels"}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
         raise Invalid(_("This file is not a readable image."), fields={field: "not an image"}) from None
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), w, h

@@ -1,0 +1,143 @@
+"""Sign-in lockout: 5 failures for one email within 15 minutes lock it for 15 minutes, on the API
+token endpoint and on the login page alike, across processes (the failures live in the database)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from o2o.accounts.models import LoginFailure
+from o2o.audit.models import AuditEntry
+from tests.helpers import PASSWORD, ApiClient, assert_error, quick_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(api: ApiClient, email: str, password: str):  # type: ignore[no-untyped-def]
+    cache.clear()  # the per-address throttle is not what these tests count
+    return api.post("/auth/token", {"email": email, "password": password})
+
+
+def _fail(api: ApiClient, email: str, n: int) -> None:
+    for _ in range(n):
+        assert_error(_token(api, email, "wrong-password-1"), 401, "invalid_credentials")
+
+
+def _age_failures(email: str, by: timedelta) -> None:
+    for f in LoginFailure.objects.filter(email=email):
+        LoginFailure.objects.filter(pk=f.pk).update(at=f.at - by)
+
+
+def test_five_failures_lock_the_email_even_for_the_right_password(api_client):
+    user = quick_user("victim")
+    _fail(api_client, user["email"], 5)
+    r = _token(api_client, user["email"], PASSWORD)
+    err = assert_error(r, 429, "account_locked")
+    assert "15 minutes" in err["message"] and "UTC" in err["message"]
+    assert 14 * 60 <= int(r["Retry-After"]) <= 15 * 60
+    retry_at = datetime.fromisoformat(err["fields"]["retry_at"])
+    assert timedelta(minutes=14) < retry_at - timezone.now() <= timedelta(minutes=15)
+    # refused attempts do not count as failures (the lock is not extended by hammering it)
+    assert LoginFailure.objects.filter(email=user["email"]).count() == 5
+    assert_error(_token(api_client, user["email"], "wrong-password-1"), 429, "account_locked")
+    assert LoginFailure.objects.filter(email=user["email"]).count() == 5
+    # another account is not affected
+    other = quick_user("other")
+    assert _token(api_client, other["email"], PASSWORD).status_code == 200
+
+
+def test_four_failures_do_not_lock_and_the_lock_ends_after_15_minutes(api_client):
+    user = quick_user("victim")
+    _fail(api_client, user["email"], 4)
+    assert _token(api_client, user["email"], PASSWORD).status_code == 200
+    _fail(api_client, user["email"], 1)
+    assert_error(_token(api_client, user["email"], PASSWORD), 429, "account_locked")
+    _age_failures(user["email"], timedelta(minutes=15, seconds=1))
+    r = _token(api_client, user["email"], PASSWORD)
+    assert r.status_code == 200, r.content
+    # one more failure right after the lock does not lock again: the old ones are outside the window
+    _fail(api_client, user["email"], 1)
+    assert _token(api_client, user["email"], PASSWORD).status_code == 200
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock(api_client):
+    user = quick_user("slow")
+    _fail(api_client, user["email"], 3)
+    _age_failures(user["email"], timedelta(minutes=16))
+    _fail(api_client, user["email"], 2)
+    assert _token(api_client, user["email"], PASSWORD).status_code == 200
+
+
+def test_unknown_emails_lock_alike_and_case_does_not_dodge_the_lock(api_client):
+    _fail(api_client, "nobody@example.com", 5)
+    assert_error(_token(api_client, "nobody@example.com", "x"), 429, "account_locked")
+    user = quick_user("cased")
+    _fail(api_client, user["email"].upper(), 3)
+    _fail(api_client, "  " + user["email"] + " ", 2)
+    assert_error(_token(api_client, user["email"], PASSWORD), 429, "account_locked")
+
+
+def test_lock_is_in_the_database_so_every_process_sees_it(api_client):
+    """A second server process shares nothing with this one but the database: the cache is cleared
+    before every call here, and a fresh client stands for the other process."""
+    user = quick_user("multi")
+    _fail(api_client, user["email"], 5)
+    cache.clear()
+    assert_error(ApiClient().post("/auth/token", {"email": user["email"], "password": PASSWORD}), 429,
+                 "account_locked")
+    assert set(LoginFailure.objects.filter(email=user["email"]).values_list("ip", flat=True)) == {"127.0.0.1"}
+
+
+def test_login_page_uses_the_same_lockout(api_client):
+    user = quick_user("pageuser")
+    _fail(api_client, user["email"], 5)
+    page = Client()
+    r = page.post("/login/", {"email": user["email"], "password": PASSWORD})
+    assert r.status_code == 200  # the form again, not the redirect of a signed-in user
+    assert "_auth_user_id" not in page.session
+    # and failures on the page count towards the lock of the API
+    other = quick_user("pageuser2")
+    for _ in range(5):
+        cache.clear()
+        page.post("/login/", {"email": other["email"], "password": "wrong-password-1"})
+    assert LoginFailure.objects.filter(email=other["email"]).count() == 5
+    assert_error(_token(api_client, other["email"], PASSWORD), 429, "account_locked")
+
+
+def test_successful_logins_and_lockouts_are_audited(api_client):
+    user = quick_user("audited")
+    assert _token(api_client, user["email"], PASSWORD).status_code == 200
+    ok = AuditEntry.objects.get(action="login.success", actor_id=user["id"])
+    assert ok.ip == "127.0.0.1" and ok.actor_email == user["email"]
+    _fail(api_client, user["email"], 5)
+    locked = AuditEntry.objects.filter(action="login.locked", actor_email=user["email"])
+    assert locked.count() == 1
+    assert locked.get().data["email"] == user["email"]
+    # the page login is audited too
+    Client().post("/login/", {"email": quick_user("page")["email"], "password": PASSWORD})
+    assert AuditEntry.objects.filter(action="login.success").count() == 2
+
+
+def test_per_address_throttle_still_applies(api_client):
+    for i in range(20):
+        r = api_client.post("/auth/token", {"email": f"x{i}@example.com", "password": "wrong-password-1"})
+        assert r.status_code == 401
+    r = api_client.post("/auth/token", {"email": "x@example.com", "password": "wrong-password-1"})
+    assert_error(r, 429, "rate_limited")
+
+
+def test_prune_command_drops_only_old_failures(api_client):
+    user = quick_user("prune")
+    _fail(api_client, user["email"], 5)
+    LoginFailure.objects.create(email="old@example.com", at=timezone.now() - timedelta(days=40))
+    call_command("prune_login_failures", "--days", "30")
+    assert not LoginFailure.objects.filter(email="old@example.com").exists()
+    assert LoginFailure.objects.filter(email=user["email"]).count() == 5
+    # even --days 0 keeps what still counts for a lockout
+    call_command("prune_login_failures", "--days", "0")
+    assert_error(_token(api_client, user["email"], PASSWORD), 429, "account_locked")
