@@ -405,7 +405,9 @@ def store_candidates(
         sel *= 0.6
     if filters.min_rating or filters.has_deals or filters.price_min is not None or filters.price_max is not None:
         sel *= 0.2
-    density = density_near(lat, lng)
+    # rows the SQL returns: the category is filtered inside the (cell, category) index
+    density = density_near(lat, lng) * (1.0 / len(Category.values) if filters.category else 1.0)
+    sel = sel * len(Category.values) if filters.category else sel
     if not ranked:
         return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
                            key=lambda c: c.key, after=filters.after, density=density, selectivity=sel,
@@ -423,6 +425,47 @@ def _sort_value(f: Filters, d: float, c: Candidate) -> float:
     return d if f.sort == "distance" else c.score
 
 
+_STORE_FIELDS = ("id", "name", "address", "lat", "lng", "timezone", "rating_sum", "review_count", "is_active",
+                 "merchant_id")
+_MERCHANT_FIELDS = ("id", "name", "category", "status")
+
+
+def load_public_stores(keys: list[str]) -> dict[str, Store]:
+    """The public stores among these ids (hex), through the tenancy gate `public_stores()`.
+
+    One query with only the columns a result list shows (a prepared statement on PostgreSQL);
+    the Store and Merchant instances load any other field lazily on first access.
+    """
+    if not keys:
+        return {}
+    from o2o.merchants.models import Merchant
+
+    qs = public_stores().filter(pk__in=[UUID(k) for k in keys]).values_list(
+        *_STORE_FIELDS, *(f"merchant__{f}" for f in _MERCHANT_FIELDS))
+    sql, params = qs.query.sql_with_params()
+    db = qs.db
+    out: dict[str, Store] = {}
+    uuid_field = Store._meta.pk
+    conv = (lambda v: v) if connection.vendor == "postgresql" else (
+        lambda v: uuid_field.to_python(v))  # SQLite keeps UUIDs as text
+    n = len(_STORE_FIELDS)
+    # from_db wants the values in the models' field order
+    s_order = [_STORE_FIELDS.index(f.attname) for f in Store._meta.concrete_fields if f.attname in _STORE_FIELDS]
+    m_order = [_MERCHANT_FIELDS.index(f.attname) for f in Merchant._meta.concrete_fields
+               if f.attname in _MERCHANT_FIELDS]
+    s_names = [_STORE_FIELDS[i] for i in s_order]
+    m_names = [_MERCHANT_FIELDS[i] for i in m_order]
+    for row in _rows(sql, list(params)):
+        values = list(row[:n])
+        values[0], values[-1] = conv(values[0]), conv(values[-1])
+        store = Store.from_db(db, s_names, [values[i] for i in s_order])
+        mvalues = list(row[n:])
+        mvalues[0] = conv(mvalues[0])
+        store.merchant = Merchant.from_db(db, m_names, [mvalues[i] for i in m_order])
+        out[store.pk.hex] = store
+    return out
+
+
 def stores_nearby_page(
     *, lat: float, lng: float, radius_m: int, limit: int = 20, filters: Filters = Filters(),
     at: datetime | None = None, explain: Explain | None = None,
@@ -434,8 +477,7 @@ def stores_nearby_page(
     for _attempt in range(4):
         cands = store_candidates(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=filters, at=at,
                                  exclude=frozenset(exclude), explain=explain)
-        stores = {s.pk.hex: s for s in public_stores().select_related("merchant")
-                  .filter(pk__in=[UUID(c.key) for _d, c in cands])}
+        stores = load_public_stores([c.key for _d, c in cands])
         missing = [c.key for _d, c in cands if c.key not in stores]
         if not missing:
             break
