@@ -21,7 +21,7 @@ APT_PACKAGES ?= chromium fonts-noto-cjk gettext
 MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint migrate seed run messages system-deps demo-reset
+.PHONY: help demo test lint migrate seed run messages system-deps demo-reset bench-flashsale
 
 help:
 	@echo "make demo       serve the seeded demo city on http://$(HOST):$(PORT) (HOST=, PORT= to change)"
@@ -32,6 +32,7 @@ help:
 	@echo "make run        Django's development server with DEBUG on"
 	@echo "make messages   extract zh_Hans translations into locale/ and compile them"
 	@echo "make demo-reset delete the demo SQLite database and uploaded media (the next make demo reseeds)"
+	@echo "make bench-discovery, make bench-flashsale   benchmarks (bench/); each prints JSON lines with its baseline"
 
 # --- the virtualenv: rebuilt when pyproject.toml changes ---
 $(VENV)/.installed: pyproject.toml
@@ -100,3 +101,10 @@ messages: $(VENV)/.installed
 	@mkdir -p locale
 	$(PY) manage.py makemessages -l zh_Hans -d django $(MSG_IGNORE) --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages $(MSG_IGNORE)
+
+# --- benchmarks (bench/): each prints one JSON line of figures with the baseline measured in the same run ---
+bench-flashsale: $(VENV)/.installed-dev
+	timeout 1800 $(PY) bench/flashsale/run.py
+
+# Targets that live with their code (bench-discovery, operations ...): bench/Makefile.<topic>.
+-include $(sort $(wildcard bench/Makefile.*))
