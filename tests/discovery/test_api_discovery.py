@@ -246,3 +246,38 @@ def test_offerings_nearby(api_client):
 
     offering_set_status(offering=Offering.objects.get(pk=deal["id"]), status="paused", actor=None)
     assert [x["id"] for x in api.get("/offerings/nearby", lat=LAT, lng=LNG).json()["results"]] == [other["id"]]
+
+
+def test_selector_results_are_full_store_objects(city):
+    from django.core.management import call_command
+
+    from o2o.discovery.selectors import Filters, stores_nearby, stores_nearby_page
+
+    rows = stores_nearby(lat=LAT, lng=LNG, radius_m=3000, q="火锅")
+    assert [r.store.name for r in rows] == ["重庆老火锅"]
+    store = rows[0].store
+    assert store.opening_hours == HOURS_ALL_DAY  # not among the listed columns: loads on access
+    assert store.merchant.name == "渝味" and store.merchant.category == "restaurant"
+    assert rows[0].open_now is True
+    call_command("discovery_reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("discovery_popularity", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    page = stores_nearby_page(lat=LAT, lng=LNG, radius_m=3000, limit=2, filters=Filters())
+    assert len(page.results) == 2 and page.next_cursor
+
+
+def test_offerings_pages_have_no_gaps(api_client):
+    api = api_client
+    owner = api.register("owner")
+    ms = api.merchant_with_store(owner, name="Deals Galore")
+    other = _store(api, owner, ms["merchant"], "Second", 0.002)
+    made = [api.deal(owner, ms["merchant"]["id"], [ms["store"]["id"], other["id"]], title=f"Deal {i}")["id"]
+            for i in range(7)]
+    seen, cursor = [], None
+    while True:
+        body = api.get("/offerings/nearby", lat=LAT, lng=LNG, limit=3, **({"cursor": cursor} if cursor else {})).json()
+        seen += [x["id"] for x in body["results"]]
+        assert all(x["store"]["id"] == ms["store"]["id"] for x in body["results"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 7
