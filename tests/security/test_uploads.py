@@ -172,7 +172,8 @@ def test_sniffing_pdf_and_video_by_magic_bytes():
 
 
 @pytest.mark.django_db
-def test_uploads_through_the_deal_page_and_served_media_cannot_run_script():
+def test_uploads_through_the_deal_page_and_served_media_cannot_run_script(settings):
+    settings.ROOT_URLCONF = "tests.security.media_urls"
     w = builders.world()
     c = Client()
     c.force_login(w["owner"])
