@@ -1,9 +1,44 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from o2o.api import errors
 from o2o.api.routers import accounts, discovery, merchants, orders, reviews, vouchers
 
-api = NinjaAPI(
+
+class O2OApi(NinjaAPI):
+    """NinjaAPI whose every answer, even for an unknown path or method, has the error shape."""
+
+    def _get_urls(self) -> list[Any]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._shaped_405(pattern.callback)
+        # last, so it never shadows an endpoint: unknown paths under the API answer JSON, not a page
+        urls.append(re_path(r"^.*$", self._unknown_path, name="unknown"))
+        return urls
+
+    def _shaped_405(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+                shaped = errors.error_response(self, request, 405, "method_not_allowed",
+                                               f"{request.method} is not allowed here.")
+                shaped["Allow"] = response.get("Allow", "")
+                return shaped
+            return response
+
+        wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # as ninja's own views
+        return wrapped
+
+    def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return errors.error_response(self, request, 404, "not_found", "No such API endpoint.")
+
+
+api = O2OApi(
     title="o2o API",
     version="1",
     description="Online-to-offline engine for local businesses. Errors: "

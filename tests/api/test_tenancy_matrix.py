@@ -55,6 +55,12 @@ def build(api: ApiClient) -> dict[str, Any]:
     r = api.post("/reviews", {"order_id": w["order_A"]["id"], "rating": 5, "text": "ok"}, w["customer"]["token"])
     assert r.status_code == 201, r.content
     w["review"] = r.json()
+    # a second token of the customer's (a lost phone's): only its owner may see or revoke it
+    from o2o.accounts.models import ApiToken
+    from o2o.accounts.services import token_issue
+
+    spare = token_issue(user=w["customer"]["user"], name="old phone")
+    w["spare_token_id"] = str(ApiToken.objects.get(digest=ApiToken.digest_of(spare)).pk)
     return w
 
 
@@ -94,6 +100,11 @@ def _finds(body: Any, ident: str) -> None:
     assert ident in [r["id"] for r in body["results"]]
 
 
+def _sees_spare_token(w: dict[str, Any], actor: str, body: Any) -> None:
+    ids = {t["id"] for t in body["results"]}
+    assert (w["spare_token_id"] in ids) == (actor == "customer")
+
+
 def _me_memberships(w: dict[str, Any], actor: str, body: Any) -> None:
     roles = {m["role"] for m in body["memberships"] if m["merchant_id"] == w["merchant"]["id"]}
     assert roles == ({"owner"} if actor == "owner" else {"clerk"} if actor == "clerk" else set())
@@ -106,6 +117,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/token"): Row(
         lambda w: ("/auth/token", {"email": w["customer"]["email"], "password": PASSWORD}), _all(200)),
     ("POST", "/auth/token/revoke"): Row(lambda w: ("/auth/token/revoke", {}), _signed_in(204)),
+    ("GET", "/auth/tokens"): Row(
+        lambda w: ("/auth/tokens", None), _signed_in(200),
+        lambda w, actor, body: _sees_spare_token(w, actor, body)),
+    ("POST", "/auth/tokens/{token_id}/revoke"): Row(
+        lambda w: (f"/auth/tokens/{w['spare_token_id']}/revoke", {}), _buyer_only(204)),
     ("GET", "/me"): Row(lambda w: ("/me", None), _signed_in(200), _me_memberships),
     ("POST", "/reviews"): Row(
         lambda w: ("/reviews", {"order_id": w["order_B"]["id"], "rating": 4, "text": "fine"}), _buyer_only(201)),
