@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -102,8 +103,17 @@ def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None) ->
     return voucher
 
 
+def _store_tz(store: Store | None) -> ZoneInfo | None:
+    """Times shown at a counter are in that store's own timezone (the server's when unknown)."""
+    try:
+        return ZoneInfo(store.timezone) if store and store.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def _redeemed_message(v: Voucher) -> str:
-    when = date_format(localtime(v.redeemed_at), "DATETIME_FORMAT") if v.redeemed_at else "?"
+    when = (date_format(localtime(v.redeemed_at, _store_tz(v.redeemed_store)), "DATETIME_FORMAT")
+            if v.redeemed_at else "?")
     where = v.redeemed_store.name if v.redeemed_store else "?"
     return _("This voucher was redeemed at %(store)s on %(when)s.") % {"store": where, "when": when}
 
@@ -144,7 +154,7 @@ def _raise_if_unusable(voucher: Voucher, store: Store) -> None:
         raise VoucherRefunded()
     if voucher.valid_until <= timezone.now():
         raise VoucherExpired(_("This voucher expired on %(d)s.") % {
-            "d": date_format(localtime(voucher.valid_until), "DATE_FORMAT")})
+            "d": date_format(localtime(voucher.valid_until, _store_tz(store)), "DATE_FORMAT")})
     if not voucher.offering.redeemable_stores.filter(pk=store.pk).exists():
         raise WrongStore()
 

@@ -252,3 +252,26 @@ def test_key_rotation_keeps_old_vouchers_valid(api_client, w):
     # both redeem online
     assert _redeem(api_client, w["clerk"], w["store"]["id"], qr_payload=w["v1"]["qr_payload"]).status_code == 201
     assert _redeem(api_client, w["clerk"], w["store"]["id"], qr_payload=fresh["qr_payload"]).status_code == 201
+
+
+def test_already_redeemed_names_the_time_in_the_stores_own_timezone(api_client):
+    from zoneinfo import ZoneInfo
+
+    owner = api_client.register("nyowner")
+    r = api_client.post("/merchants", {"name": "Bagels", "category": "restaurant"}, owner["token"])
+    merchant = r.json()
+    store = api_client.post(f"/merchants/{merchant['id']}/stores", {
+        "name": "Bagels Broadway", "address": "1 Broadway", "lat": 40.7, "lng": -74.0,
+        "timezone": "America/New_York"}, owner["token"]).json()
+    deal = api_client.deal(owner, merchant["id"], [store["id"]], title="Bagel box")
+    customer = api_client.register("nycustomer")
+    v = api_client.buy(customer, deal["id"], 1)["vouchers"][0]
+    assert _redeem(api_client, owner, store["id"], code=v["code"]).status_code == 201
+    err = assert_error(_redeem(api_client, owner, store["id"], code=v["code"]), 409, "already_redeemed")
+    redeemed_at = Voucher.objects.get(pk=v["id"]).redeemed_at
+    there = redeemed_at.astimezone(ZoneInfo("America/New_York"))
+    server = timezone.localtime(redeemed_at)
+    assert there.strftime("%-I:%M") != server.strftime("%-I:%M")
+    if there.minute or there.hour not in (0, 12):  # Django writes 'noon' and 'midnight' in words
+        assert there.strftime("%-I:%M") in err["message"], err["message"]
+        assert server.strftime("%-I:%M") not in err["message"], err["message"]
