@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
+def chromium_browser():
     if not shutil.which(CHROMIUM):
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
@@ -42,10 +42,10 @@ def _page(browser, live_server, user=None, width=390):  # type: ignore[no-untype
     return page, problems
 
 
-def test_customer_pages_run_clean_and_the_pay_countdown_ticks(browser, live_server):
+def test_customer_pages_run_clean_and_the_pay_countdown_ticks(chromium_browser, live_server):
     w = builders.world()
     order = builders.buy(w["customer"], w["deal"], 1, pay=False)
-    page, problems = _page(browser, live_server, w["customer"])
+    page, problems = _page(chromium_browser, live_server, w["customer"])
     page.goto(live_server.url + "/")
     page.wait_for_selector(".leaflet-interactive")  # store markers drawn on the offline basemap
     assert page.locator(".store-card").count() >= 1
@@ -62,11 +62,11 @@ def test_customer_pages_run_clean_and_the_pay_countdown_ticks(browser, live_serv
     assert problems == []
 
 
-def test_counter_checks_and_redeems_and_lists_it(browser, live_server):
+def test_counter_checks_and_redeems_and_lists_it(chromium_browser, live_server):
     w = builders.world()
     order = builders.buy(w["customer"], w["deal"], 1)
     code = order.vouchers.get().code
-    page, problems = _page(browser, live_server, w["clerk"], width=1280)
+    page, problems = _page(chromium_browser, live_server, w["clerk"], width=1280)
     page.goto(live_server.url + f"/counter/{w['store'].pk}/")
     for digit in code:
         page.click(f'.keypad [data-key="{digit}"]')
@@ -86,9 +86,9 @@ def test_counter_checks_and_redeems_and_lists_it(browser, live_server):
     assert problems == []
 
 
-def test_console_chart_and_store_map_picker(browser, live_server):
+def test_console_chart_and_store_map_picker(chromium_browser, live_server):
     w = builders.world()
-    page, problems = _page(browser, live_server, w["owner"], width=1280)
+    page, problems = _page(chromium_browser, live_server, w["owner"], width=1280)
     page.goto(live_server.url + f"/merchant/{w['merchant'].pk}/")
     page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('redemptions-chart'))")
     page.goto(live_server.url + f"/merchant/{w['merchant'].pk}/stores/new/")
