@@ -233,3 +233,25 @@ def test_the_same_order_paid_twice_at_once_is_charged_once():
         charges = SandboxCharge.objects.filter(merchant_reference__in=[str(p.pk) for p in payments], succeeded=True)
         assert sum(c.amount - c.refunded for c in charges) == Decimal("20.00")
         assert Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_the_same_idempotency_key_at_once_makes_one_order():
+    from tests.helpers import ApiClient
+
+    w = setup_deal(quantity=100)
+    customer = quick_user("retry")
+    body = {"lines": [{"offering_id": str(w["deal"].pk), "quantity": 2}]}
+
+    def post() -> Any:
+        r = ApiClient().post("/orders", body, customer["token"], headers={"Idempotency-Key": "tap-tap-tap"})
+        return r.status_code, r.json()
+
+    results = race(post, [()] * 8)
+    assert not any(isinstance(r, BaseException) for r in results), results
+    statuses = Counter(status for status, _ in results)
+    assert statuses[201] == 1 and statuses[201] + statuses[200] + statuses[409] == 8, statuses
+    ids = {body["id"] for status, body in results if status in (200, 201)}
+    assert len(ids) == 1
+    assert all(b["error"]["code"] == "idempotency_in_progress" for s, b in results if s == 409)
+    assert Order.objects.filter(customer=customer["user"]).count() == 1
+    assert left(w["deal"]) == 98
