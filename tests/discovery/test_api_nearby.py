@@ -31,7 +31,11 @@ def test_nearby_orders_by_distance_within_radius(town):
     api = town["api"]
     r = api.get("/stores/nearby", lat=CENTRE[0], lng=CENTRE[1])
     assert r.status_code == 200, r.content
+    from o2o.api.routers.discovery import NearbyPageOut
+
+    NearbyPageOut.model_validate(r.json())  # the hand-serialised answer keeps the documented shape
     res = r.json()["results"]
+    assert isinstance(res[0]["id"], str) and isinstance(res[0]["merchant"]["id"], str)
     names = [x["name"] for x in res]
     assert names == ["Hotpot House Chunxi Rd", "重庆老火锅 Chunxi Rd", "Lily Salon Chunxi Rd"]
     assert [x["distance_m"] for x in res] == sorted(x["distance_m"] for x in res)

@@ -1,7 +1,8 @@
+import json
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from o2o.api.errors import ErrorOut
@@ -107,7 +108,9 @@ def _common(params: NearbyQuery, *, q_required: bool = False, sorts: tuple[str, 
 
 def _store(r: NearbyStore) -> dict[str, Any]:
     s = r.store
-    return {"id": s.pk, "name": s.name, "address": s.address, "merchant": merchant_ref(s.merchant), "lat": s.lat,
+    m = s.merchant
+    return {"id": str(s.pk), "name": s.name, "address": s.address,
+            "merchant": {"id": str(m.pk), "name": m.name, "category": m.category}, "lat": s.lat,
             "lng": s.lng, "distance_m": round(r.distance_m), "rating": s.rating, "review_count": s.review_count,
             "open_now": r.open_now}
 
@@ -121,12 +124,18 @@ def _offering(r: NearbyOffering) -> dict[str, Any]:
                       "open_now": r.open_now}}
 
 
+def _json(body: dict[str, Any]) -> HttpResponse:
+    """The hot endpoint's answer, already in NearbyPageOut's shape (its schema still documents it):
+    serialising directly spares pydantic re-validating every field of every row."""
+    return HttpResponse(json.dumps(body, default=str, ensure_ascii=False), content_type="application/json")
+
+
 @router.get("/stores/nearby", response={200: NearbyPageOut, 422: ErrorOut})
 def nearby(request: HttpRequest, params: Query[NearbyQuery]):  # type: ignore[no-untyped-def]
     """Stores within radius_m, nearest first (or by `sort`); `next_cursor` pages on."""
     lat, lng, radius, limit, f = _common(params)
     page = stores_nearby_page(lat=lat, lng=lng, radius_m=radius, limit=limit, filters=f)
-    return {"results": [_store(r) for r in page.results], "next_cursor": page.next_cursor}
+    return _json({"results": [_store(r) for r in page.results], "next_cursor": page.next_cursor})
 
 
 @router.get("/offerings/nearby", response={200: OfferingsNearbyOut, 422: ErrorOut})
