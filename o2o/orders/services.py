@@ -11,6 +11,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -80,12 +81,15 @@ def _parse_lines(lines: Any) -> dict[UUID, int]:
     return dict(wanted)
 
 
-def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, now: datetime | None = None) -> int:
+def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, order_ids: Iterable[Any] | None = None,
+                      now: datetime | None = None) -> int:
     """Expire unpaid orders past their hold and give their units back. Safe to run any time, repeatedly."""
     now = now or timezone.now()
     # The (status, expires_at) index answers this with the few stale holds there are, usually none.
-    due = list(Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
-               .values_list("pk", flat=True)[:500])
+    qs = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
+    if order_ids is not None:
+        qs = qs.filter(pk__in=[as_uuid(o) for o in order_ids])
+    due = list(qs.values_list("pk", flat=True)[:500])
     if due and offering_ids is not None:
         due = list(OrderLine.objects.filter(order_id__in=due, offering_id__in=list(offering_ids))
                    .values_list("order_id", flat=True).distinct())
@@ -179,7 +183,24 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
         for oid, qty in sorted(wanted.items()):
             if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 raise SoldOut(fields={"offering_id": str(oid)})
+        transaction.on_commit(partial(_schedule_hold_expiry, order))
     return order
+
+
+def _schedule_hold_expiry(order: Order) -> None:
+    """Release the units right when the hold runs out, where the task backend can defer a job.
+
+    Without such a backend (the immediate one of development) holds are released lazily: by the
+    next checkout of the same offering, a pay attempt, or `manage.py reconcile_payments`.
+    """
+    from o2o.orders.tasks import order_hold_expire_task
+
+    try:
+        if not order_hold_expire_task.get_backend().supports_defer:
+            return
+        order_hold_expire_task.using(run_after=order.expires_at + timedelta(seconds=1)).enqueue(str(order.pk))
+    except Exception:  # a queue outage must not fail a checkout that has committed; the sweeps remain
+        log.exception("could not schedule the hold expiry of order %s", order.number)
 
 
 def _payment_move(payment: Payment, to: str, *, actor: Any = None, reason: str = "", **extra: Any) -> None:
