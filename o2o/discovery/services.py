@@ -108,32 +108,37 @@ def search_index_merchant(*, merchant: Merchant) -> int:
 
 _COLUMNS = ["store_id", "merchant_id", "category", "visible", "lat", "lng", *geo.COLUMNS.values(), "text", "tz",
             "week", "closed", "popularity"]
+_TEXT = _COLUMNS.index("text")
 
 
-def _store_rows(chunk: int = 20000) -> Iterator[list[dict[str, Any]]]:
-    """Every store as a place row; raw SQL through a server-side cursor (no model instances, JSON kept as text)."""
+def _store_rows(chunk: int = 20000) -> Iterator[list[tuple[Any, ...]]]:
+    """Every store as a place row in _COLUMNS order; raw SQL through a server-side cursor
+    (no model instances, JSON kept as text). Each resolution's cell is the cell holding the point
+    (not the parent of a finer cell: H3 children are not nested exactly, and the geo proof needs it)."""
     st, mt = Store._meta.db_table, Merchant._meta.db_table
     as_text = "CAST({} AS TEXT)" if connection.vendor == "postgresql" else "{}"
     sql = (f"SELECT s.id, s.merchant_id, m.status, m.name, m.category, s.name, s.address, s.lat, s.lng, s.timezone, "  # noqa: S608
            f"{as_text.format('s.opening_hours')}, {as_text.format('s.closed_dates')}, s.is_active "
            f"FROM {st} s JOIN {mt} m ON m.id = s.merchant_id")
-    batch: list[dict[str, Any]] = []
+    to_cell, resolutions = geo.h3i.latlng_to_cell, geo.RESOLUTIONS
+    active = MerchantStatus.ACTIVE.value
     with connection.chunked_cursor() as cur:
         cur.execute(sql)
         while True:
             rows = cur.fetchmany(chunk)
             if not rows:
                 break
-            for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active) in rows:
-                batch.append(place_row(
-                    store_id=sid, merchant_id=mid, merchant_status=mstatus, merchant_name=mname, category=cat,
-                    name=name, address=address, lat=lat, lng=lng, tz=tz, hours=hours,
-                    closed_dates=json.loads(closed) if closed and closed != "[]" else [], is_active=bool(active)))
-            yield batch
             batch = []
+            for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active_store) in rows:
+                batch.append((
+                    sid, mid, cat, bool(active_store) and mstatus == active, lat, lng,
+                    *(to_cell(lat, lng, r) for r in resolutions),
+                    " ".join([normalise(f"{name} {mname} {address}"), _category_text(cat)]), tz, _week(hours),
+                    encode_closed(json.loads(closed)) if closed and closed != "[]" else "", 0))
+            yield batch
 
 
-def _write_places(batch: list[dict[str, Any]]) -> None:
+def _write_places(batch: list[tuple[Any, ...]]) -> None:
     table = Place._meta.db_table
     cols = ", ".join(_COLUMNS)
     if connection.vendor == "postgresql":
@@ -141,13 +146,13 @@ def _write_places(batch: list[dict[str, Any]]) -> None:
             raw = cur.cursor  # psycopg 3: COPY is the fast path
             with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for r in batch:
-                    copy.write_row([r[c] for c in _COLUMNS])
+                    copy.write_row(r)
     else:
         marks = ", ".join(["%s"] * len(_COLUMNS))
+        hexed = [(r[0].hex if hasattr(r[0], "hex") else r[0], r[1].hex if hasattr(r[1], "hex") else r[1], *r[2:])
+                 for r in batch]
         with connection.cursor() as cur:
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608 (fixed names)
-                            [[(r[c].hex if c in ("store_id", "merchant_id") and hasattr(r[c], "hex") else r[c])
-                              for c in _COLUMNS] for r in batch])
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", hexed)  # noqa: S608
 
 
 def refresh_density() -> int:
@@ -179,7 +184,7 @@ def reindex_all(*, progress: Any = None) -> int:
             cur.execute(f"DELETE FROM {table}")  # noqa: S608
         for batch in _store_rows():
             _write_places(batch)
-            _remember_words(r["text"] for r in batch)
+            _remember_words(r[_TEXT] for r in batch)
             n += len(batch)
             if progress:
                 progress(n)
