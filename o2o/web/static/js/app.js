@@ -56,6 +56,20 @@
     });
   }
 
+  // One submit per click: a double tap on Buy or Pay must not send the form twice. Buttons are
+  // disabled after the submit event, when the form data (with the clicked button's value) is taken.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    setTimeout(function () {
+      form.querySelectorAll("button:not([type=button])").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+  // Coming back with the browser's back button shows the page as it was: enable the buttons again.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) document.querySelectorAll("form button[disabled]").forEach(function (b) { b.disabled = false; });
+  });
+
   function init(root) {
     initHours(root);
     initCopyFields(root);
