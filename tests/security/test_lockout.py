@@ -141,3 +141,42 @@ def test_prune_command_drops_only_old_failures(api_client):
     # even --days 0 keeps what still counts for a lockout
     call_command("prune_login_failures", "--days", "0")
     assert_error(_token(api_client, user["email"], PASSWORD), 429, "account_locked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guessing_gets_no_more_than_five_tries(postgres_only):
+    """Twelve guesses at once from several connections: sign-ins for one email are serialised, so
+    exactly five are checked and the other seven are refused by the lock."""
+    import threading
+
+    from django.db import connections
+
+    user = quick_user("racer")
+    statuses: list[int] = []
+    barrier = threading.Barrier(12)
+
+    def guess() -> None:
+        try:
+            barrier.wait()
+            r = ApiClient().post("/auth/token", {"email": user["email"], "password": "wrong-password-1"})
+            statuses.append(r.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [401] * 5 + [429] * 7
+    assert LoginFailure.objects.filter(email=user["email"]).count() == 5
+
+
+def test_lockout_message_in_simplified_chinese(api_client):
+    user = quick_user("zh")
+    _fail(api_client, user["email"], 5)
+    cache.clear()
+    r = api_client.call("POST", "/auth/token", {"email": user["email"], "password": PASSWORD},
+                        headers={"Accept-Language": "zh-hans"})
+    err = assert_error(r, 429, "account_locked")
+    assert "登录失败次数过多" in err["message"] and "15 分钟" in err["message"]
