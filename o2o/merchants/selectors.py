@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from o2o.catalogue.models import Offering
+from o2o.catalogue.selectors import with_quantity_left
 from o2o.merchants.access import merchant_for_staff
 from o2o.merchants.models import Merchant, StaffMembership, Store
 from o2o.orders.models import Order
@@ -55,7 +56,7 @@ def merchant_dashboard(*, user: Any, merchant_id: Any, days: int = 14) -> Dashbo
     for row in Voucher.objects.filter(merchant=merchant).values("offering_id", "status").annotate(n=Count("id")):
         counts[row["offering_id"]][row["status"]] += row["n"]
     deals = []
-    for o in Offering.objects.filter(merchant=merchant).order_by("-created_at"):
+    for o in with_quantity_left(Offering.objects.filter(merchant=merchant)).order_by("-created_at"):
         c = counts.get(o.pk, {})
         deals.append(DealStats(offering=o, sold=sum(c.values()) if c else 0,
                                redeemed=c.get(VoucherStatus.REDEEMED, 0), refunded=c.get(VoucherStatus.REFUNDED, 0)))
