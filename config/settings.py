@@ -113,6 +113,9 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# The lockout backend checks every password (admin login included); ModelBackend stays listed so
+# sessions made with it (the pages log in with it) keep working.
+AUTHENTICATION_BACKENDS = ["o2o.accounts.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from uuid import UUID
 
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -92,6 +92,26 @@ def login_locked_until(*, email: str, now: datetime | None = None) -> datetime |
     return until if until > now else None
 
 
+def login_attempt(*, email: str, password: str, ip: str | None = None) -> User | None:
+    """One password check for an email that is not locked: the user, or None after storing the failure
+    (and auditing the lock that failure may start). The one place a password is checked, for the API,
+    the pages and, through ``o2o.accounts.backends.LockoutBackend``, the operator admin."""
+    email = _normal_email(email)
+    ip = ip or audit_context.client_ip()
+    user = ModelBackend().authenticate(None, username=email, password=password if isinstance(password, str) else "")
+    if user is None:
+        LoginFailure.objects.create(email=email, ip=ip, at=timezone.now())
+        locked_now = login_locked_until(email=email)
+        if locked_now is not None:
+            audit_record(actor=User.objects.filter(email=email).first(), action="login.locked",
+                         summary=_("Sign-in locked for %(email)s until %(time)s UTC.") % {
+                             "email": email, "time": locked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
+                         data={"email": email, "until": locked_now.isoformat()}, ip=ip)
+        return None
+    audit_record(actor=user, action="login.success", obj=user, summary=_("Signed in."), ip=ip)
+    return user  # type: ignore[return-value]
+
+
 def user_authenticate(*, email: str, password: str, ip: str | None = None) -> User:
     """The user with this email and password.
 
@@ -100,9 +120,7 @@ def user_authenticate(*, email: str, password: str, ip: str | None = None) -> Us
     password. Known and unknown emails behave alike, so the answer tells nothing about who has an account.
     """
     email = _normal_email(email)
-    ip = ip or audit_context.client_ip()
     user: User | None = None
-    locked_now = None
     # Sign-ins for one email are serialised (row lock on PostgreSQL; SQLite's writer lock would hold
     # every writer during password hashing, so there the check is best effort).
     lock = transaction.atomic() if connection.vendor != "sqlite" else nullcontext()
@@ -111,20 +129,11 @@ def user_authenticate(*, email: str, password: str, ip: str | None = None) -> Us
             list(User.objects.select_for_update().filter(email=email).values_list("pk", flat=True))
         until = login_locked_until(email=email)
         if until is None:
-            user = authenticate(username=email, password=password if isinstance(password, str) else "")
-            if user is None:
-                LoginFailure.objects.create(email=email, ip=ip, at=timezone.now())
-                locked_now = login_locked_until(email=email)
+            user = login_attempt(email=email, password=password, ip=ip)
     if until is not None:
         raise AccountLocked(until)
     if user is None:
-        if locked_now is not None:
-            audit_record(actor=User.objects.filter(email=email).first(), action="login.locked",
-                         summary=_("Sign-in locked for %(email)s until %(time)s UTC.") % {
-                             "email": email, "time": locked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
-                         data={"email": email, "until": locked_now.isoformat()}, ip=ip)
         raise InvalidCredentials(_("Wrong email or password."))
-    audit_record(actor=user, action="login.success", obj=user, summary=_("Signed in."), ip=ip)
     return user
 
 

@@ -180,3 +180,21 @@ def test_lockout_message_in_simplified_chinese(api_client):
                         headers={"Accept-Language": "zh-hans"})
     err = assert_error(r, 429, "account_locked")
     assert "登录失败次数过多" in err["message"] and "15 分钟" in err["message"]
+
+
+def test_operator_admin_login_has_the_same_lockout():
+    from o2o.accounts.models import User
+
+    User.objects.create_superuser(email="op@example.com", password=PASSWORD, display_name="Op")
+    admin = Client()
+    for _ in range(5):
+        r = admin.post("/admin/login/", {"username": "op@example.com", "password": "wrong-password-1"})
+        assert r.status_code == 200
+    assert LoginFailure.objects.filter(email="op@example.com").count() == 5
+    r = admin.post("/admin/login/?next=/admin/", {"username": "op@example.com", "password": PASSWORD})
+    assert r.status_code == 200 and "_auth_user_id" not in admin.session  # refused while locked
+    assert AuditEntry.objects.filter(action="login.locked", actor_email="op@example.com").count() == 1
+    _age_failures("op@example.com", timedelta(minutes=16))
+    r = admin.post("/admin/login/?next=/admin/", {"username": "op@example.com", "password": PASSWORD})
+    assert r.status_code == 302 and admin.session.get("_auth_user_id")
+    assert AuditEntry.objects.filter(action="login.success", actor_email="op@example.com").count() == 1
