@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from o2o.demo.models import SeedRecord
 from o2o.demo.seed import DEFAULT_MERCHANTS, LOGINS, SEED_VERSION, login_path, seed_demo
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         if opts["merchants"] < 1:
             self.stderr.write("--merchants must be at least 1")
             raise SystemExit(2)
-        self.stdout.write(f"Seeding the demo city ({opts['merchants']} merchants, seed {opts['seed']}) …")
+        if not SeedRecord.objects.exists():
+            self.stdout.write(f"Seeding the demo city ({opts['merchants']} merchants, seed {opts['seed']}) …")
         outcome = seed_demo(merchants=opts["merchants"], seed=opts["seed"], log=self.stdout.write)
         rec = outcome.record
         counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in outcome.counts.items())
