@@ -216,3 +216,25 @@ def test_pending_merchant_shows_nothing_in_public(api_client, settings):
     assert_error(r, 404)
     # its owner still manages it
     assert api_client.get(f"/merchants/{ms['merchant']['id']}", owner["token"]).status_code == 200
+
+
+def test_another_merchants_stores_cannot_be_referenced(api_client):
+    """Ids of another merchant's stores in a body are refused, never linked."""
+    owner = quick_user("owner")
+    mine = api_client.merchant_with_store(owner)
+    rival = quick_user("rival")
+    theirs = api_client.merchant_with_store(rival, name="Rival")
+    mid, their_store = mine["merchant"]["id"], theirs["store"]["id"]
+    r = api_client.post(f"/merchants/{mid}/offerings", {
+        "kind": "deal", "title": "Sneaky", "price": {"amount": "1.00"}, "quantity_total": 1,
+        "redeemable_store_ids": [mine["store"]["id"], their_store], "status": "live"}, owner["token"])
+    assert "redeemable_store_ids" in assert_error(r, 422)["fields"]
+    r = api_client.post(f"/merchants/{mid}/staff", {"email": "x@example.com", "role": "clerk",
+                                                     "store_ids": [their_store]}, owner["token"])
+    assert "store_ids" in assert_error(r, 422)["fields"]
+    from o2o.catalogue.models import Offering
+
+    assert not Offering.objects.filter(title="Sneaky").exists()
+    # and the rival's merchant id in the path is simply not found for this owner
+    assert_error(api_client.post(f"/merchants/{theirs['merchant']['id']}/staff",
+                                 {"email": owner["email"], "role": "manager", "store_ids": []}, owner["token"]), 404)
