@@ -408,3 +408,40 @@ def test_the_immediate_task_backend_schedules_nothing_and_checkout_works(api_cli
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert _order(api_client, w["customer"], w["deal"]["id"], 1).status_code == 201
     assert callbacks  # the scheduling ran, and declined politely
+
+
+def test_a_charge_that_lands_after_the_hold_ran_out_takes_the_units_back_if_still_there(api_client, w):
+    from o2o.orders.books import books_problems
+    from o2o.orders.services import orders_expire_due, payments_reconcile
+
+    deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=3, per_customer_limit=0)
+    order = _order(api_client, w["customer"], deal["id"], 2).json()
+    crashed = _crashed_payment(order["id"], charged=True, minutes_ago=5)
+    expire_hold(order["id"])
+    assert orders_expire_due() == 1 and quantity_left(deal["id"]) == 3
+    assert payments_reconcile(older_than=timedelta(0))["completed"] == 1
+    crashed.refresh_from_db()
+    assert crashed.status == "succeeded"
+    got = api_client.get(f"/orders/{order['id']}", w["customer"]["token"]).json()
+    assert got["status"] == "paid" and len(got["vouchers"]) == 2
+    assert quantity_left(deal["id"]) == 1
+    assert books_problems() == []
+
+
+def test_a_charge_that_lands_after_the_units_were_sold_is_refunded(api_client, w):
+    from o2o.orders.books import books_problems
+    from o2o.orders.services import payments_reconcile
+
+    deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=2, per_customer_limit=0)
+    order = _order(api_client, w["customer"], deal["id"], 2).json()
+    crashed = _crashed_payment(order["id"], charged=True, minutes_ago=5)
+    expire_hold(order["id"])
+    api_client.buy(quick_user("fast"), deal["id"], 2)  # sweeps the hold and takes the units
+    assert payments_reconcile(older_than=timedelta(0))["refunded"] == 1
+    crashed.refresh_from_db()
+    assert crashed.status == "refunded" and crashed.refunded_amount == crashed.amount
+    got = api_client.get(f"/orders/{order['id']}", w["customer"]["token"]).json()
+    assert got["status"] == "expired" and got["vouchers"] == []
+    assert quantity_left(deal["id"]) == 0
+    assert sum(c.amount - c.refunded for c in _sandbox_charges(order)) == 0
+    assert books_problems() == []
