@@ -3,6 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from o2o.api import errors
@@ -26,7 +27,7 @@ class O2OApi(NinjaAPI):
             response = view(request, *args, **kwargs)
             if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
                 shaped = errors.error_response(self, request, 405, "method_not_allowed",
-                                               f"{request.method} is not allowed here.")
+                                               _("%(method)s is not allowed here.") % {"method": request.method})
                 shaped["Allow"] = response.get("Allow", "")
                 return shaped
             return response
@@ -35,7 +36,7 @@ class O2OApi(NinjaAPI):
         return wrapped
 
     def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return errors.error_response(self, request, 404, "not_found", "No such API endpoint.")
+        return errors.error_response(self, request, 404, "not_found", _("No such API endpoint."))
 
 
 api = O2OApi(
