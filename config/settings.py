@@ -184,6 +184,8 @@ PERMISSIONS_POLICY = {
     "display-capture": [],
     "fullscreen": ["self"],
 }
+# Largest request body accepted (uploads included); larger ones get 413 before anything reads them.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_MB", default=32) * 1024 * 1024
 # What /media/ (uploaded files) answers with: never a document that can run script.
 MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 
