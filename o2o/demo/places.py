@@ -54,10 +54,15 @@ def offset(lat: float, lng: float, *, north_m: float, east_m: float) -> tuple[fl
 
 def random_point(rng: random.Random, centre: tuple[float, float], *, min_m: float = 300,
                  max_m: float = 12_000) -> tuple[float, float]:
-    """A point min_m to max_m from the centre, dense in the middle: half fall within ~3.6 km.
+    """A point min_m to max_m from the centre, dense in the middle and sparse at the edge: a little
+    over half fall evenly in the inner 4 km, the rest thin out towards max_m (half of all within ~3.5 km).
 
     Nothing stands closer than min_m, so the demo owner's store (about 230 m out) is the nearest one."""
-    r = min_m + (max_m - min_m) * rng.random() ** 1.8
+    inner = min(4_000.0, max_m)
+    if rng.random() < 0.55:
+        r = math.sqrt(min_m**2 + (inner**2 - min_m**2) * rng.random())  # even over the inner disc
+    else:
+        r = min_m + (max_m - min_m) * rng.random()  # density falls off as 1/r
     theta = rng.random() * 2 * math.pi
     lat, lng = offset(centre[0], centre[1], north_m=r * math.cos(theta), east_m=r * math.sin(theta))
     return round(lat, 6), round(lng, 6)
