@@ -279,3 +279,54 @@ class ReviewListOut(Schema):
 
 class ReplyIn(Schema):
     text: str = Field(..., max_length=4000)
+
+
+class OfflineItemIn(Schema):
+    qr_payload: str = Field(..., max_length=4096)
+    redeemed_at: str = Field(..., max_length=64, description="The device's clock when it redeemed, ISO 8601")
+
+
+class SyncIn(Schema):
+    store_id: str = Field(..., max_length=64)
+    device_id: str = Field(..., min_length=8, max_length=64)
+    device_name: str = Field("", max_length=80)
+    items: list[OfflineItemIn] = Field(default_factory=list, max_length=500)
+
+
+class ConflictPartyOut(Schema):
+    at: datetime
+    store_id: UUID | None
+    store_name: str
+    by: str
+    device_id: str
+    device_name: str
+    online: bool
+
+
+class ConflictOut(Schema):
+    id: UUID
+    voucher_id: UUID
+    code_tail: str
+    offering_title: str
+    first: ConflictPartyOut
+    second: ConflictPartyOut
+    created_at: datetime
+    resolved: bool
+
+
+class SyncItemOut(Schema):
+    index: int
+    status: str
+    code: str
+    message: str
+    voucher_id: UUID | None = None
+    offering_title: str | None = None
+    redeemed_at: datetime | None = None
+    conflict: ConflictOut | None = None
+
+
+class SyncOut(Schema):
+    store_id: UUID
+    device_id: str
+    results: list[SyncItemOut]
+    conflicts: list[ConflictOut]

@@ -32,10 +32,14 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/audit/", merchant.audit, name="audit"),
     path("merchant/<uuid:merchant_id>/vouchers/<uuid:voucher_id>/", merchant.voucher_trail_view,
          name="voucher_trail"),
+    path("merchant/<uuid:merchant_id>/conflicts/", merchant.conflicts, name="conflicts"),
+    path("merchant/<uuid:merchant_id>/conflicts/<uuid:conflict_id>/resolve/", merchant.conflict_resolve_view,
+         name="conflict_resolve"),
     path("merchant/<uuid:merchant_id>/reviews/", merchant.reviews, name="reviews"),
     path("merchant/<uuid:merchant_id>/reviews/<uuid:review_id>/reply/", merchant.review_reply_view,
          name="review_reply"),
     # counter
     path("counter/", counter.counter_home, name="counter"),
     path("counter/<uuid:store_id>/", counter.counter_store, name="counter_store"),
+    path("counter/sw.js", counter.counter_service_worker, name="counter_sw"),
 ]

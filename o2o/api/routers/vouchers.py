@@ -3,8 +3,9 @@ from ninja import Router, Status
 
 from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
-from o2o.api.schemas import KeysOut, RedeemIn, RedemptionOut, VoucherCheckOut
+from o2o.api.schemas import KeysOut, RedeemIn, RedemptionOut, SyncIn, SyncOut, VoucherCheckOut
 from o2o.vouchers import services as vouchers
+from o2o.vouchers.offline import conflict_as_dict, vouchers_sync_offline
 from o2o.vouchers.signing import active_key, public_keys
 
 router = Router(tags=["vouchers"])
@@ -31,3 +32,20 @@ def check(request: HttpRequest, body: RedeemIn):  # type: ignore[no-untyped-def]
 def keys(request: HttpRequest):  # type: ignore[no-untyped-def]
     active_key()  # make sure one exists
     return {"keys": public_keys()}
+
+
+@router.post("/redemptions/sync", response={200: SyncOut, **_ERRORS}, auth=AUTH)
+def sync(request: HttpRequest, body: SyncIn):  # type: ignore[no-untyped-def]
+    """What a counter redeemed while offline: each item is verified again and redeemed in the order of the
+    device's clock; the first redemption of a voucher stands, a later one is a conflict reported to the
+    merchant. One result per item, in the order sent; re-sending an item answers its recorded outcome.
+    `conflicts` lists the open conflicts in which this device's redemption is the refused one."""
+    store, results, conflicts = vouchers_sync_offline(
+        actor=request.user, store_id=body.store_id, device_id=body.device_id, device_name=body.device_name,
+        items=[item.dict() for item in body.items])
+    return {"store_id": store.pk, "device_id": body.device_id, "conflicts": [conflict_as_dict(c) for c in conflicts],
+            "results": [{"index": r.index, "status": r.status, "code": r.code, "message": r.message,
+                         "voucher_id": r.voucher.pk if r.voucher else None,
+                         "offering_title": r.voucher.offering.title if r.voucher else None,
+                         "redeemed_at": r.redeemed_at,
+                         "conflict": conflict_as_dict(r.conflict) if r.conflict else None} for r in results]}

@@ -28,6 +28,7 @@ from o2o.merchants.services import merchant_create, staff_add, store_create, sto
 from o2o.reviews.models import Review
 from o2o.reviews.selectors import review_for_merchant_staff
 from o2o.reviews.services import review_reply
+from o2o.vouchers.offline import conflict_resolve, merchant_conflicts, open_conflict_count
 from o2o.vouchers.selectors import voucher_search, voucher_trail
 from o2o.web.forms import DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
 from o2o.web.views.common import apply_error, domain_pages, error_text
@@ -67,7 +68,9 @@ def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
         "label": _("Vouchers redeemed"),
     }
     return render(request, "web/merchant/dashboard.html", {"board": board, "merchant": board.merchant,
-                                                            "chart": chart, "section": "dashboard"})
+                                                            "chart": chart, "section": "dashboard",
+                                                            "open_conflicts": open_conflict_count(
+                                                                merchant=board.merchant)})
 
 
 @login_required
@@ -265,3 +268,24 @@ def review_reply_view(request: HttpRequest, merchant_id: Any, review_id: Any) ->
         else:
             messages.success(request, _("Your reply is published."))
     return redirect(reverse("web:reviews", args=[merchant.pk]) + f"#review-{review.pk}")
+
+
+@login_required
+@domain_pages
+def conflicts(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    """Vouchers redeemed twice while counters were offline: both devices and times, which one stands."""
+    show_all = request.GET.get("all") == "1"
+    merchant, rows, refused = merchant_conflicts(user=request.user, merchant_id=merchant_id,
+                                                 include_resolved=show_all)
+    return render(request, "web/merchant/conflicts.html", {"merchant": merchant, "rows": rows, "refused": refused,
+                                                            "show_all": show_all, "section": "conflicts"})
+
+
+@login_required
+@require_POST
+@domain_pages
+def conflict_resolve_view(request: HttpRequest, merchant_id: Any, conflict_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    conflict_resolve(actor=request.user, merchant_id=merchant.pk, conflict_id=conflict_id)  # type: ignore[arg-type]
+    messages.success(request, _("Conflict marked as resolved."))
+    return redirect("web:conflicts", merchant_id=merchant.pk)
