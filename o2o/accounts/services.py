@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from o2o.accounts.models import ApiToken, LoginFailure, User
 from o2o.audit import context as audit_context
@@ -23,13 +24,13 @@ from o2o.core.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class InvalidCredentials(DomainError):
-    code, status, default_message = "invalid_credentials", 401, "Wrong email or password."
+    code, status, default_message = "invalid_credentials", 401, gettext_lazy("Wrong email or password.")
 
 
 class AccountLocked(DomainError):
     """Too many failed sign-ins for one email: refused (even with the right password) until `retry_at`."""
 
-    code, status, default_message = "account_locked", 429, "Too many failed sign-ins; try again later."
+    code, status, default_message = "account_locked", 429, gettext_lazy("Too many failed sign-ins; try again later.")
 
     def __init__(self, retry_at: datetime, now: datetime | None = None) -> None:
         now = now or timezone.now()

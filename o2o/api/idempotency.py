@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from o2o.core.errors import Conflict, DomainError, Invalid
 from o2o.core.idempotency import IdempotencyRecord, request_fingerprint
@@ -20,7 +21,7 @@ ABANDONED_AFTER = timedelta(seconds=60)
 
 class IdempotencyMismatch(DomainError):
     code, status = "idempotency_mismatch", 422
-    default_message = "This Idempotency-Key was used with a different request."
+    default_message = gettext_lazy("This Idempotency-Key was used with a different request.")
 
 
 def key_of(request: HttpRequest) -> str | None:

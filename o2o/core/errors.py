@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 
 class DomainError(Exception):
     code = "error"
     status = 400
-    default_message = "The request could not be completed."
+    default_message = gettext_lazy("The request could not be completed.")
 
     def __init__(self, message: str | None = None, *, fields: dict[str, Any] | None = None, code: str | None = None):
         super().__init__(message or self.default_message)
@@ -17,11 +19,11 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    code, status, default_message = "not_found", 404, "Not found."
+    code, status, default_message = "not_found", 404, gettext_lazy("Not found.")
 
 
 class Forbidden(DomainError):
-    code, status, default_message = "forbidden", 403, "You are not allowed to do this."
+    code, status, default_message = "forbidden", 403, gettext_lazy("You are not allowed to do this.")
 
 
 class Conflict(DomainError):
@@ -29,7 +31,7 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    code, status, default_message = "invalid", 422, "Some fields are not valid."
+    code, status, default_message = "invalid", 422, gettext_lazy("Some fields are not valid.")
 
 
 class BadRequest(DomainError):

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
@@ -16,11 +17,11 @@ from o2o.vouchers.enums import VoucherStatus
 
 
 class NotFulfilled(Conflict):
-    code, default_message = "not_fulfilled", "You can review once you have used a voucher of this order."
+    code, default_message = "not_fulfilled", gettext_lazy("You can review once you have used a voucher of this order.")
 
 
 class AlreadyReviewed(Conflict):
-    code, default_message = "already_reviewed", "You have already reviewed this order."
+    code, default_message = "already_reviewed", gettext_lazy("You have already reviewed this order.")
 
 
 def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "") -> Review:

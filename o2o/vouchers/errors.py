@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy
+
 from o2o.core.errors import Conflict
 
 
@@ -6,12 +8,12 @@ class AlreadyRedeemed(Conflict):
 
 
 class VoucherExpired(Conflict):
-    code, default_message = "expired", "This voucher has expired."
+    code, default_message = "expired", gettext_lazy("This voucher has expired.")
 
 
 class VoucherRefunded(Conflict):
-    code, default_message = "refunded", "This voucher was refunded and cannot be used."
+    code, default_message = "refunded", gettext_lazy("This voucher was refunded and cannot be used.")
 
 
 class WrongStore(Conflict):
-    code, default_message = "wrong_store", "This voucher cannot be redeemed at this store."
+    code, default_message = "wrong_store", gettext_lazy("This voucher cannot be redeemed at this store.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from o2o.core import conf
 from o2o.core.errors import BadRequest
@@ -26,7 +26,7 @@ PREFIX = "O2O1"
 
 
 class InvalidSignatureError(BadRequest):
-    code, default_message = "invalid_signature", "This QR code is not a genuine o2o voucher."
+    code, default_message = "invalid_signature", gettext_lazy("This QR code is not a genuine o2o voucher.")
 
 
 def b64u(data: bytes) -> str:
