@@ -2,8 +2,8 @@
 on SQLite and on PostgreSQL (whichever DATABASE_URL the suite runs with): `manage.py o2o_backup` /
 `o2o_restore`, the commands behind `make backup` / `make restore`.
 
-The state is compared by a fingerprint over every row of every table (sha256 of all columns, ordered
-by table and primary key) plus row counts, and by `check_books` on the restored database.
+The state is compared by a fingerprint over every row of every table the database holds (sha256 of
+all columns, read by SQL in a fixed order, independent of the models) plus row counts, and by `check_books` on the restored database.
 """
 
 from __future__ import annotations
@@ -30,16 +30,17 @@ BAD_CARD = "4000000000000002"
 
 FINGERPRINT = """
 import hashlib, json
-from django.apps import apps
+from django.db import connection
 digest, counts = hashlib.sha256(), {}
-for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
-    if model._meta.proxy or not model._meta.managed:
-        continue
-    fields = [f.attname for f in model._meta.concrete_fields]
-    rows = list(model._base_manager.order_by("pk").values_list(*fields))
-    counts[model._meta.db_table] = len(rows)
-    for row in rows:
-        digest.update(repr((model._meta.db_table, *(str(v) for v in row))).encode())
+with connection.cursor() as cur:
+    for table in sorted(connection.introspection.table_names(cur)):
+        cols = [c.name for c in connection.introspection.get_table_description(cur, table)]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in cols)
+        cur.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)} ORDER BY {quoted}")
+        rows = cur.fetchall()
+        counts[table] = len(rows)
+        for row in rows:
+            digest.update(repr((table, *(str(v) for v in row))).encode())
 print(json.dumps({"counts": counts, "sha256": digest.hexdigest()}))
 """
 
