@@ -143,6 +143,7 @@ def counter_offline_texts() -> dict[str, Any]:
         "offline_text": _("No network. QR codes are checked on this device and synced when the network is back."),
         "pending": _("Waiting to sync"), "pending_none": _("Nothing waiting to sync."),
         "sync_now": _("Sync now"), "synced": _("Synced"),
+        "synced_summary": _("Synced %(n)s: %(redeemed)s redeemed, %(conflict)s conflicts, %(rejected)s refused."),
         "redeemed_offline": _("Redeemed offline — will sync"),
         "redeemed_offline_text": _("Hand over what was bought. The redemption is sent to the server when the "
                                    "network is back."),

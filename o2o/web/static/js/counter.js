@@ -6,8 +6,9 @@
  *   Scanner  - camera frames -> canvas -> zxing-wasm -> text
  *   View     - what the clerk sees (result panel, recent list)
  *   Counter  - the flow tying them together
- * An offline mode would add signature verification (Ed25519 keys from /api/v1/keys/vouchers) to
- * Codes and a queue beside Api, without touching Scanner or View.
+ * The offline mode (counter-offline.js, loaded after this file) registers itself as
+ * window.o2oCounter.offline: with no network, handle() hands a parsed code to it (Ed25519 check in the
+ * browser, a local queue, sync when back online); a request that cannot reach the server does the same.
  */
 (function () {
   "use strict";
@@ -246,6 +247,8 @@
     input.focus();
   }
 
+  function offline() { return window.o2oCounter && window.o2oCounter.offline; }
+
   function fail(res) {
     var e = (res.data && res.data.error) || {};
     var code = res.status === 0 ? "network" : (e.code || "error");
@@ -263,13 +266,17 @@
     }
     busy = true;
     Scanner.paused = true;
+    var off = offline();
+    if (off && off.active()) { off.handle(parsed); return; }
     View.busy(T.checking);
     Api.check(parsed).then(function (res) {
+      if (res.status === 0 && off) { off.wentDown(); off.handle(parsed); return; }
       if (!res.ok) return fail(res);
       var checked = res.data;
       View.valid(checked, function () {
         View.busy(T.redeeming);
         Api.redeem(parsed).then(function (r2) {
+          if (r2.status === 0 && off && parsed.qr_payload) { off.wentDown(); off.handle(parsed); return; }
           if (!r2.ok) return fail(r2);
           View.addRecent(r2.data, checked);
           input.value = "";
@@ -320,6 +327,9 @@
   });
   window.addEventListener("pagehide", Scanner.stop);
 
-  // For tests and a future offline module.
-  window.o2oCounter = { Codes: Codes, Api: Api, View: View, Scanner: Scanner, handle: handle };
+  // For tests and the offline module (counter-offline.js).
+  window.o2oCounter = {
+    Codes: Codes, Api: Api, View: View, Scanner: Scanner, handle: handle, reset: reset, input: input, T: T,
+    setBusy: function (b) { busy = !!b; Scanner.paused = !!b; }, offline: null,
+  };
 })();

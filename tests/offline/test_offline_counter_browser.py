@@ -1,0 +1,158 @@
+"""Two counters of one store in headless Chromium lose the network, both redeem the same voucher (a hardware
+scanner types its QR payload), refuse a forged one, reload the page with no network (service worker), and
+sync when the network is back: one redemption stands, the other is a conflict the second counter shows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from o2o.vouchers.models import OfflineRedemption, RedemptionConflict, Voucher, VoucherEvent
+from o2o.vouchers.signing import b64u, unb64u
+from tests.web import builders
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "e2e" / "artifacts"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def chromium_browser():  # type: ignore[no-untyped-def]
+    if not shutil.which(CHROMIUM):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        br = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield br
+        br.close()
+
+
+def _counter(browser: Any, live_server: Any, user: Any, store: Any, device_name: str) -> tuple[Any, Any, list[str]]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    problems: list[str] = []
+    # Requests that cannot reach the server while offline are logged as "Failed to load resource".
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error"
+            and "Failed to load resource" not in m.text else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", builders.PASSWORD)
+    page.click("form .btn-primary")
+    page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + f"/counter/{store.pk}/")
+    page.wait_for_selector('#counter[data-offline-ready="1"]')  # the service worker keeps page and assets
+    page.click(".device-card summary")
+    page.fill("#device-name", device_name)
+    page.click("#device-form button")
+    return ctx, page, problems
+
+
+def _redeem_typed(page: Any, text: str) -> None:
+    page.fill("#code-input", text)
+    page.click("#code-submit")
+
+
+def test_two_offline_counters_redeem_the_same_voucher_and_the_sync_reports_the_conflict(chromium_browser,
+                                                                                        live_server):
+    w = builders.world()
+    clerk2 = builders.clerk(w["merchant"], [w["store"]], "Second clerk")
+    order = builders.buy(w["customer"], w["deal"], 2)
+    voucher, spare = list(order.vouchers.order_by("created_at"))
+    prefix, body, sig = spare.qr_payload.split(".")
+    forged = f"{prefix}.{b64u(unb64u(body).replace(b'exp', b'exq'))}.{sig}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    ctx_a, a, problems_a = _counter(chromium_browser, live_server, w["clerk"], w["store"], "Front desk iPad")
+    ctx_b, b, problems_b = _counter(chromium_browser, live_server, clerk2, w["store"], "Terrace tablet")
+    device_a = a.evaluate("window.o2oCounter.offline.Device.id")
+    device_b = b.evaluate("window.o2oCounter.offline.Device.id")
+    assert device_a != device_b
+
+    ctx_a.set_offline(True)
+    ctx_b.set_offline(True)
+    for page in (a, b):
+        page.wait_for_selector(".netbar.is-offline")
+        _redeem_typed(page, voucher.qr_payload)
+        page.wait_for_selector(".result.is-valid.is-offline-result")
+        assert "Hotpot for two" in page.inner_text(".result")
+        page.click(".result .btn-success")
+        page.wait_for_selector(".result.is-done")
+        assert "Redeemed offline" in page.inner_text(".result")
+        assert page.inner_text("#pending-count") == "1"
+        assert "Hotpot for two" in page.inner_text("#pending-list")
+        page.click(".result .btn-primary")
+
+    # The same voucher again on the same counter: refused there and then.
+    _redeem_typed(a, voucher.qr_payload)
+    a.wait_for_selector(".result.is-error")
+    assert "Already redeemed on this counter" in a.inner_text(".result")
+    a.click(".result .btn-ghost")
+    # A forged payload: the signature does not verify.
+    _redeem_typed(a, forged)
+    a.wait_for_selector(".result.is-error")
+    assert "Forged or damaged QR code" in a.inner_text(".result")
+    a.click(".result .btn-ghost")
+    # A typed 12-digit code cannot be checked offline.
+    _redeem_typed(a, spare.code)
+    a.wait_for_selector(".result.is-error")
+    assert "Typed codes need the network" in a.inner_text(".result")
+    a.evaluate("() => window.scrollTo(0, 0)")
+    a.screenshot(path=str(ARTIFACTS / "offline-counter-refusals.png"), full_page=True)
+    a.click(".result .btn-ghost")
+
+    # Reload with no network: the service worker answers with the kept page and assets.
+    response = b.reload()
+    assert response is not None and response.headers.get("x-o2o-offline-copy") == "1"
+    b.wait_for_selector(".netbar.is-offline")
+    assert b.inner_text("#pending-count") == "1" and "OFFLINE" in b.inner_text("#netbar-state").upper()
+    assert b.evaluate("!!window.ZXingWASM && !!window.o2oCounter.offline")
+    b.evaluate("() => window.scrollTo(0, 0)")
+    b.screenshot(path=str(ARTIFACTS / "offline-counter-pending.png"), full_page=True)
+    assert Voucher.objects.get(pk=voucher.pk).status == "issued"  # nothing reached the server yet
+
+    # Network back: A (first by its clock) syncs, then B.
+    ctx_a.set_offline(False)
+    a.wait_for_function("() => document.getElementById('pending-count').textContent === '0'")
+    ctx_b.set_offline(False)
+    b.wait_for_function("() => document.getElementById('pending-count').textContent === '0'")
+    b.wait_for_selector("#offline-conflicts:not([hidden]) .conflict-item")
+    text = b.inner_text("#offline-conflicts")
+    assert "Hotpot for two" in text and "Front desk iPad" in text
+    assert a.locator("#offline-conflicts").is_hidden()
+    assert "1 redeemed, 0 conflicts" in a.inner_text("#netbar-text")
+    assert "0 redeemed, 1 conflicts" in b.inner_text("#netbar-text")
+    b.evaluate("() => window.scrollTo(0, 0)")
+    b.screenshot(path=str(ARTIFACTS / "offline-counter-conflict.png"), full_page=True)
+
+    voucher.refresh_from_db()
+    assert voucher.status == "redeemed" and voucher.redeemed_by_id == w["clerk"].pk
+    assert VoucherEvent.objects.filter(voucher=voucher, from_status="issued", to_status="redeemed").count() == 1
+    assert OfflineRedemption.objects.filter(voucher=voucher, outcome="redeemed").get().device_id == device_a
+    conflict = RedemptionConflict.objects.get()
+    assert (conflict.first_device_id, conflict.second_device_id) == (device_a, device_b)
+    assert (conflict.first_device_name, conflict.second_device_name) == ("Front desk iPad", "Terrace tablet")
+    assert conflict.first_at < conflict.second_at
+    assert Voucher.objects.get(pk=spare.pk).status == "issued"  # the forged one changed nothing
+
+    # The merchant sees it in the console.
+    ctx_o = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    owner = ctx_o.new_page()
+    owner.goto(live_server.url + "/login/")
+    owner.fill("#id_email", w["owner"].email)
+    owner.fill("#id_password", builders.PASSWORD)
+    owner.click("form .btn-primary")
+    owner.wait_for_load_state("networkidle")
+    owner.goto(live_server.url + f"/merchant/{w['merchant'].pk}/conflicts/")
+    row = owner.inner_text(f"#conflict-{conflict.pk}")
+    assert "Front desk iPad" in row and "Terrace tablet" in row and voucher.code[-4:] in row
+    owner.screenshot(path=str(ARTIFACTS / "merchant-conflicts.png"), full_page=True)
+    assert problems_a == [] and problems_b == []
+    for ctx in (ctx_a, ctx_b, ctx_o):
+        ctx.close()
