@@ -35,14 +35,27 @@ class Place(models.Model):
         indexes = [models.Index(fields=[f"h3_r{r}", "category"], name=f"disc_place_r{r}") for r in RESOLUTIONS]
 
 
+# PostgreSQL only (migration 0002, and discovery_reindex): covering indexes for the dense-area
+# resolutions, so the cell query is an index-only scan reading a few adjacent index pages.
+COVERING_INDEXES = {
+    f"disc_place_r{r}_cover": (f"h3_r{r}, category", "visible, lat, lng, store_id, tz, week, closed")
+    for r in (10, 12)
+}
+
+
 class DensityCell(models.Model):
-    """Visible places per H3 res-7 cell (about 5 km²): lets a query pick its resolution.
+    """Visible places per H3 res-7 cell (about 5 km²), per category ("" = all): lets a query pick
+    its resolution from the rows its SQL will return there.
 
     Only speed depends on it, never results; refreshed by the reindex and popularity commands.
     """
 
-    cell = models.BigIntegerField(primary_key=True)
+    cell = models.BigIntegerField()
+    category = models.CharField(max_length=20, blank=True)
     n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "category"], name="disc_density_cell_category")]
 
 
 class Word(models.Model):

@@ -209,23 +209,25 @@ def decode_cursor(cursor: str, sort: str) -> tuple[float, str] | None:
 
 # --- density (speed only) -------------------------------------------------------------------------
 
-_DENSITY: dict[int, tuple[float, int]] = {}
+_DENSITY: dict[int, tuple[float, dict[str, int]]] = {}
 _DENSITY_TTL_S = 600.0
 _DENSITY_MAX = 20000  # bounded: memory never grows with the number of stores
 
 
-def density_near(lat: float, lng: float) -> float:
-    """Visible places per m² in the res-7 cell of the point (cached per process, bounded)."""
+def density_near(lat: float, lng: float, category: str | None = None) -> float:
+    """Visible places (of the category, if given) per m² in the res-7 cell of the point.
+
+    Cached per process, bounded, refreshed every 10 minutes; only speed depends on it."""
     cell = geo.density_cell(lat, lng)
     now = time.monotonic()
     hit = _DENSITY.get(cell)
     if hit is None or hit[0] < now:
-        n = DensityCell.objects.filter(cell=cell).values_list("n", flat=True).first() or 0
+        counts = dict(DensityCell.objects.filter(cell=cell).values_list("category", "n"))
         if len(_DENSITY) >= _DENSITY_MAX:
             _DENSITY.clear()
-        hit = (now + _DENSITY_TTL_S, n)
+        hit = (now + _DENSITY_TTL_S, counts)
         _DENSITY[cell] = hit
-    return hit[1] / geo.DENSITY_AREA_M2
+    return hit[1].get(category or "", 0) / geo.DENSITY_AREA_M2
 
 
 # --- SQL pieces -----------------------------------------------------------------------------------
@@ -398,16 +400,15 @@ def store_candidates(
             return False
         return not filters.open_now or open_at(c.week, c.closed, c.tz, clock)
 
-    sel = 1.0 / len(Category.values) if filters.category else 1.0
+    sel = 1.0  # share of the rows the SQL returns that the page keeps (category is in the SQL)
     if filters.q:
         sel *= 0.05
     if filters.open_now:
         sel *= 0.6
     if filters.min_rating or filters.has_deals or filters.price_min is not None or filters.price_max is not None:
         sel *= 0.2
-    # rows the SQL returns: the category is filtered inside the (cell, category) index
-    density = density_near(lat, lng) * (1.0 / len(Category.values) if filters.category else 1.0)
-    sel = sel * len(Category.values) if filters.category else sel
+    # rows the SQL returns there: the category is filtered inside the (cell, category) index
+    density = density_near(lat, lng, filters.category)
     if not ranked:
         return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
                            key=lambda c: c.key, after=filters.after, density=density, selectivity=sel,
@@ -555,7 +556,8 @@ def offering_candidates(
     sel = 0.3 * (0.05 if filters.q else 1.0) * (0.6 if filters.open_now else 1.0)
     return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
                        key=lambda c: c.key, unique=lambda c: c.key, after=filters.after,
-                       density=density_near(lat, lng), selectivity=sel, plan=explain.plan)  # type: ignore[return-value]
+                       density=density_near(lat, lng, filters.category), selectivity=sel,
+                       plan=explain.plan)  # type: ignore[return-value]
 
 
 def offerings_nearby_page(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from o2o.discovery import geo
-from o2o.discovery.models import DensityCell, Place, Word
+from o2o.discovery.models import COVERING_INDEXES, DensityCell, Place, Word
 from o2o.discovery.openness import encode_closed, encode_week
 from o2o.discovery.text import normalise, vocabulary_words
 from o2o.merchants.enums import Category, MerchantStatus
@@ -156,13 +156,17 @@ def _write_places(batch: list[tuple[Any, ...]]) -> None:
 
 
 def refresh_density() -> int:
-    counts: Counter[int] = Counter()
-    for lat, lng in Place.objects.filter(visible=True).values_list("lat", "lng").iterator(chunk_size=50000):
-        counts[geo.density_cell(lat, lng)] += 1
+    counts: Counter[tuple[int, str]] = Counter()
+    rows = Place.objects.filter(visible=True).values_list("lat", "lng", "category").iterator(chunk_size=50000)
+    for lat, lng, category in rows:
+        cell = geo.density_cell(lat, lng)
+        counts[(cell, "")] += 1
+        counts[(cell, category)] += 1
     with transaction.atomic():
         DensityCell.objects.all().delete()
-        DensityCell.objects.bulk_create([DensityCell(cell=c, n=n) for c, n in counts.items()], batch_size=5000)
-    return len(counts)
+        DensityCell.objects.bulk_create([DensityCell(cell=c, category=k, n=n) for (c, k), n in counts.items()],
+                                        batch_size=5000)
+    return len({c for c, _k in counts})
 
 
 def reindex_all(*, progress: Any = None) -> int:
@@ -175,6 +179,8 @@ def reindex_all(*, progress: Any = None) -> int:
     n = 0
     table = Place._meta.db_table
     indexes = [(idx.name, ", ".join(idx.fields)) for idx in Place._meta.indexes]
+    if connection.vendor == "postgresql":
+        indexes += [(name, f"{key}) INCLUDE ({inc}") for name, (key, inc) in COVERING_INDEXES.items()]
     with transaction.atomic():
         with connection.cursor() as cur:
             if connection.vendor == "postgresql":
