@@ -78,7 +78,15 @@ def _parse_device_time(text: Any) -> datetime | None:
         return None
     if timezone.is_naive(value):
         value = value.replace(tzinfo=UTC)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):  # an offset that leaves the calendar (year 1 or 9999)
+        return None
+
+
+def _printable(text: Any, limit: int) -> str:
+    """Text a device sent, fit for any database column: no control characters (PostgreSQL refuses NUL)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text or "")).split())[:limit]
 
 
 def _bounded(device_time: datetime, voucher: Voucher, now: datetime) -> datetime:
@@ -89,7 +97,7 @@ def _clean_device(device_id: Any, device_name: Any) -> tuple[str, str]:
     did = "".join(ch for ch in str(device_id or "") if ch.isalnum() or ch in "-_")[:64]
     if len(did) < 8:
         raise Invalid(_("The counter sent no device id."), fields={"device_id": _("at least 8 letters or digits")})
-    name = " ".join(str(device_name or "").split())[:80]
+    name = _printable(device_name, 80)
     return did, name
 
 
@@ -159,7 +167,7 @@ def _sync_one(*, actor: User, store: Store, device_id: str, device_name: str, in
             return _recorded(earlier, index)
         when = _bounded(device_time, voucher, now)
         row = OfflineRedemption(voucher=voucher, store=store, actor=actor, device_id=device_id,
-                                device_name=device_name, device_time=when, reported_time=str(reported)[:64])
+                                device_name=device_name, device_time=when, reported_time=_printable(reported, 64))
         result = _decide(voucher=voucher, store=store, actor=actor, row=row, index=index, now=now)
         row.outcome, row.code, row.message = result.status, result.code, result.message[:300]
         row.save(force_insert=True)

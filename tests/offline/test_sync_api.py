@@ -239,3 +239,17 @@ def test_conflicts_page_shows_both_devices_to_the_merchant_only(api_client, w):
     clerk = Client()
     clerk.force_login(User.objects.get(pk=w["clerk"]["id"]))
     assert clerk.get(url).status_code == 403
+
+
+def test_odd_input_is_refused_per_item_never_a_server_error(api_client, w):
+    v = w["vouchers"][0]
+    r = api_client.post("/redemptions/sync", {
+        "store_id": w["store"]["id"], "device_id": DEV_A, "device_name": "Front\x00desk\n iPad",
+        "items": [{"qr_payload": "O2O1.\x00.\x00", "redeemed_at": "0001-01-01T00:00:00-05:00"},
+                  {"qr_payload": v["qr_payload"], "redeemed_at": "9999-12-31T23:59:59+14:00"},
+                  {"qr_payload": v["qr_payload"], "redeemed_at": "2026-02-30T10:00:00Z"}]}, w["clerk"]["token"])
+    assert r.status_code == 200, r.content
+    # year 9999 is bounded to the time of sync; 30 February is no time at all
+    assert [x["code"] for x in r.json()["results"]] == ["invalid_signature", "redeemed", "invalid"]
+    row = OfflineRedemption.objects.get()
+    assert row.device_name == "Front desk iPad" and row.device_time <= timezone.now()
