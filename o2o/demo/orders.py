@@ -9,6 +9,7 @@ from typing import Any
 from o2o.accounts.models import User
 from o2o.catalogue.models import Offering
 from o2o.demo import data
+from o2o.demo.history import backdate_order
 from o2o.merchants.models import Merchant, Store
 from o2o.orders.errors import LimitExceeded, SoldOut
 from o2o.orders.models import Order
@@ -30,6 +31,7 @@ class OrderMaker:
         self.rng = rng
         self.counts: Counter[str] = Counter()
         self.first_fates = ["used", "part", "refund", "keep", "unpaid"]
+        self.paid: list[Order] = []
 
     def buy(self, customer: User, offering: Offering, quantity: int, *, pay: bool = True) -> Order | None:
         try:
@@ -41,6 +43,7 @@ class OrderMaker:
             order = order_pay(customer=customer, order_id=order.pk, provider="sandbox",
                               details={"card_number": SANDBOX_CARD})
             self.counts["paid_orders"] += 1
+            self.paid.append(order)
         else:
             self.counts["awaiting_payment"] += 1
         return order
@@ -117,4 +120,10 @@ class OrderMaker:
         self.redeem(done, actor=clerk, store=store)
         self.review(customer, done, owner=owner, rating=5, reply=True,
                     text="毛肚很新鲜，服务员很热情。Fresh tripe and friendly staff — will bring friends next time!")
+        backdate_order(self.rng, done, days_ago=3)  # last week's visit; the ready vouchers were bought today
         return ready
+
+    def spread_over_weeks(self, *, weeks: int = 4) -> None:
+        """Move every paid order so far back over the last weeks, more of them recent."""
+        for order in self.paid:
+            backdate_order(self.rng, order, days_ago=1 + (7 * weeks - 1) * self.rng.random() ** 1.5)

@@ -25,6 +25,7 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
+from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.models import SeedRecord
 from o2o.demo.orders import OrderMaker
 from o2o.demo.photos import deal_card
@@ -256,8 +257,14 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         b.log(f"  {len(city)} live merchants; placing orders")
         maker = OrderMaker(rng=b.rng)
         maker.city_orders(customers=customers, city=city, demo=(demo_m, demo["owner"], demo_deals))
+        maker.spread_over_weeks(weeks=4)
         maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
                             deals=demo_deals)
+        # The shops opened months ago, the customers signed up before buying (see history.py).
+        backdate_merchants(b.rng, list(Merchant.objects.values_list("pk", flat=True)))
+        backdate_users("owner", days=420)
+        backdate_users("customer", days=60)
+        backdate_users("clerk", days=30)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import math
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from o2o.catalogue.models import Offering, OfferingEvent
 from o2o.core import conf
@@ -91,6 +93,30 @@ def test_reviews_only_on_fulfilled_orders_and_ratings_add_up(city: str) -> None:
         agg = Review.objects.filter(store=store).aggregate(s=Sum("rating"))
         assert store.review_count == Review.objects.filter(store=store).count()
         assert store.rating_sum == (agg["s"] or 0)
+
+
+def test_timelines_run_forward_and_spread_over_weeks(city: str) -> None:
+    now = timezone.now()
+    paid = list(Order.objects.filter(status__in=PAID_STATUSES).select_related("merchant"))
+    assert len({o.paid_at.date() for o in paid}) >= 3  # not all bought in the seeding minute
+    for order in paid:
+        assert order.created_at <= order.paid_at <= now
+        offerings = Offering.objects.filter(order_lines__order=order)
+        assert all(o.created_at < order.created_at for o in offerings)
+        assert order.merchant.created_at < order.created_at
+        by_time = list(OrderEvent.objects.filter(order=order).order_by("at", "id").values_list("pk", flat=True))
+        assert by_time == sorted(by_time)  # moved back in time, still in the order they happened
+        for v in order.vouchers.all():
+            assert order.paid_at <= v.created_at + timedelta(seconds=1)
+            if v.redeemed_at:
+                assert order.paid_at < v.redeemed_at <= now
+            events = list(VoucherEvent.objects.filter(voucher=v).order_by("at", "id").values_list("pk", flat=True))
+            assert events == sorted(events)
+        review = Review.objects.filter(order=order).first()
+        if review:
+            last_use = max(v.redeemed_at for v in order.vouchers.all() if v.redeemed_at)
+            assert last_use < review.created_at <= now
+            assert review.replied_at is None or review.created_at <= review.replied_at <= now
 
 
 def test_city_shape(city: str) -> None:
