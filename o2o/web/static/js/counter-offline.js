@@ -11,7 +11,8 @@
  * device_id} and refused if this device already redeemed that voucher. A typed 12-digit code cannot be
  * checked offline: the clerk is told to scan the QR code.
  *
- * Back online ('online' event, page load, a retry every 20 s, or "Sync now"), the queue goes to
+ * Back online ('online' event, page load, a retry every 20 s (every 2 min when nothing waits), or
+ * "Sync now"), the queue goes to
  * POST /api/v1/redemptions/sync; the server redeems in the order of the device clocks, and a voucher
  * another counter redeemed first comes back as a conflict, shown here and to the merchant.
  *
@@ -377,8 +378,17 @@
   }
 
   // ---------------------------------------------------------------- wiring
+  function pendingFor(parsed) {
+    if (!parsed || !parsed.qr_payload) return false;
+    try {
+      var p = JSON.parse(new TextDecoder().decode(unb64u(String(parsed.qr_payload).trim().split(".")[1])));
+      return !!(p && Queue.has(p.vid));
+    } catch (e) { return false; }
+  }
+
   C.offline = {
     active: Net.isOffline,
+    pending: pendingFor,
     wentDown: Net.wentDown,
     handle: handle,
     sync: Net.sync,
@@ -392,8 +402,12 @@
     Net.refreshKeys();
     Net.sync();
   });
+  var ticks = 0;
   window.setInterval(function () {
-    if (navigator.onLine && (Queue.all().length || Net.down)) Net.sync();
+    ticks += 1;
+    // Retry every 20 s while something waits or the server was unreachable; otherwise every 2 minutes,
+    // to hear of conflicts found when another counter synced later.
+    if (navigator.onLine && (Queue.all().length || Net.down || ticks % 6 === 0)) Net.sync();
   }, 20000);
   Bar.render();
   if (navigator.onLine) {

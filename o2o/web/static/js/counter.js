@@ -267,7 +267,8 @@
     busy = true;
     Scanner.paused = true;
     var off = offline();
-    if (off && off.active()) { off.handle(parsed); return; }
+    // Offline, or a voucher this device redeemed offline and has not synced yet: judged on this device.
+    if (off && (off.active() || off.pending(parsed))) { off.handle(parsed); return; }
     View.busy(T.checking);
     Api.check(parsed).then(function (res) {
       if (res.status === 0 && off) { off.wentDown(); off.handle(parsed); return; }
