@@ -149,7 +149,11 @@ def test_two_offline_counters_redeem_the_same_voucher_and_the_sync_reports_the_c
     owner.fill("#id_password", builders.PASSWORD)
     owner.click("form .btn-primary")
     owner.wait_for_load_state("networkidle")
-    owner.goto(live_server.url + f"/merchant/{w['merchant'].pk}/conflicts/")
+    owner.goto(live_server.url + f"/merchant/{w['merchant'].pk}/")
+    assert "1 voucher redeemed twice" in owner.inner_text(".conflict-link")
+    owner.screenshot(path=str(ARTIFACTS / "merchant-dashboard-conflict-link.png"))
+    owner.click(".conflict-link a")
+    owner.wait_for_url(f"**/merchant/{w['merchant'].pk}/conflicts/")
     row = owner.inner_text(f"#conflict-{conflict.pk}")
     assert "Front desk iPad" in row and "Terrace tablet" in row and voucher.code[-4:] in row
     owner.screenshot(path=str(ARTIFACTS / "merchant-conflicts.png"), full_page=True)
