@@ -105,6 +105,10 @@ def _sees_spare_token(w: dict[str, Any], actor: str, body: Any) -> None:
     assert (w["spare_token_id"] in ids) == (actor == "customer")
 
 
+def _synced(w: dict[str, Any], body: Any) -> None:
+    assert [r["voucher_id"] for r in body["results"]] == [w["order_E"]["vouchers"][0]["id"]]
+
+
 def _me_memberships(w: dict[str, Any], actor: str, body: Any) -> None:
     roles = {m["role"] for m in body["memberships"] if m["merchant_id"] == w["merchant"]["id"]}
     assert roles == ({"owner"} if actor == "owner" else {"clerk"} if actor == "clerk" else set())
@@ -169,6 +173,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/redemptions/check"): Row(
         lambda w: ("/redemptions/check", {"store_id": w["store"]["id"], "code": w["order_E"]["vouchers"][0]["code"]}),
         _merchant_only(200, clerk=200)),
+    ("POST", "/redemptions/sync"): Row(
+        lambda w: ("/redemptions/sync", {
+            "store_id": w["store"]["id"], "device_id": "counter-0001",
+            "items": [{"qr_payload": w["order_E"]["vouchers"][0]["qr_payload"],
+                       "redeemed_at": "2026-01-01T12:00:00+08:00"}]}),
+        _merchant_only(200, clerk=200),
+        lambda w, actor, body: _synced(w, body)),
     ("GET", "/keys/vouchers"): Row(lambda w: ("/keys/vouchers", None), _all(200)),
 }
 
