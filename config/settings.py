@@ -159,6 +159,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Secure cookies need HTTPS: off for the http demo, on in production (SECURE_COOKIES=true).
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:  # __Host-: the browser refuses it unless Secure, Path=/ and no Domain (no subdomain can set it)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -157,6 +157,7 @@ def test_secure_cookies_and_hsts_from_the_environment():
     assert _settings_in_subprocess({}, expr) == "(False, False, 0)"
     assert _settings_in_subprocess({"SECURE_COOKIES": "true", "SECURE_HSTS_SECONDS": "31536000"}, expr) == \
         "(True, True, 31536000)"
+    assert _settings_in_subprocess({"SECURE_COOKIES": "true"}, "settings.SESSION_COOKIE_NAME") == "('__Host-sessionid',)"
     assert _settings_in_subprocess({}, "settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE") == \
         "(True, 'Lax')"
 
@@ -174,3 +175,17 @@ def test_default_password_hasher_is_argon2():
                                       ".make_password('correct-horse-battery-9')")
     assert out.startswith("('argon2$argon2id$"), out
     assert "correct-horse-battery-9" not in out
+
+
+def test_secure_cookies_when_enabled(w, settings):
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    client = Client()
+    page = client.get("/login/", secure=True)
+    assert page.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
+    r = client.post("/login/", {"email": w["customer"].email, "password": PASSWORD}, secure=True)
+    assert r.status_code == 302
+    session = r.cookies["__Host-sessionid"]
+    assert session["secure"] is True and session["httponly"] is True and session["path"] == "/"
+    assert not session["domain"]
+    assert client.get("/orders/", secure=True).status_code == 200  # the session works under its new name
