@@ -160,3 +160,19 @@ def test_two_offline_counters_redeem_the_same_voucher_and_the_sync_reports_the_c
     assert problems_a == [] and problems_b == []
     for ctx in (ctx_a, ctx_b, ctx_o):
         ctx.close()
+
+
+
+def test_logging_out_at_the_counter_drops_the_kept_page(chromium_browser, live_server):
+    w = builders.world()
+    ctx, page, problems = _counter(chromium_browser, live_server, w["clerk"], w["store"], "Front desk iPad")
+    device = page.evaluate("window.o2oCounter.offline.Device.id")
+    kept = page.evaluate("() => caches.open('o2o-counter-pages').then(c => c.keys()).then(k => k.map(r => r.url))")
+    assert kept == [live_server.url + f"/counter/{w['store'].pk}/"]
+    page.click('form[action$="/logout/"] button')
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => caches.keys().then(k => k.indexOf('o2o-counter-pages') < 0)")
+    # The device keeps its id (and any queue) for the next clerk who logs in here.
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('o2o.counter.device')).id") == device
+    assert problems == []
+    ctx.close()

@@ -415,6 +415,14 @@
     Net.sync();
   }
 
+  // Logging out here drops the kept copy of this page (it names customers); the queue stays to be synced.
+  var logout = document.querySelector('form[action$="/logout/"]');
+  if (logout && "serviceWorker" in navigator) {
+    logout.addEventListener("submit", function () {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "forget-pages" });
+    });
+  }
+
   if ("serviceWorker" in navigator && Cfg.sw_url) {
     navigator.serviceWorker.register(Cfg.sw_url, { scope: Cfg.sw_scope }).then(function () {
       return navigator.serviceWorker.ready;

@@ -8,7 +8,8 @@
  * - static assets: the kept copy first, else the network (and keep it);
  * - the API is never cached: it always goes to the network (offline, the page queues redemptions itself).
  * The page also asks the worker to keep its own address (message {type: "keep-page", url}), since the
- * first load happens before the worker controls the page.
+ * first load happens before the worker controls the page, and to drop the kept pages when the clerk
+ * logs out (message {type: "forget-pages"}).
  */
 /* global self, caches, fetch, Response, URL */
 "use strict";
@@ -95,6 +96,10 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.type === "forget-pages") {
+    event.waitUntil(caches.delete(PAGES));
+    return;
+  }
   if (data.type !== "keep-page" || !data.url) return;
   var url = new URL(data.url, self.location.origin);
   if (url.origin !== self.location.origin || url.pathname.indexOf("/counter/") !== 0) return;
