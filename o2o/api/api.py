@@ -35,6 +35,20 @@ class O2OApi(NinjaAPI):
         wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # as ninja's own views
         return wrapped
 
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # The HTTP server (gunicorn) refuses a request line over 8190 bytes with its own 414 before the
+        # application sees it; any operation that takes query parameters can get that answer.
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                params = operation.get("parameters", []) if isinstance(operation, dict) else []
+                if any(p.get("in") == "query" for p in params):
+                    operation["responses"].setdefault("414", {
+                        "description": "URI too long: the server refuses request lines over 8190 bytes "
+                                       "(plain text, not the JSON error shape)."})
+        return schema
+
     def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return errors.error_response(self, request, 404, "not_found", _("No such API endpoint."))
 
