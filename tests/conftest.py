@@ -44,3 +44,35 @@ def postgres_only(request):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def chromium_browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser).
+
+    Locally a machine without it skips with a message; under CI (CI=true) a missing browser fails,
+    so that the browser tests cannot vanish from the run that must show them.
+    """
+    import shutil
+
+    missing = None
+    if not shutil.which(CHROMIUM):
+        missing = f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; make test does it as root)"
+    else:
+        try:
+            from playwright import sync_api
+        except ImportError:
+            missing = "needs the playwright package (pip install -e '.[dev]')"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -5,7 +5,6 @@ sync when the network is back: one redemption stands, the other is a conflict th
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,8 @@ from o2o.vouchers.signing import b64u, unb64u
 from tests.web import builders
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "e2e" / "artifacts"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium_browser():  # type: ignore[no-untyped-def]
-    if not shutil.which(CHROMIUM):
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        br = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield br
-        br.close()
 
 
 def _counter(browser: Any, live_server: Any, user: Any, store: Any, device_name: str) -> tuple[Any, Any, list[str]]:
@@ -160,7 +146,6 @@ def test_two_offline_counters_redeem_the_same_voucher_and_the_sync_reports_the_c
     assert problems_a == [] and problems_b == []
     for ctx in (ctx_a, ctx_b, ctx_o):
         ctx.close()
-
 
 
 def test_logging_out_at_the_counter_drops_the_kept_page(chromium_browser, live_server):

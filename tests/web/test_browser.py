@@ -2,27 +2,13 @@
 countdown ticks, the counter checks and redeems through the API, the chart and the maps draw."""
 
 import os
-import shutil
 
 import pytest
 
 from tests.web import builders
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium_browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        br = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield br
-        br.close()
 
 
 def _page(browser, live_server, user=None, width=390):  # type: ignore[no-untyped-def]
