@@ -238,8 +238,8 @@ def main() -> None:
     top = max(LEVELS)
     summary = {
         "bench": "flashsale", "seconds_per_cell": SECONDS, "units": UNITS, "cells": cells + http_cells,
-        "o2o_vs_naive_at_%d" % top: round(by[("o2o", top)] / max(by[("naive", top)], 0.1), 2),
-        "o2o_%d_vs_o2o_1" % top: round(by[("o2o", top)] / max(by[("o2o", 1)], 0.1), 2) if 1 in LEVELS else None,
+        f"o2o_vs_naive_at_{top}": round(by[("o2o", top)] / max(by[("naive", top)], 0.1), 2),
+        f"o2o_{top}_vs_o2o_1": round(by[("o2o", top)] / max(by[("o2o", 1)], 0.1), 2) if 1 in LEVELS else None,
         "books_ok": all(c["books_ok"] for c in cells),
         "targets": {"o2o_vs_naive_at_128": ">= 3", "o2o_128_vs_o2o_1": ">= 0.8"},
     }

@@ -3,7 +3,16 @@ from ninja import Router, Status
 
 from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
-from o2o.api.schemas import MerchantIn, MerchantOut, OfferingIn, OfferingOut, StaffIn, StaffOut, StoreIn, StoreOut
+from o2o.api.schemas import (
+    MerchantIn,
+    MerchantOut,
+    OfferingIn,
+    OfferingOut,
+    StaffIn,
+    StaffOut,
+    StoreIn,
+    StoreOut,
+)
 from o2o.api.serializers import merchant_out, offering_out, store_out
 from o2o.catalogue import services as catalogue
 from o2o.merchants import services as merchants
