@@ -51,7 +51,6 @@ def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
     for merchant in queryset:
         try:
             merchant_set_status(merchant=merchant, status=status, actor=request.user, reason=reason)  # type: ignore[arg-type]
-            search_index_merchant(merchant=merchant)  # its stores appear in (or leave) nearby search now
             moved += 1
         except DomainError as exc:
             refused.append(f"{merchant.name}: {exc.message}")

@@ -73,6 +73,9 @@ def merchant_set_status(*, merchant: Merchant, status: str, actor: User | None, 
     with transaction.atomic():
         transition(obj=merchant, to=status, table=MERCHANT_TRANSITIONS, event_model=MerchantEvent,
                    event_fk="merchant", actor=actor, reason=reason)
+        from o2o.discovery.services import search_index_merchant
+
+        search_index_merchant(merchant=merchant)  # its stores enter (or leave) nearby search with the status
     audit_record(actor=actor, action="merchant.status", obj=merchant, summary=f"→ {status} {reason}"[:300], data={"to": status})
     return merchant
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from o2o.discovery.models import Place
 from o2o.discovery.selectors import bayesian_rating
 from o2o.discovery.services import reindex_all, search_index_merchant
 from o2o.merchants.models import Merchant, Store
@@ -177,7 +178,10 @@ def test_pending_and_suspended_merchants_never_appear(city, settings):
     api, owner = city["api"], city["owner"]
     merchant = Merchant.objects.get(pk=city["merchants"]["hp"]["id"])
     merchant_set_status(merchant=merchant, status="suspended", actor=None, reason="test")
-    # even before the index hears of it, the page gate keeps the store out
+    # the status change itself takes the merchant's stores out of the index ...
+    assert not Place.objects.filter(merchant_id=merchant.pk, visible=True).exists()
+    # ... and with an index gone stale (a row still marked visible), the page gate keeps the store out
+    Place.objects.filter(merchant_id=merchant.pk).update(visible=True)
     for path in ("/stores/nearby", "/search"):
         r = api.get(path, lat=LAT, lng=LNG, **({"q": "hotpot"} if path == "/search" else {}))
         assert r.status_code == 200
