@@ -51,6 +51,35 @@ def test_home_filters_answer_a_partial_for_htmx(w):
     assert w["store"].name in r.content.decode()
 
 
+def test_home_orders_by_rating_and_keeps_only_well_rated_places(w):
+    from o2o.merchants.models import Store
+
+    owner = builders.user("Near Owner")
+    _m, near = builders.merchant_with_store(owner, name="Near Noodles", store_name="Near Noodles", lat=builders.CENTRE[0] + 0.0005,
+                                            lng=builders.CENTRE[1])
+    _m, far = builders.merchant_with_store(owner, name="Far Famous Dumplings", store_name="Far Famous Dumplings",
+                                           lat=builders.CENTRE[0] + 0.01,
+                                           lng=builders.CENTRE[1])
+    # Near Noodles: one 3-star review; the far shop: 60 reviews averaging 4.8
+    Store.objects.filter(pk=near.pk).update(rating_sum=3, review_count=1)
+    Store.objects.filter(pk=far.pk).update(rating_sum=288, review_count=60)
+
+    def names(**params: str) -> list[str]:
+        html = Client().get(reverse("web:home"), params).content.decode()
+        return re.findall(r'<h2 class="store-name">([^<]+)</h2>', html)
+
+    by_distance = names()
+    assert by_distance.index("Near Noodles") < by_distance.index("Far Famous Dumplings")
+    by_rating = names(sort="rating")
+    assert by_rating[0] == "Far Famous Dumplings"
+    assert "Near Noodles" not in names(min_rating="4")
+    assert "Far Famous Dumplings" in names(min_rating="4")
+    html = Client().get(reverse("web:home"), {"sort": "rating", "min_rating": "4.5"}).content.decode()
+    assert '<option value="rating" selected>' in html and '<option value="4.5" selected>' in html
+    # nonsense values fall back to the defaults instead of failing
+    assert names(sort="DROP TABLE", min_rating="9") == by_distance
+
+
 def test_home_typed_place_resolves_district_and_reports_unknown(w):
     r = Client().get(reverse("web:home"), {"place": "锦江"})
     assert "Jinjiang" in r.content.decode()

@@ -40,6 +40,8 @@ from o2o.web.views.common import domain_pages, error_text, is_htmx
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
+SORTS = ("distance", "rating", "popularity")
+MIN_RATINGS = ("3", "4", "4.5")
 PAGE = 20
 
 
@@ -120,6 +122,8 @@ def home(request: HttpRequest) -> HttpResponse:
     open_now = params.get("open_now") in ("1", "on", "true")
     has_deals = params.get("deals") in ("1", "on", "true")
     q = (params.get("q") or "").strip()[:100]
+    sort = params.get("sort") if params.get("sort") in SORTS else "distance"
+    min_rating = params.get("min_rating") if params.get("min_rating") in MIN_RATINGS else ""
     try:
         radius = int(params.get("radius") or conf.get().nearby_default_radius_m)
     except ValueError:
@@ -132,7 +136,8 @@ def home(request: HttpRequest) -> HttpResponse:
         limit = PAGE
     try:
         rows = stores_nearby(lat=lat, lng=lng, radius_m=radius, limit=limit, q=q, category=category or None,
-                             open_now=open_now or None, has_deals=has_deals or None)
+                             open_now=open_now or None, has_deals=has_deals or None, sort=sort,
+                             min_rating=float(min_rating) if min_rating else None)
     except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
         rows, place_error = [], error_text(exc)
     deals = _deals_by_store([r.store.pk for r in rows])
@@ -153,6 +158,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "results": results, "more_url": more_url, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
         "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
         "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
+        "sort": sort, "sorts": [("distance", _("Nearest first")), ("rating", _("Best rated")),
+                                ("popularity", _("Most visited"))],
+        "min_rating": min_rating, "min_ratings": [(r, _("%(n)s★ and up") % {"n": r}) for r in MIN_RATINGS],
         "categories": Category.choices, "districts": demo_districts(),
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
     }
