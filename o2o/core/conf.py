@@ -18,6 +18,7 @@ class O2OSettings:
     auth_rate: str
     login_max_failures: int
     login_lockout: timedelta
+    group_checkout: bool
 
 
 def get() -> O2OSettings:
@@ -33,4 +34,5 @@ def get() -> O2OSettings:
         auth_rate=raw["AUTH_RATE"],
         login_max_failures=raw.get("LOGIN_MAX_FAILURES", 5),
         login_lockout=timedelta(minutes=raw.get("LOGIN_LOCKOUT_MINUTES", 15)),
+        group_checkout=raw.get("GROUP_CHECKOUT", True),
     )
