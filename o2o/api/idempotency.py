@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from o2o.api.auth import me
 from o2o.core.errors import Conflict, DomainError, Invalid
 from o2o.core.idempotency import IdempotencyRecord, request_fingerprint
 
@@ -42,7 +43,7 @@ def run(
     key = key_of(request)
     if key is None:
         return work()
-    user = request.user
+    user = me(request)
     fingerprint = request_fingerprint(body)
 
     def stored(rec: IdempotencyRecord) -> tuple[int, Any]:

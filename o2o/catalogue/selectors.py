@@ -14,7 +14,7 @@ def with_quantity_left(qs: QuerySet[Offering]) -> QuerySet[Offering]:
     """Preload quantity_left (the sum of the stock buckets) in the same query."""
     left = (StockBucket.objects.filter(offering=OuterRef("pk")).values("offering")
             .annotate(n=Sum("left")).values("n"))
-    return qs.annotate(_quantity_left=Coalesce(Subquery(left), 0))
+    return qs.annotate(_quantity_left=Coalesce(Subquery(left), 0))  # type: ignore[no-redef]
 
 
 def public_offerings() -> QuerySet[Offering]:

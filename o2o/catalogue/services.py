@@ -91,7 +91,7 @@ def offering_set_status(*, offering: Offering, status: str, actor: User, reason:
 def offering_photo_add(*, offering: Offering, data: bytes, position: int = 0) -> OfferingPhoto:
     content, w, h = clean_image(data)
     photo = OfferingPhoto(offering=offering, width=w, height=h, position=position)
-    photo.image.save(content.name, content, save=False)
+    photo.image.save(content.name or "photo", content, save=False)
     photo.save()
     audit_record(action="offering.photo", obj=offering, summary=f"Photo {w}×{h} added to “{offering.title}”", data={"photo": str(photo.pk)})
     return photo

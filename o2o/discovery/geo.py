@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import h3
 from h3.api import basic_int as h3i
@@ -27,6 +28,7 @@ EARTH_RADIUS_M = 6_371_008.8
 RESOLUTIONS = (6, 8, 10, 12)
 COLUMNS = {r: f"h3_r{r}" for r in RESOLUTIONS}
 EDGE_M = {r: h3.average_hexagon_edge_length(r, unit="m") for r in RESOLUTIONS}
+T = TypeVar("T")
 AREA_M2 = {r: h3.average_hexagon_area(r, unit="m^2") for r in RESOLUTIONS}
 DENSITY_RES = 7
 DENSITY_AREA_M2 = h3.average_hexagon_area(DENSITY_RES, unit="m^2")
@@ -147,15 +149,15 @@ class Plan:
 
 def nearest(
     *, lat: float, lng: float, radius_m: float, limit: int,
-    fetch: Callable[[str, list[int]], Iterable[tuple[float, float, object]]],
-    accept: Callable[[object], bool] = lambda _row: True,
-    key: Callable[[object], str] = lambda row: str(getattr(row, "pk", row)),
-    unique: Callable[[object], Hashable] | None = None,
+    fetch: Callable[[str, list[int]], Iterable[tuple[float, float, T]]],
+    accept: Callable[[T], bool] = lambda _row: True,
+    key: Callable[[Any], str] = lambda row: str(getattr(row, "pk", row)),
+    unique: Callable[[T], Hashable] | None = None,
     after: tuple[float, str] | None = None,
     density: float = 0.0,
     selectivity: float = 1.0,
     plan: Plan | None = None,
-) -> list[tuple[float, object]]:
+) -> list[tuple[float, T]]:
     """The `limit` nearest accepted rows within radius_m as (distance_m, row), ordered by (distance, key).
 
     `fetch(column, cells)` yields (lat, lng, row) for rows whose `column` holds one of `cells`.
@@ -172,7 +174,7 @@ def nearest(
     reach = min(radius_m, floor + math.sqrt(want / (math.pi * eff_density)) * 1.2)
     res, k = choose(reach, density)
     origin = h3i.latlng_to_cell(lat, lng, res)
-    found: list[tuple[float, str, object]] = []
+    found: list[tuple[float, str, T]] = []
     k_read = -1
     while True:
         cells: list[int] = []

@@ -308,7 +308,8 @@ def _in_stock(alias: str) -> str:
 
 def _store_where(f: Filters) -> tuple[list[str], list[Any]] | None:
     t = _tables()
-    where, params = ["p.visible = %s"], [True]
+    where: list[str] = ["p.visible = %s"]
+    params: list[Any] = [True]
     if f.category:
         where.append("p.category = %s")
         params.append(f.category)
@@ -327,15 +328,16 @@ def _store_where(f: Filters) -> tuple[list[str], list[Any]] | None:
                      f"WHERE rs.store_id = p.store_id AND o.status = %s AND o.kind = %s AND {_in_stock('o')})")
         params += [OfferingStatus.LIVE.value, OfferingKind.DEAL.value]
     if f.price_min is not None or f.price_max is not None:
-        cond, ps = _price_sql("o", f)
+        price_cond, ps = _price_sql("o", f)
         where.append(f"EXISTS (SELECT 1 FROM {t['rs']} rs JOIN {t['offering']} o ON o.id = rs.offering_id "
-                     f"WHERE rs.store_id = p.store_id AND o.status = %s AND {_in_stock('o')} AND {cond})")
+                     f"WHERE rs.store_id = p.store_id AND o.status = %s AND {_in_stock('o')} AND {price_cond})")
         params += [OfferingStatus.LIVE.value, *ps]
     return where, params
 
 
 def _price_sql(alias: str, f: Filters) -> tuple[str, list[Any]]:
-    conds, params = [f"{alias}.currency = %s"], [conf.get().currency]
+    conds: list[str] = [f"{alias}.currency = %s"]
+    params: list[Any] = [conf.get().currency]
     if f.price_min is not None:
         conds.append(f"{alias}.price_amount >= %s")
         params.append(f.price_min)
@@ -570,7 +572,7 @@ def offerings_nearby_page(
     for _attempt in range(4):
         cands = offering_candidates(lat=lat, lng=lng, radius_m=radius_m, limit=limit, filters=filters, at=at,
                                     exclude=frozenset(exclude), explain=explain)
-        offerings = {o.pk.hex: o for o in public_offerings().filter(_quantity_left__gt=0).select_related("merchant")
+        offerings = {o.pk.hex: o for o in public_offerings().filter(_quantity_left__gt=0).select_related("merchant")  # type: ignore[misc]
                      .prefetch_related("photos", "redeemable_stores")
                      .filter(pk__in=[UUID(c.key) for _d, c in cands])}
         stores = {s.pk.hex: s for s in public_stores().select_related("merchant")

@@ -36,7 +36,7 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "")
         if order is None:
             raise NotFound()
         redeemed = order.vouchers.filter(status=VoucherStatus.REDEEMED).order_by("redeemed_at").first()
-        if redeemed is None:
+        if redeemed is None or redeemed.redeemed_store_id is None:
             raise NotFulfilled()
         if Review.objects.filter(order=order).exists():
             raise AlreadyReviewed()

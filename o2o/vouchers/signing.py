@@ -87,7 +87,7 @@ def active_key() -> SigningKey:
     return key
 
 
-def public_keys() -> list[dict[str, str]]:
+def public_keys() -> list[dict[str, str | bool]]:
     return [
         {"kid": k.kid, "alg": "Ed25519", "public_key": k.public_key, "active": k.is_active}
         for k in SigningKey.objects.order_by("-created_at")

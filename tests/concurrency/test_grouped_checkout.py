@@ -12,7 +12,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from o2o.catalogue.models import Offering
@@ -27,16 +26,6 @@ from tests.helpers import quick_user
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _real_database_and_balanced_books():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...) or a file SQLite test database "
-                    "(tests/conftest.py makes one): in-memory SQLite locks whole tables between threads")
-    grouped.stats.__init__()  # type: ignore[misc]
-    yield
-    from o2o.orders.books import books_problems
-
-    assert books_problems() == []
 
 
 def _req(customer, offering, qty=1):  # type: ignore[no-untyped-def]

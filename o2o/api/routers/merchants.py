@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from o2o.api.auth import AUTH
+from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import (
     MerchantIn,
@@ -24,7 +24,7 @@ _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 @router.post("/merchants", response={201: MerchantOut, **_ERRORS})
 def merchant_create(request: HttpRequest, body: MerchantIn):  # type: ignore[no-untyped-def]
-    m = merchants.merchant_create(owner=request.user, name=body.name, category=body.category,
+    m = merchants.merchant_create(owner=me(request), name=body.name, category=body.category,
                                   description=body.description)
     return Status(201, merchant_out(m))
 
@@ -55,7 +55,7 @@ def staff_add(request: HttpRequest, merchant_id: str, body: StaffIn):  # type: i
 def offering_create(request: HttpRequest, merchant_id: str, body: OfferingIn):  # type: ignore[no-untyped-def]
     m, _membership = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
     o = catalogue.offering_create(
-        merchant=m, actor=request.user, kind=body.kind, title=body.title, description=body.description,
+        merchant=m, actor=me(request), kind=body.kind, title=body.title, description=body.description,
         price=body.price.dict(), list_price=body.list_price.dict() if body.list_price else None,
         quantity_total=body.quantity_total, per_customer_limit=body.per_customer_limit, valid_days=body.valid_days,
         redeemable_store_ids=body.redeemable_store_ids, status=body.status,

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from o2o.accounts.models import User
-from o2o.api.auth import AUTH
+from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import KeysOut, RedeemIn, RedemptionOut, SyncIn, SyncOut, VoucherCheckOut
 from o2o.vouchers import services as vouchers
@@ -17,7 +17,7 @@ _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 @router.post("/redemptions", response={201: RedemptionOut, **_ERRORS}, auth=AUTH)
 def redeem(request: HttpRequest, body: RedeemIn):  # type: ignore[no-untyped-def]
-    v = vouchers.voucher_redeem(actor=request.user, store_id=body.store_id, code=body.code, qr_payload=body.qr_payload)
+    v = vouchers.voucher_redeem(actor=me(request), store_id=body.store_id, code=body.code, qr_payload=body.qr_payload)
     return Status(201, {"voucher_id": v.pk, "status": v.status, "redeemed_at": v.redeemed_at,
                         "store_id": v.redeemed_store_id, "offering_title": v.offering.title,
                         "order_number": v.order.number})
@@ -26,7 +26,7 @@ def redeem(request: HttpRequest, body: RedeemIn):  # type: ignore[no-untyped-def
 @router.post("/redemptions/check", response={200: VoucherCheckOut, **_ERRORS}, auth=AUTH)
 def check(request: HttpRequest, body: RedeemIn):  # type: ignore[no-untyped-def]
     """What a counter shows before redeeming; answers the same errors redeeming would."""
-    v = vouchers.voucher_check(actor=request.user, store_id=body.store_id, code=body.code, qr_payload=body.qr_payload)
+    v = vouchers.voucher_check(actor=me(request), store_id=body.store_id, code=body.code, qr_payload=body.qr_payload)
     return {"voucher_id": v.pk, "status": v.display_status, "offering_title": v.offering.title,
             "valid_until": v.valid_until, "order_number": v.order.number, "customer_name": v.customer.display_name}
 

@@ -122,8 +122,10 @@ def home(request: HttpRequest) -> HttpResponse:
     open_now = params.get("open_now") in ("1", "on", "true")
     has_deals = params.get("deals") in ("1", "on", "true")
     q = (params.get("q") or "").strip()[:100]
-    sort = params.get("sort") if params.get("sort") in SORTS else "distance"
-    min_rating = params.get("min_rating") if params.get("min_rating") in MIN_RATINGS else ""
+    sort = params.get("sort") or ""
+    sort = sort if sort in SORTS else "distance"
+    min_rating = params.get("min_rating") or ""
+    min_rating = min_rating if min_rating in MIN_RATINGS else ""
     try:
         radius = int(params.get("radius") or conf.get().nearby_default_radius_m)
     except ValueError:
