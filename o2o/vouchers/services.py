@@ -39,32 +39,39 @@ def normalise_code(code: Any) -> str:
 
 
 def vouchers_issue(*, order: Any) -> list[Voucher]:
-    """Issue one signed voucher per unit of each line of a just-paid order (inside its transaction)."""
-    issued: list[Voucher] = []
+    """Issue one signed voucher per unit of each line of a just-paid order (inside its transaction).
+
+    All of them in one multi-row insert (and one for their events), signed with the key read once.
+    A code collision (1 in 10^12 a pair) aborts the insert in its savepoint and the codes are drawn again.
+    """
+    key = signing.active_key()
     now = timezone.now()
-    for line in order.lines.select_related("offering"):
-        valid_until = now + timedelta(days=line.offering.valid_days)
-        for _unit in range(line.quantity):
-            for _attempt in range(5):
+    lines = list(order.lines.select_related("offering"))
+    for attempt in range(5):
+        vouchers: list[Voucher] = []
+        for line in lines:
+            valid_until = now + timedelta(days=line.offering.valid_days)
+            for _unit in range(line.quantity):
                 voucher = Voucher(
                     order=order, order_line=line, offering_id=line.offering_id, merchant_id=order.merchant_id,
                     customer_id=order.customer_id, code=_new_code(), status=VoucherStatus.ISSUED,
-                    valid_until=valid_until,
+                    valid_until=valid_until, kid=key.kid,
                 )
                 payload = {"vid": str(voucher.pk), "mid": str(order.merchant_id), "oid": str(line.offering_id),
                            "exp": int(valid_until.timestamp())}
-                voucher.qr_payload = signing.sign(payload)
-                voucher.kid = signing.verify(voucher.qr_payload)["kid"]
-                try:
-                    with transaction.atomic():
-                        voucher.save(force_insert=True)
-                    break
-                except IntegrityError:
-                    continue
-            VoucherEvent.objects.create(voucher=voucher, actor=order.customer, to_status=VoucherStatus.ISSUED,
-                                        reason="issued", data={"order": order.number})
-            issued.append(voucher)
-    return issued
+                voucher.qr_payload = signing.sign(payload, key=key)
+                vouchers.append(voucher)
+        try:
+            with transaction.atomic():
+                Voucher.objects.bulk_create(vouchers)
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    VoucherEvent.objects.bulk_create([
+        VoucherEvent(voucher=v, actor=order.customer, to_status=VoucherStatus.ISSUED, reason="issued",
+                     data={"order": order.number}) for v in vouchers])
+    return vouchers
 
 
 def vouchers_refund(*, vouchers: list[Voucher], actor: User) -> list[Voucher]:

@@ -97,8 +97,9 @@ def public_keys() -> list[dict[str, str | bool]]:
 _CACHE: dict[str, Ed25519PublicKey] = {}
 
 
-def sign(payload: dict[str, Any]) -> str:
-    key = active_key()
+def sign(payload: dict[str, Any], *, key: SigningKey | None = None) -> str:
+    """`O2O1.<payload>.<signature>` with the active key (or `key`, when signing many at once)."""
+    key = key or active_key()
     payload = {"kid": key.kid, **payload}
     raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     private = Ed25519PrivateKey.from_private_bytes(unb64u(key.private_seed))
