@@ -35,11 +35,11 @@ class Place(models.Model):
         indexes = [models.Index(fields=[f"h3_r{r}", "category"], name=f"disc_place_r{r}") for r in RESOLUTIONS]
 
 
-# PostgreSQL only (migration 0002, and discovery_reindex): covering indexes for the dense-area
-# resolutions, so the cell query is an index-only scan reading a few adjacent index pages.
+# PostgreSQL only (migrations 0002 and 0003, and discovery_reindex): covering indexes for every
+# resolution, so the cell query is an index-only scan reading a few adjacent index pages.
 COVERING_INDEXES = {
     f"disc_place_r{r}_cover": (f"h3_r{r}, category", "visible, lat, lng, store_id, tz, week, closed")
-    for r in (10, 12)
+    for r in (6, 8, 10, 12)  # migrations 0002 and 0003
 }
 
 
