@@ -433,20 +433,48 @@ _STORE_FIELDS = ("id", "name", "address", "lat", "lng", "timezone", "rating_sum"
 _MERCHANT_FIELDS = ("id", "name", "category", "status")
 
 
+_PAGE_QUERIES: dict[tuple[str, str, int], tuple[str, list[Any], list[int]]] = {}
+
+
+def _page_query(n: int) -> tuple[str, list[Any], list[int]]:
+    """The page query for n store ids, compiled once from `public_stores()` (the tenancy gate stays
+    its only source): its SQL, its parameters, and where in them the n ids go."""
+    cache_key = (connection.alias, connection.vendor, n)
+    hit = _PAGE_QUERIES.get(cache_key)
+    if hit is not None:
+        return hit
+    marks = [UUID(int=i + 1) for i in range(n)]
+    qs = public_stores().filter(pk__in=marks).values_list(
+        *_STORE_FIELDS, *(f"merchant__{f}" for f in _MERCHANT_FIELDS))
+    sql, params = qs.query.sql_with_params()
+    pk = Store._meta.pk
+    slot = {pk.get_db_prep_value(m, connection): i for i, m in enumerate(marks)}
+    positions = [-1] * n
+    for j, value in enumerate(params):
+        if isinstance(value, (str, UUID)) and value in slot:
+            positions[slot[value]] = j
+    assert -1 not in positions, "every id has its place in the compiled query"
+    _PAGE_QUERIES[cache_key] = (sql, list(params), positions)
+    return _PAGE_QUERIES[cache_key]
+
+
 def load_public_stores(keys: list[str]) -> dict[str, Store]:
     """The public stores among these ids (hex), through the tenancy gate `public_stores()`.
 
-    One query with only the columns a result list shows (a prepared statement on PostgreSQL);
-    the Store and Merchant instances load any other field lazily on first access.
+    One query with only the columns a result list shows (compiled once per page size, a prepared
+    statement on PostgreSQL); the Store and Merchant instances load any other field lazily on first access.
     """
     if not keys:
         return {}
     from o2o.merchants.models import Merchant
 
-    qs = public_stores().filter(pk__in=[UUID(k) for k in keys]).values_list(
-        *_STORE_FIELDS, *(f"merchant__{f}" for f in _MERCHANT_FIELDS))
-    sql, params = qs.query.sql_with_params()
-    db = qs.db
+    keys = list(dict.fromkeys(keys))
+    sql, template, positions = _page_query(len(keys))
+    params = list(template)
+    pk = Store._meta.pk
+    for i, k in enumerate(keys):
+        params[positions[i]] = pk.get_db_prep_value(UUID(k), connection)
+    db = connection.alias
     out: dict[str, Store] = {}
     uuid_field = Store._meta.pk
     conv = (lambda v: v) if connection.vendor == "postgresql" else (
