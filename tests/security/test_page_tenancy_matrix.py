@@ -1,0 +1,145 @@
+"""Tenancy of the pages: every page of o2o.web x (anonymous, the customer, another customer, the clerk, the owner,
+a rival merchant's owner), with the objects of one merchant and one customer.
+
+Another merchant's or customer's object answers 404 (never its data), a clerk is refused the console (403),
+anonymous visitors of private pages are sent to log in. A page added to o2o/web/urls.py without a row here
+fails test_every_page_has_a_row, so no page escapes the matrix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from o2o.reviews.services import review_create
+from o2o.vouchers.models import RedemptionConflict
+from o2o.vouchers.services import voucher_redeem
+from tests.web import builders
+
+pytestmark = pytest.mark.django_db
+WHO = ("anonymous", "customer", "stranger", "clerk", "owner", "rival")
+LOGIN = 302  # anonymous on a private page: to the login page
+PRIVATE_ORDER = {"anonymous": LOGIN, "customer": 200, "stranger": 404, "clerk": 404, "owner": 404, "rival": 404}
+CONSOLE = {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 403, "owner": 200, "rival": 404}
+PUBLIC = dict.fromkeys(WHO, 200)
+
+# name -> (method, args from the world, expected status by who). POSTs that would change something are only
+# sent by those who must be refused; their success is shown by the page tests.
+MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
+    "home": ("get", (), PUBLIC),
+    "store": ("get", ("store",), PUBLIC),
+    "deal": ("get", ("deal",), PUBLIC),
+    "checkout": ("post", ("deal",), {"anonymous": LOGIN}),
+    "orders": ("get", (), {"anonymous": LOGIN, "customer": 200, "stranger": 200, "clerk": 200, "owner": 200,
+                           "rival": 200}),
+    "order": ("get", ("order",), PRIVATE_ORDER),
+    "order_pay": ("get", ("order",), {**PRIVATE_ORDER, "customer": 302}),  # paid already: back to the order
+    "order_status": ("get", ("order",), PRIVATE_ORDER),
+    "order_refund": ("post", ("order",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "order_review": ("post", ("order",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "signup": ("get", (), {"anonymous": 200}),
+    "login": ("get", (), {"anonymous": 200}),
+    "logout": ("post", (), {"anonymous": 302}),
+    "invite": ("get", ("bad_token",), dict.fromkeys(WHO, 404)),
+    "console": ("get", (), {"anonymous": LOGIN, "customer": 200, "clerk": 200, "owner": 200, "rival": 200}),
+    "merchant_new": ("get", (), {"anonymous": LOGIN, "customer": 200, "owner": 200}),
+    "dashboard": ("get", ("merchant",), CONSOLE),
+    "store_new": ("get", ("merchant",), CONSOLE),
+    "store_edit": ("get", ("merchant", "store"), CONSOLE),
+    "staff": ("get", ("merchant",), CONSOLE),
+    "deal_new": ("get", ("merchant",), CONSOLE),
+    "deal_status": ("post", ("merchant", "deal"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
+    "audit": ("get", ("merchant",), CONSOLE),
+    "voucher_trail": ("get", ("merchant", "voucher"), CONSOLE),
+    "conflicts": ("get", ("merchant",), CONSOLE),
+    "conflict_resolve": ("post", ("merchant", "conflict"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
+    "reviews": ("get", ("merchant",), CONSOLE),
+    "review_reply": ("post", ("merchant", "review"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
+    # staff of one store go straight to it; others see that they work nowhere
+    "counter": ("get", (), {"anonymous": LOGIN, "customer": 200, "stranger": 200, "clerk": 302, "owner": 302,
+                            "rival": 302}),
+    "counter_store": ("get", ("store",), {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 200,
+                                          "owner": 200, "rival": 404}),
+    "counter_sw": ("get", (), PUBLIC),
+}
+
+# The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
+CROSSED = {"store_edit": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
+           "conflict_resolve": ("conflict",), "review_reply": ("review",)}
+
+
+def _world() -> dict[str, Any]:
+    w = builders.world()
+    order = builders.buy(w["customer"], w["deal"], 2)
+    first, second = order.vouchers.order_by("code")
+    voucher_redeem(actor=w["clerk"], store_id=w["store"].pk, code=first.code)
+    review = review_create(customer=w["customer"], order_id=order.pk, rating=4, text="Good")
+    now = timezone.now()
+    conflict = RedemptionConflict.objects.create(
+        merchant=w["merchant"], voucher=first, first_store=w["store"], first_by=w["clerk"], first_at=now,
+        second_store=w["store"], second_by=w["clerk"], second_at=now, second_device_id="tablet-2")
+    w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
+             rival=w["other_owner"], bad_token="no-such-invitation")
+    return w
+
+
+def _client(w: dict[str, Any], who: str) -> Client:
+    c = Client()
+    if who != "anonymous":
+        c.force_login(w[who])
+    return c
+
+
+def _arg(w: dict[str, Any], name: str) -> Any:
+    value = w[name]
+    return value if isinstance(value, str) else value.pk
+
+
+def test_every_page_has_a_row():
+    names = {p.name for p in get_resolver("o2o.web.urls").url_patterns if getattr(p, "name", None)}
+    assert names == set(MATRIX), (sorted(names - set(MATRIX)), sorted(set(MATRIX) - names))
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_page_answers_each_person_as_the_tenancy_rules_say(name):
+    w = _world()
+    method, args, expected = MATRIX[name]
+    url = reverse(f"web:{name}", args=[_arg(w, a) for a in args])
+    for who, status in expected.items():
+        r = getattr(_client(w, who), method)(url)
+        assert r.status_code == status, (name, who, r.status_code)
+        if status == LOGIN and who == "anonymous" and name not in ("logout", "counter"):
+            assert "/login/" in r["Location"], (name, r["Location"])
+        if status == 404 and who in ("stranger", "rival", "clerk", "customer"):
+            body = r.content.decode()
+            # nothing of the object leaks into the answer
+            assert w["customer"].display_name not in body and w["order"].number not in body, (name, who)
+    if name in CROSSED:
+        own = [w["other_merchant"].pk] + [_arg(w, a) for a in CROSSED[name]]
+        r = getattr(_client(w, "rival"), method)(reverse(f"web:{name}", args=own))
+        assert r.status_code == 404, (name, "crossed", r.status_code)
+
+
+def test_the_counter_sends_each_person_to_their_own_store_only():
+    w = _world()
+    assert _client(w, "clerk").get(reverse("web:counter"))["Location"] == reverse("web:counter_store",
+                                                                                   args=[w["store"].pk])
+    assert _client(w, "rival").get(reverse("web:counter"))["Location"] == reverse("web:counter_store",
+                                                                                   args=[w["other_store"].pk])
+    body = _client(w, "customer").get(reverse("web:counter")).content.decode()
+    assert w["store"].name not in body and w["other_store"].name not in body
+
+
+def test_unknown_ids_answer_404_not_500():
+    w = _world()
+    owner = _client(w, "owner")
+    mid = w["merchant"].pk
+    for name, args in (("store", [uuid.uuid4()]), ("deal", [uuid.uuid4()]), ("voucher_trail", [mid, uuid.uuid4()]),
+                       ("store_edit", [mid, uuid.uuid4()]), ("dashboard", [uuid.uuid4()])):
+        assert owner.get(reverse(f"web:{name}", args=args)).status_code == 404, name
+    assert _client(w, "customer").get(reverse("web:order", args=[uuid.uuid4()])).status_code == 404
