@@ -1,5 +1,4 @@
 from datetime import datetime
-from typing import cast
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +7,7 @@ from ninja.throttling import AnonRateThrottle, BaseThrottle
 
 from o2o.accounts import selectors as account_selectors
 from o2o.accounts import services as accounts
-from o2o.accounts.models import User
+from o2o.api import auth
 from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import MeOut, RegisterIn, RegisterOut, TokenIn, TokenOut
@@ -31,11 +30,6 @@ class ApiTokenOut(Schema):
 
 class ApiTokenListOut(Schema):
     results: list[ApiTokenOut]
-
-
-def _me(request: HttpRequest) -> User:
-    """The signed-in user (every route using this has auth=AUTH)."""
-    return cast(User, request.user)
 
 
 def _user(u):  # type: ignore[no-untyped-def]
@@ -80,25 +74,26 @@ def revoke(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        accounts.token_revoke(user=_me(request), clear_token=header[7:].strip())
+        accounts.token_revoke(user=auth.me(request), clear_token=header[7:].strip())
     return Status(204, None)
 
 
 @router.get("/auth/tokens", response={200: ApiTokenListOut, 400: ErrorOut, 401: ErrorOut}, auth=AUTH)
 def tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Your own API tokens, newest first: only the prefix of each is known (the token is shown once)."""
-    return {"results": [_token(t) for t in account_selectors.tokens_of(user=_me(request))]}
+    return {"results": [_token(t) for t in account_selectors.tokens_of(user=auth.me(request))]}
 
 
 @router.post("/auth/tokens/{token_id}/revoke",
              response={204: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, auth=AUTH)
 def token_revoke(request: HttpRequest, token_id: str):  # type: ignore[no-untyped-def]
     """Revoke one of your tokens (a lost phone, say). Revoking twice is fine; another user's token -> 404."""
-    accounts.token_revoke_by_id(user=_me(request), token_id=token_id)
+    accounts.token_revoke_by_id(user=auth.me(request), token_id=token_id)
     return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, auth=AUTH)
 def me(request: HttpRequest):  # type: ignore[no-untyped-def]
-    memberships = StaffMembership.objects.filter(user=_me(request), is_active=True).values("merchant_id", "role")
-    return {**_user(_me(request)), "memberships": list(memberships)}
+    user = auth.me(request)
+    memberships = StaffMembership.objects.filter(user=user, is_active=True).values("merchant_id", "role")
+    return {**_user(user), "memberships": list(memberships)}

@@ -1,9 +1,6 @@
-from typing import cast
-
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from o2o.accounts.models import User
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import KeysOut, RedeemIn, RedemptionOut, SyncIn, SyncOut, VoucherCheckOut
@@ -44,7 +41,7 @@ def sync(request: HttpRequest, body: SyncIn):  # type: ignore[no-untyped-def]
     merchant. One result per item, in the order sent; re-sending an item answers its recorded outcome.
     `conflicts` lists the open conflicts in which this device's redemption is the refused one."""
     store, results, conflicts = vouchers_sync_offline(
-        actor=cast(User, request.user), store_id=body.store_id, device_id=body.device_id, device_name=body.device_name,
+        actor=me(request), store_id=body.store_id, device_id=body.device_id, device_name=body.device_name,
         items=[item.dict() for item in body.items])
     return {"store_id": store.pk, "device_id": body.device_id, "conflicts": [conflict_as_dict(c) for c in conflicts],
             "results": [{"index": r.index, "status": r.status, "code": r.code, "message": r.message,
