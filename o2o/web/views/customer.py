@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
 from o2o.core.errors import DomainError, Invalid, PaymentRequired
-from o2o.discovery.selectors import stores_nearby
+from o2o.discovery.selectors import SORTS, stores_nearby
 from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
@@ -40,8 +41,8 @@ from o2o.web.views.common import domain_pages, error_text, is_htmx
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
-SORTS = ("distance", "rating", "popularity")
 MIN_RATINGS = ("3", "4", "4.5")
+SORT_LABELS = {"distance": gettext_lazy("Nearest first"), "rating": gettext_lazy("Best rated"), "popularity": gettext_lazy("Most visited")}
 PAGE = 20
 
 
@@ -160,8 +161,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "results": results, "more_url": more_url, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
         "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
         "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
-        "sort": sort, "sorts": [("distance", _("Nearest first")), ("rating", _("Best rated")),
-                                ("popularity", _("Most visited"))],
+        "sort": sort, "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
         "min_rating": min_rating, "min_ratings": [(r, _("%(n)s★ and up") % {"n": r}) for r in MIN_RATINGS],
         "categories": Category.choices, "districts": demo_districts(),
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
