@@ -33,17 +33,10 @@ from functools import partial
 from uuid import UUID
 
 from django.db import DatabaseError, connection, transaction
-from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
-from o2o.catalogue.enums import OfferingStatus
-from o2o.catalogue.models import Offering
 from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core import conf
-from o2o.core.errors import NotFound
-from o2o.merchants.enums import MerchantStatus
-from o2o.orders.enums import OrderStatus
-from o2o.orders.errors import LimitExceeded
 from o2o.orders.models import Order, OrderEvent, OrderLine
 
 log = logging.getLogger(__name__)
@@ -145,16 +138,21 @@ def run_batch(batch: list[Checkout], *, plain: Plain) -> None:
 
 
 def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], list[Checkout]]:
-    from o2o.orders.services import _new_number, _units_held
+    from o2o.orders.services import (
+        _schedule_hold_expiry,
+        _units_held,
+        limit_exceeded,
+        new_order_rows,
+        not_for_sale,
+        offerings_for_sale,
+    )
 
     answers: dict[Checkout, Order | Exception] = {}
     with transaction.atomic():
-        offerings = {o.pk: o for o in Offering.objects.filter(
-            pk__in={r.offering_id for r in batch}, status=OfferingStatus.LIVE,
-            merchant__status=MerchantStatus.ACTIVE)}
+        offerings = offerings_for_sale({r.offering_id for r in batch})
         for req in batch:
             if req.offering_id not in offerings:
-                answers[req] = NotFound(_("This offering is not for sale."), fields={"offering_id": str(req.offering_id)})
+                answers[req] = not_for_sale(req.offering_id)
         live = [r for r in batch if r not in answers]
         limited = [r for r in live if offerings[r.offering_id].per_customer_limit]
         if limited:
@@ -168,9 +166,7 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
                     held[key] = _units_held(customer=req.customer, offering_id=req.offering_id, now=req.now)
                 limit = offerings[req.offering_id].per_customer_limit
                 if held[key] + req.quantity > limit:
-                    answers[req] = LimitExceeded(
-                        _("You can buy at most %(n)d of this deal; you already have %(h)d.") % {"n": limit, "h": held[key]},
-                        fields={"offering_id": str(req.offering_id), "limit": limit, "held": held[key]})
+                    answers[req] = limit_exceeded(offering_id=req.offering_id, limit=limit, held=held[key])
                 else:
                     held[key] += req.quantity
         accepted = [r for r in live if r not in answers]
@@ -184,26 +180,11 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
                               buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 one_by_one += reqs  # the last units: decided one checkout at a time
         writing = [r for r in accepted if r not in one_by_one]
-        hold = conf.get().order_hold
-        orders = []
-        for req in writing:
-            off = offerings[req.offering_id]
-            orders.append(Order(number=_new_number(), customer=req.customer, merchant_id=off.merchant_id,
-                                status=OrderStatus.AWAITING_PAYMENT, currency=off.currency,
-                                total_amount=(off.price * req.quantity).amount, expires_at=req.now + hold))
-        Order.objects.bulk_create(orders)
-        OrderLine.objects.bulk_create([
-            OrderLine(order=order, offering_id=req.offering_id, title=offerings[req.offering_id].title,
-                      quantity=req.quantity, unit_price_amount=offerings[req.offering_id].price_amount,
-                      currency=order.currency)
-            for req, order in zip(writing, orders, strict=True)])
-        OrderEvent.objects.bulk_create([
-            OrderEvent(order=order, actor=req.customer, from_status="", to_status=order.status, reason="created",
-                       data={"lines": {str(req.offering_id): req.quantity}})
-            for req, order in zip(writing, orders, strict=True)])
-        from o2o.orders.services import _schedule_hold_expiry
-
-        for order in orders:
+        rows = [new_order_rows(customer=r.customer, wanted=r.wanted, offerings=offerings, now=r.now) for r in writing]
+        Order.objects.bulk_create([order for order, _lines, _event in rows])
+        OrderLine.objects.bulk_create([line for _order, lines, _event in rows for line in lines])
+        OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])
+        for order, _lines, _event in rows:
             transaction.on_commit(partial(_schedule_hold_expiry, order))
-        answers.update(zip(writing, orders, strict=True))
+        answers.update(zip(writing, (order for order, _lines, _event in rows), strict=True))
     return answers, one_by_one

@@ -151,15 +151,46 @@ def _order_create_plain(customer: User, wanted: dict[UUID, int], now: datetime) 
     raise AssertionError("unreachable")
 
 
+def offerings_for_sale(offering_ids: Iterable[UUID]) -> dict[UUID, Offering]:
+    """The live offerings of active merchants among these ids (what a checkout may buy)."""
+    return {o.pk: o for o in Offering.objects.filter(
+        pk__in=list(offering_ids), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)}
+
+
+def not_for_sale(offering_id: UUID) -> NotFound:
+    return NotFound(_("This offering is not for sale."), fields={"offering_id": str(offering_id)})
+
+
+def limit_exceeded(*, offering_id: UUID, limit: int, held: int) -> LimitExceeded:
+    return LimitExceeded(_("You can buy at most %(n)d of this deal; you already have %(h)d.") % {"n": limit, "h": held},
+                         fields={"offering_id": str(offering_id), "limit": limit, "held": held})
+
+
+def new_order_rows(*, customer: User, wanted: dict[UUID, int], offerings: dict[UUID, Offering],
+                   now: datetime) -> tuple[Order, list[OrderLine], OrderEvent]:
+    """A new order awaiting payment with its lines and its first event, not yet saved
+    (one merchant and one currency, as the caller has checked)."""
+    currency = offerings[next(iter(wanted))].currency
+    total = Money.zero(currency)
+    for oid, qty in wanted.items():
+        total = total + offerings[oid].price * qty
+    order = Order(number=_new_number(), customer=customer, merchant_id=offerings[next(iter(wanted))].merchant_id,
+                  status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
+                  expires_at=now + conf.get().order_hold)
+    lines = [OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
+                       unit_price_amount=offerings[oid].price_amount, currency=currency)
+             for oid, qty in wanted.items()]
+    event = OrderEvent(order=order, actor=customer, from_status="", to_status=order.status, reason="created",
+                       data={"lines": {str(k): v for k, v in wanted.items()}})
+    return order, lines, event
+
+
 def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime) -> Order:
     with transaction.atomic():
-        offerings = {
-            o.pk: o for o in Offering.objects.filter(
-                pk__in=list(wanted), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)
-        }
-        missing = [str(k) for k in wanted if k not in offerings]
+        offerings = offerings_for_sale(wanted)
+        missing = [k for k in wanted if k not in offerings]
         if missing:
-            raise NotFound(_("This offering is not for sale."), fields={"offering_id": missing[0]})
+            raise not_for_sale(missing[0])
         merchants = {o.merchant_id for o in offerings.values()}
         currencies = {o.currency for o in offerings.values()}
         if len(merchants) > 1 or len(currencies) > 1:
@@ -173,27 +204,11 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
             if offering.per_customer_limit:
                 held = _units_held(customer=customer, offering_id=oid, now=now)
                 if held + qty > offering.per_customer_limit:
-                    raise LimitExceeded(
-                        _("You can buy at most %(n)d of this deal; you already have %(h)d.")
-                        % {"n": offering.per_customer_limit, "h": held},
-                        fields={"offering_id": str(oid), "limit": offering.per_customer_limit, "held": held},
-                    )
-        currency = next(iter(currencies))
-        total = Money.zero(currency)
-        for oid, qty in wanted.items():
-            total = total + offerings[oid].price * qty
-        order = Order.objects.create(
-            number=_new_number(), customer=customer, merchant_id=next(iter(merchants)),
-            status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
-            expires_at=now + conf.get().order_hold,
-        )
-        OrderLine.objects.bulk_create([
-            OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
-                      unit_price_amount=offerings[oid].price_amount, currency=currency)
-            for oid, qty in wanted.items()
-        ])
-        OrderEvent.objects.create(order=order, actor=customer, from_status="", to_status=order.status,
-                                  reason="created", data={"lines": {str(k): v for k, v in wanted.items()}})
+                    raise limit_exceeded(offering_id=oid, limit=offering.per_customer_limit, held=held)
+        order, lines, event = new_order_rows(customer=customer, wanted=wanted, offerings=offerings, now=now)
+        order.save(force_insert=True)
+        OrderLine.objects.bulk_create(lines)
+        event.save(force_insert=True)
         # Units are taken last, so a stock bucket stays locked only from here to the commit.
         for oid, qty in sorted(wanted.items()):
             if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
