@@ -209,25 +209,44 @@ def decode_cursor(cursor: str, sort: str) -> tuple[float, str] | None:
 
 # --- density (speed only) -------------------------------------------------------------------------
 
-_DENSITY: dict[int, tuple[float, dict[str, int]]] = {}
+# res-5 block (about 250 km²) -> (expiry, {res-7 cell: {category: n}}); loaded a block at a time,
+# so a process asks once per district and 10 minutes, never on the hot path of a warm district.
+_DENSITY: dict[int, tuple[float, dict[int, dict[str, int]]]] = {}
 _DENSITY_TTL_S = 600.0
-_DENSITY_MAX = 20000  # bounded: memory never grows with the number of stores
+_DENSITY_MAX_BLOCKS = 2000  # bounded: memory never grows with the number of stores
+
+
+def _density_blocks(blocks: list[int], now: float) -> None:
+    from django.db.models import Q
+
+    if len(_DENSITY) + len(blocks) > _DENSITY_MAX_BLOCKS:
+        _DENSITY.clear()
+    spans = {b: geo.density_block_span(b) for b in blocks}
+    counts: dict[int, dict[int, dict[str, int]]] = {b: {} for b in blocks}
+    cond = Q()
+    for lo, hi in spans.values():
+        cond |= Q(cell__range=(lo, hi))
+    for cell, cat, n in DensityCell.objects.filter(cond).values_list("cell", "category", "n"):
+        counts[geo.density_block(cell)].setdefault(cell, {})[cat] = n
+    for b in blocks:
+        _DENSITY[b] = (now + _DENSITY_TTL_S, counts[b])
 
 
 def density_near(lat: float, lng: float, category: str | None = None) -> float:
-    """Visible places (of the category, if given) per m² in the res-7 cell of the point.
+    """Visible places (of the category, if given) per m² around the point: the larger of its res-7
+    cell's and the mean over that cell and its six neighbours (a point at the edge of a busy area
+    has an emptier cell of its own than the streets around it).
 
-    Cached per process, bounded, refreshed every 10 minutes; only speed depends on it."""
-    cell = geo.density_cell(lat, lng)
+    Counts are cached per process, bounded, refreshed every 10 minutes; only speed depends on them."""
+    cells = geo.density_disk(lat, lng)
+    blocks = [geo.density_block(c) for c in cells]
     now = time.monotonic()
-    hit = _DENSITY.get(cell)
-    if hit is None or hit[0] < now:
-        counts = dict(DensityCell.objects.filter(cell=cell).values_list("category", "n"))
-        if len(_DENSITY) >= _DENSITY_MAX:
-            _DENSITY.clear()
-        hit = (now + _DENSITY_TTL_S, counts)
-        _DENSITY[cell] = hit
-    return hit[1].get(category or "", 0) / geo.DENSITY_AREA_M2
+    stale = [b for b in dict.fromkeys(blocks) if (hit := _DENSITY.get(b)) is None or hit[0] < now]
+    if stale:
+        _density_blocks(stale, now)
+    cat = category or ""
+    ns = [_DENSITY[b][1].get(c, {}).get(cat, 0) for c, b in zip(cells, blocks, strict=True)]
+    return max(ns[0], sum(ns) / len(ns)) / geo.DENSITY_AREA_M2
 
 
 # --- SQL pieces -----------------------------------------------------------------------------------
@@ -252,9 +271,17 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def _in(column: str, cells: list[int]) -> tuple[str, list[Any]]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [cells]
+    if connection.vendor == "postgresql":  # an array literal: psycopg sends it as it is
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, cells)) + "}"]
     return f"{column} IN ({', '.join(['%s'] * len(cells))})", list(cells)
+
+
+def _in_box(box: geo.Box) -> tuple[str, list[Any]]:
+    """SQL: the place lies in the box (its rows never leave the database otherwise)."""
+    if box.wraps:
+        return "p.lat BETWEEN %s AND %s AND (p.lng >= %s OR p.lng <= %s)", [
+            box.lat_lo, box.lat_hi, box.lng_lo, box.lng_hi]
+    return "p.lat BETWEEN %s AND %s AND p.lng BETWEEN %s AND %s", [box.lat_lo, box.lat_hi, box.lng_lo, box.lng_hi]
 
 
 def _typo_variants(terms: Iterable[str]) -> dict[str, list[str]]:
@@ -387,20 +414,24 @@ def store_candidates(
     base = f"SELECT {select} FROM {t['place']} p{join} WHERE " + " AND ".join(where)
     clock = Clock(at or timezone.now())
 
-    def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
+    def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
         cond, cell_params = _in(f"p.{column}", cells)
-        for r in _rows(f"{base} AND {cond}", params + cell_params):
-            c = Candidate(_hex(r[0]), r[3], r[4], r[5])
-            if filters.sort == "rating":
-                c.score = -bayesian_rating(r[6], r[7])
-            elif filters.sort == "popularity":
-                c.score = -float(r[6])
-            yield r[1], r[2], c
+        in_box, box_params = _in_box(box)
+        return _rows(f"{base} AND {cond} AND {in_box}", params + cell_params + box_params)
 
-    def accept(c: Candidate) -> bool:
-        if c.key in exclude:
+    # a row: (store_id, lat, lng, tz, week, closed[, rating_sum, review_count | popularity])
+    def accept(r: Any) -> bool:
+        if exclude and _hex(r[0]) in exclude:
             return False
-        return not filters.open_now or open_at(c.week, c.closed, c.tz, clock)
+        return not filters.open_now or open_at(r[4], r[5], r[3], clock)
+
+    def candidate(r: Any) -> Candidate:
+        c = Candidate(_hex(r[0]), r[3], r[4], r[5])
+        if filters.sort == "rating":
+            c.score = -bayesian_rating(r[6], r[7])
+        elif filters.sort == "popularity":
+            c.score = -float(r[6])
+        return c
 
     sel = 1.0  # share of the rows the SQL returns that the page keeps (category is in the SQL)
     if filters.q:
@@ -412,16 +443,17 @@ def store_candidates(
     # rows the SQL returns there: the category is filtered inside the (cell, category) index
     density = density_near(lat, lng, filters.category)
     if not ranked:
-        return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
-                           key=lambda c: c.key, after=filters.after, density=density, selectivity=sel,
-                           plan=explain.plan)  # type: ignore[return-value]
+        found = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
+                            key=lambda r: _hex(r[0]), after=filters.after, density=density, selectivity=sel,
+                            plan=explain.plan)
+        return [(d, candidate(r)) for d, r in found]
     # rating / popularity: every accepted row within the radius, best first
-    rows = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=10**9, fetch=fetch, accept=accept,
-                       key=lambda c: c.key, density=density, selectivity=sel, plan=explain.plan)
-    ordered = sorted(rows, key=lambda t: (t[1].score, t[1].key))  # type: ignore[attr-defined]
+    everything = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=10**9, fetch=fetch, accept=accept,
+                             key=lambda r: _hex(r[0]), density=density, selectivity=sel, plan=explain.plan)
+    ordered = sorted(((d, candidate(r)) for d, r in everything), key=lambda t: (t[1].score, t[1].key))
     if filters.after is not None:
-        ordered = [r for r in ordered if (r[1].score, r[1].key) > filters.after]  # type: ignore[attr-defined]
-    return ordered[:limit]  # type: ignore[return-value]
+        ordered = [t for t in ordered if (t[1].score, t[1].key) > filters.after]
+    return ordered[:limit]
 
 
 def _sort_value(f: Filters, d: float, c: Candidate) -> float:
@@ -573,21 +605,22 @@ def offering_candidates(
             "WHERE " + " AND ".join(where))
     clock = Clock(at or timezone.now())
 
-    def fetch(column: str, cells: list[int]):  # type: ignore[no-untyped-def]
+    def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
         cond, cell_params = _in(f"p.{column}", cells)
-        for r in _rows(f"{base} AND {cond}", params + cell_params):
-            yield r[1], r[2], Candidate(_hex(r[0]), r[3], r[4], r[5], extra=_hex(r[6]))
+        in_box, box_params = _in_box(box)
+        return _rows(f"{base} AND {cond} AND {in_box}", params + cell_params + box_params)
 
-    def accept(c: Candidate) -> bool:
-        if c.key in exclude:
+    # a row: (offering_id, lat, lng, tz, week, closed, store_id)
+    def accept(r: Any) -> bool:
+        if exclude and _hex(r[0]) in exclude:
             return False
-        return not filters.open_now or open_at(c.week, c.closed, c.tz, clock)
+        return not filters.open_now or open_at(r[4], r[5], r[3], clock)
 
     sel = 0.3 * (0.05 if filters.q else 1.0) * (0.6 if filters.open_now else 1.0)
-    return geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
-                       key=lambda c: c.key, unique=lambda c: c.key, after=filters.after,
-                       density=density_near(lat, lng, filters.category), selectivity=sel,
-                       plan=explain.plan)  # type: ignore[return-value]
+    found = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
+                        key=lambda r: _hex(r[0]), unique=lambda r: _hex(r[0]), after=filters.after,
+                        density=density_near(lat, lng, filters.category), selectivity=sel, plan=explain.plan)
+    return [(d, Candidate(_hex(r[0]), r[3], r[4], r[5], extra=_hex(r[6]))) for d, r in found]
 
 
 def offerings_nearby_page(

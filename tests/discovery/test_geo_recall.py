@@ -87,15 +87,15 @@ def test_recall_does_not_depend_on_the_density_guess(world, point, density):
     dist = geo.Distance(lat, lng)
     rows = list(Place.objects.filter(visible=True).values_list("lat", "lng", "store_id"))
 
-    def fetch(column, cells):
+    def fetch(column, cells, box):
         cells = set(cells)
         for la, ln, sid in rows:
-            if geo.cells_of(la, ln)[column] in cells:
-                yield la, ln, sid.hex
+            if geo.cells_of(la, ln)[column] in cells and box.holds(la, ln):
+                yield sid.hex, la, ln
 
-    got = geo.nearest(lat=lat, lng=lng, radius_m=5000, limit=25, fetch=fetch, key=lambda k: k, density=density)
+    got = geo.nearest(lat=lat, lng=lng, radius_m=5000, limit=25, fetch=fetch, key=lambda r: r[0], density=density)
     want = sorted((dist(la, ln), sid.hex) for la, ln, sid in rows if dist(la, ln) <= 5000)[:25]
-    assert [(round(d, 6), k) for d, k in got] == [(round(d, 6), k) for d, k in want]
+    assert [(round(d, 6), r[0]) for d, r in got] == [(round(d, 6), k) for d, k in want]
 
 
 def test_city_edge_and_whole_radius(world):
@@ -121,3 +121,63 @@ def test_cursor_pages_equal_one_big_page(world):
         f = validate_filters(cursor=page.next_cursor)
     assert [k for _d, k in seen] == [k for _d, k in full]
     assert len({k for _d, k in seen}) == len(seen)
+
+
+def _destination(lat, lng, bearing_deg, distance_m):
+    """The point distance_m from (lat, lng) along a great circle at the bearing (spherical Earth)."""
+    import math
+
+    d = distance_m / geo.EARTH_RADIUS_M
+    p1, l1, b = math.radians(lat), math.radians(lng), math.radians(bearing_deg)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+
+
+@settings(max_examples=400, deadline=None)
+@given(lat=st.floats(-89.99, 89.99), lng=st.floats(-180, 180), radius=st.floats(1, 50_000),
+       bearing=st.floats(0, 360), share=st.floats(0, 1))
+def test_box_holds_the_whole_circle(lat, lng, radius, bearing, share):
+    """Every point within the radius is in the box: at the antimeridian and next to the poles too."""
+    box = geo.Box.around(lat, lng, radius)
+    p_lat, p_lng = _destination(lat, lng, bearing, radius * share)
+    assert geo.haversine_m(lat, lng, p_lat, p_lng) <= radius + 0.01
+    assert box.holds(p_lat, p_lng), (box, p_lat, p_lng)
+
+
+def test_box_is_tight_and_wraps_at_the_antimeridian():
+    box = geo.Box.around(30.0, 104.0, 1000)
+    assert 0.0089 < box.lat_hi - 30.0 < 0.0091  # 1 km is 0.009 degrees of latitude
+    assert not box.holds(30.0, 104.02) and not box.holds(30.02, 104.0)
+    east = geo.Box.around(-17.8, 179.999, 1000)
+    assert east.wraps and east.holds(-17.8, -179.999) and not east.holds(-17.8, 179.9)
+    pole = geo.Box.around(89.995, 10.0, 2000)  # the pole is inside: every longitude
+    assert (pole.lng_lo, pole.lng_hi, pole.lat_hi) == (-180.0, 180.0, 90.0) and pole.holds(89.99, -170.0)
+
+
+def test_rows_outside_the_box_stay_in_the_database(world):
+    """The SQL returns only the rows of the cells that lie in the bound's box, not the whole disk."""
+    from h3.api import basic_int as h3i
+
+    lat, lng = 30.657, 104.066
+    e = Explain()
+    got = store_candidates(lat=lat, lng=lng, radius_m=3000, limit=5, explain=e)
+    assert len(got) == 5 and e.plan.queries == 1
+    disk = set(h3i.grid_disk(h3i.latlng_to_cell(lat, lng, e.plan.res), e.plan.rings))
+    column = geo.COLUMNS[e.plan.res]
+    in_disk = [p for p in Place.objects.filter(visible=True) if getattr(p, column) in disk]
+    box = geo.Box.around(lat, lng, e.plan.bound_m)
+    assert e.plan.rows == sum(1 for p in in_disk if box.holds(p.lat, p.lng))
+    assert e.plan.rows < len(in_disk)
+
+
+def test_density_is_read_a_district_at_a_time(world, django_assert_num_queries):
+    """The first query in a district reads its density counts once; its neighbours then cost no query."""
+    from o2o.discovery import selectors
+
+    with django_assert_num_queries(1):
+        first = selectors.density_near(30.657, 104.066, "restaurant")
+    with django_assert_num_queries(0):
+        again = selectors.density_near(30.657, 104.066, "restaurant")
+        near = selectors.density_near(30.66, 104.07, "restaurant")
+    assert first == again > 0 and near > 0
