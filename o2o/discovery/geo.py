@@ -5,8 +5,8 @@ only the rows inside the bounding box of a circle ("the bound") that the disk pr
 that the local density says should hold `limit` results. The resolution is the one that probes
 the fewest cells and scans the fewest index rows for that circle (fine cells in a dense centre,
 coarse cells at a sparse edge). Rows outside the box never leave the database. If the circle
-holds fewer than `limit` accepted rows, the search reads again with a circle twice as wide, until
-it holds them or reaches the radius.
+holds fewer than `limit` accepted rows, the search reads again with a wider circle (as wide as
+the rows it found say, 1.25x to 4x), until it holds them or reaches the radius.
 
 Exactness. Any point outside the disk of k rings lies in some cell at grid distance k+1 or more;
 walking from the query point to it crosses a cell of ring k+1 (neighbouring cells differ by one
@@ -32,7 +32,7 @@ EARTH_RADIUS_M = 6_371_008.8
 RESOLUTIONS = (6, 8, 10, 12)
 COLUMNS = {r: f"h3_r{r}" for r in RESOLUTIONS}
 EDGE_M = {r: h3.average_hexagon_edge_length(r, unit="m") for r in RESOLUTIONS}
-Row = Sequence[Any]
+Row = Sequence[Any]  # a row a fetch gives: items 1 and 2 are its latitude and longitude
 AREA_M2 = {r: h3.average_hexagon_area(r, unit="m^2") for r in RESOLUTIONS}
 DENSITY_RES = 7
 DENSITY_AREA_M2 = h3.average_hexagon_area(DENSITY_RES, unit="m^2")
