@@ -33,7 +33,8 @@ def points(n: int, seed: int = 7) -> list[tuple[float, float]]:
 
 
 def ours(kind: str, full: bool):  # type: ignore[no-untyped-def]
-    from o2o.discovery.selectors import Filters, store_candidates, stores_nearby_page
+    from o2o.discovery.filters import Filters
+    from o2o.discovery.selectors import store_candidates, stores_nearby_page
 
     f = Filters(category="restaurant", open_now=True) if kind == "filtered" else Filters()
     if full:
@@ -181,7 +182,8 @@ def main() -> None:
     args = ap.parse_args()
     url = db_url(args.backend, args.stores)
     setup_django(url)
-    from o2o.discovery.selectors import Explain, Filters, store_candidates
+    from o2o.discovery.filters import Filters
+    from o2o.discovery.selectors import Explain, store_candidates
 
     result: dict[str, Any] = {"bench": "discovery.nearby", "backend": args.backend, "stores": args.stores,
                               "radius_m": RADIUS, "limit": LIMIT, "at": AT.isoformat()}

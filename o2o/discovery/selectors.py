@@ -8,44 +8,35 @@ filters (category and text in SQL, open-now in Python from compact weekly hours)
 suspended merchant's store; a row that fails the gate is skipped and the page refilled.
 
 Pagination is by an opaque cursor holding the last row's (sort value, id): no duplicates and no
-gaps while the data stands still.
+gaps while the data stands still. Parameters and cursors: discovery.filters; density: discovery.density.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering, StockBucket
 from o2o.catalogue.selectors import public_offerings
 from o2o.core import conf
-from o2o.core.errors import Invalid
 from o2o.discovery import geo, text
-from o2o.discovery.models import DensityCell, Place, Word
+from o2o.discovery.density import density_near
+from o2o.discovery.filters import Filters, encode_cursor, validate_filters
+from o2o.discovery.models import Place, Word
 from o2o.discovery.openness import Clock, open_at
 from o2o.merchants.access import public_stores
-from o2o.merchants.enums import Category
 from o2o.merchants.models import Store
 
-SORTS = ("distance", "rating", "popularity")
-# Bayesian average: C pseudo-reviews at the prior mean, so one 5-star review does not beat 400 at 4.8.
 BAYES_PRIOR_MEAN = 3.5
 BAYES_WEIGHT = 10
-MAX_Q = text.MAX_QUERY_CHARS
 
 
 def bayesian_rating(rating_sum: int, review_count: int) -> float:
@@ -85,169 +76,6 @@ class Page:
 
 
 # --- input ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Filters:
-    q: str | None = None
-    category: str | None = None
-    open_now: bool = False
-    min_rating: float | None = None
-    has_deals: bool = False
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    kind: str | None = None
-    sort: str = "distance"
-    after: tuple[float, str] | None = None
-
-
-def validate_nearby(*, lat: Any, lng: Any, radius_m: Any, limit: Any, category: Any = None) -> tuple[float, float, int, int]:
-    """Check the common parameters; (lat, lng, radius_m, limit) with defaults, or Invalid (422)."""
-    fields: dict[str, str] = {}
-    lat_f = _number(lat, "lat", -90, 90, fields)
-    lng_f = _number(lng, "lng", -180, 180, fields)
-    settings = conf.get()
-    radius = settings.nearby_default_radius_m if radius_m is None else radius_m
-    if isinstance(radius, bool) or not isinstance(radius, int) or not 0 < radius <= settings.nearby_max_radius_m:
-        fields["radius_m"] = _("whole metres from 1 to %(max)d") % {"max": settings.nearby_max_radius_m}
-    lim = 20 if limit is None else limit
-    if isinstance(lim, bool) or not isinstance(lim, int) or not 1 <= lim <= 100:
-        fields["limit"] = _("from 1 to 100")
-    if category and category not in Category.values:
-        fields["category"] = _("one of %(v)s") % {"v": ", ".join(Category.values)}
-    if fields:
-        raise Invalid(_("Some search parameters are not valid."), fields=fields)
-    return lat_f, lng_f, radius, lim
-
-
-def _number(value: Any, name: str, lo: float, hi: float, fields: dict[str, str]) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        f = math.nan
-    if isinstance(value, bool) or not lo <= f <= hi:  # NaN fails too
-        fields[name] = _("a number between %(lo)s and %(hi)s") % {"lo": lo, "hi": hi}
-        return 0.0
-    return f
-
-
-def validate_filters(
-    *, q: Any = None, category: Any = None, open_now: Any = None, min_rating: Any = None, has_deals: Any = None,
-    price_min: Any = None, price_max: Any = None, kind: Any = None, sort: Any = None, cursor: Any = None,
-    q_required: bool = False, sorts: tuple[str, ...] = SORTS,
-) -> Filters:
-    fields: dict[str, str] = {}
-    if q is not None and not isinstance(q, str):
-        fields["q"] = _("text")
-        q = None
-    if q is not None and len(q) > MAX_Q:
-        fields["q"] = _("at most %(n)d characters") % {"n": MAX_Q}
-    if q_required and not (q or "").strip():
-        fields["q"] = _("required")
-    if category and category not in Category.values:
-        fields["category"] = _("one of %(v)s") % {"v": ", ".join(Category.values)}
-    if kind and kind not in OfferingKind.values:
-        fields["kind"] = _("one of %(v)s") % {"v": ", ".join(OfferingKind.values)}
-    rating = None
-    if min_rating is not None:
-        try:
-            rating = float(min_rating)
-        except (TypeError, ValueError):
-            rating = math.nan
-        if not 0 <= rating <= 5:
-            fields["min_rating"] = _("a number from 0 to 5")
-    pmin, pmax = _price(price_min, "price_min", fields), _price(price_max, "price_max", fields)
-    if pmin is not None and pmax is not None and pmin > pmax:
-        fields["price_max"] = _("not below price_min")
-    sort = sort or "distance"
-    if sort not in sorts:
-        fields["sort"] = _("one of %(v)s") % {"v": ", ".join(sorts)}
-    after = None
-    if cursor:
-        after = decode_cursor(cursor, sort)
-        if after is None:
-            fields["cursor"] = _("not a cursor of this search")
-    if fields:
-        raise Invalid(_("Some search parameters are not valid."), fields=fields)
-    return Filters(q=(q or "").strip() or None, category=category or None, open_now=bool(open_now),
-                   min_rating=rating, has_deals=bool(has_deals), price_min=pmin, price_max=pmax,
-                   kind=kind or None, sort=sort, after=after)
-
-
-def _price(value: Any, name: str, fields: dict[str, str]) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        d = Decimal("NaN")
-    if not d.is_finite() or d < 0 or d >= Decimal("1e12"):
-        fields[name] = _("an amount such as 50.00")
-        return None
-    return d
-
-
-def encode_cursor(sort: str, value: float, key: str) -> str:
-    raw = json.dumps([sort, value, key], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[float, str] | None:
-    try:
-        if not isinstance(cursor, str) or len(cursor) > 300:
-            return None
-        s, value, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if s != sort or not isinstance(key, str) or len(key) != 32 or isinstance(value, bool):
-            return None
-        int(key, 16)
-        value = float(value)
-        if not math.isfinite(value):
-            return None
-        return value, key
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
-
-
-# --- density (speed only) -------------------------------------------------------------------------
-
-# res-5 block (about 250 km²) -> (expiry, {res-7 cell: {category: n}}); loaded a block at a time,
-# so a process asks once per district and 10 minutes, never on the hot path of a warm district.
-_DENSITY: dict[int, tuple[float, dict[int, dict[str, int]]]] = {}
-_DENSITY_TTL_S = 600.0
-_DENSITY_MAX_BLOCKS = 2000  # bounded: memory never grows with the number of stores
-
-
-def _density_blocks(blocks: list[int], now: float) -> None:
-    from django.db.models import Q
-
-    if len(_DENSITY) + len(blocks) > _DENSITY_MAX_BLOCKS:
-        _DENSITY.clear()
-    spans = {b: geo.density_block_span(b) for b in blocks}
-    counts: dict[int, dict[int, dict[str, int]]] = {b: {} for b in blocks}
-    cond = Q()
-    for lo, hi in spans.values():
-        cond |= Q(cell__range=(lo, hi))
-    for cell, cat, n in DensityCell.objects.filter(cond).values_list("cell", "category", "n"):
-        counts[geo.density_block(cell)].setdefault(cell, {})[cat] = n
-    for b in blocks:
-        _DENSITY[b] = (now + _DENSITY_TTL_S, counts[b])
-
-
-def density_near(lat: float, lng: float, category: str | None = None) -> float:
-    """Visible places (of the category, if given) per m² around the point: the larger of its res-7
-    cell's and the mean over that cell and its six neighbours (a point at the edge of a busy area
-    has an emptier cell of its own than the streets around it).
-
-    Counts are cached per process, bounded, refreshed every 10 minutes; only speed depends on them."""
-    cells = geo.density_disk(lat, lng)
-    blocks = [geo.density_block(c) for c in cells]
-    now = time.monotonic()
-    stale = [b for b in dict.fromkeys(blocks) if (hit := _DENSITY.get(b)) is None or hit[0] < now]
-    if stale:
-        _density_blocks(stale, now)
-    cat = category or ""
-    ns = [_DENSITY[b][1].get(c, {}).get(cat, 0) for c, b in zip(cells, blocks, strict=True)]
-    return max(ns[0], sum(ns) / len(ns)) / geo.DENSITY_AREA_M2
-
 
 # --- SQL pieces -----------------------------------------------------------------------------------
 

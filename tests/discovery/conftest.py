@@ -1,10 +1,10 @@
 import pytest
 
-from o2o.discovery import selectors
+from o2o.discovery import density
 
 
 @pytest.fixture(autouse=True)
 def _fresh_density_cache():
-    selectors._DENSITY.clear()
+    density._DENSITY.clear()
     yield
-    selectors._DENSITY.clear()
+    density._DENSITY.clear()

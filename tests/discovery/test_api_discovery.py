@@ -255,7 +255,8 @@ def test_offerings_nearby(api_client):
 def test_selector_results_are_full_store_objects(city):
     from django.core.management import call_command
 
-    from o2o.discovery.selectors import Filters, stores_nearby, stores_nearby_page
+    from o2o.discovery.filters import Filters
+    from o2o.discovery.selectors import stores_nearby, stores_nearby_page
 
     rows = stores_nearby(lat=LAT, lng=LNG, radius_m=3000, q="火锅")
     assert [r.store.name for r in rows] == ["重庆老火锅"]

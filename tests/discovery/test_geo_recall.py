@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from o2o.accounts.models import User
 from o2o.discovery import geo
+from o2o.discovery.filters import Filters
 from o2o.discovery.models import Place
-from o2o.discovery.selectors import Explain, Filters, store_candidates, stores_nearby_page
+from o2o.discovery.selectors import Explain, store_candidates, stores_nearby_page
 from o2o.discovery.services import refresh_density
 from o2o.merchants.services import merchant_create, store_create
 from tests.helpers import HOURS_ALL_DAY
@@ -117,7 +118,7 @@ def test_cursor_pages_equal_one_big_page(world):
         seen += [(r.distance_m, r.store.pk.hex) for r in page.results]
         if not page.next_cursor:
             break
-        from o2o.discovery.selectors import validate_filters
+        from o2o.discovery.filters import validate_filters
         f = validate_filters(cursor=page.next_cursor)
     assert [k for _d, k in seen] == [k for _d, k in full]
     assert len({k for _d, k in seen}) == len(seen)
@@ -173,11 +174,11 @@ def test_rows_outside_the_box_stay_in_the_database(world):
 
 def test_density_is_read_a_district_at_a_time(world, django_assert_num_queries):
     """The first query in a district reads its density counts once; its neighbours then cost no query."""
-    from o2o.discovery import selectors
+    from o2o.discovery import density
 
     with django_assert_num_queries(1):
-        first = selectors.density_near(30.657, 104.066, "restaurant")
+        first = density.density_near(30.657, 104.066, "restaurant")
     with django_assert_num_queries(0):
-        again = selectors.density_near(30.657, 104.066, "restaurant")
-        near = selectors.density_near(30.66, 104.07, "restaurant")
+        again = density.density_near(30.657, 104.066, "restaurant")
+        near = density.density_near(30.66, 104.07, "restaurant")
     assert first == again > 0 and near > 0

@@ -10,14 +10,13 @@ from o2o.api.schemas import MerchantRefOut, MoneyOut, NearbyStoreOut, OfferingOu
 from o2o.api.serializers import merchant_ref, money, offering_out, store_out
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core.money import discount_percent
+from o2o.discovery.filters import validate_filters, validate_nearby
 from o2o.discovery.selectors import (
     NearbyOffering,
     NearbyStore,
     offerings_nearby_page,
     search_page,
     stores_nearby_page,
-    validate_filters,
-    validate_nearby,
 )
 from o2o.merchants.access import public_store
 

@@ -26,7 +26,8 @@ from django.views.decorators.http import require_POST
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
 from o2o.core.errors import DomainError, Invalid, PaymentRequired
-from o2o.discovery.selectors import SORTS, stores_nearby
+from o2o.discovery.filters import SORTS
+from o2o.discovery.selectors import stores_nearby
 from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
