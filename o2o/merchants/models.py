@@ -25,6 +25,13 @@ class MerchantEvent(StatusEventBase):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="events")
 
 
+def star_rating(rating_sum: int, review_count: int) -> float | None:
+    """Average star rating for display (one decimal); not money."""
+    if not review_count:
+        return None
+    return round(rating_sum / review_count, 1)
+
+
 class Store(BaseModel):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
     name = models.CharField(_("name"), max_length=120)
@@ -52,10 +59,7 @@ class Store(BaseModel):
 
     @property
     def rating(self) -> float | None:
-        """Average star rating for display (one decimal); not money."""
-        if not self.review_count:
-            return None
-        return round(self.rating_sum / self.review_count, 1)
+        return star_rating(self.rating_sum, self.review_count)
 
 
 class StaffMembership(BaseModel):

@@ -252,17 +252,22 @@ def test_offerings_nearby(api_client):
     assert [x["id"] for x in api.get("/offerings/nearby", lat=LAT, lng=LNG).json()["results"]] == [other["id"]]
 
 
-def test_selector_results_are_full_store_objects(city):
+def test_selector_results_are_store_cards(city):
+    """A result carries what a list shows of its store, read through the tenancy gate in one query."""
     from django.core.management import call_command
 
     from o2o.discovery.filters import Filters
-    from o2o.discovery.selectors import stores_nearby, stores_nearby_page
+    from o2o.discovery.selectors import StoreCard, stores_nearby, stores_nearby_page
+    from o2o.merchants.models import Store
 
     rows = stores_nearby(lat=LAT, lng=LNG, radius_m=3000, q="火锅")
     assert [r.store.name for r in rows] == ["重庆老火锅"]
-    store = rows[0].store
-    assert store.opening_hours == HOURS_ALL_DAY  # not among the listed columns: loads on access
-    assert store.merchant.name == "渝味" and store.merchant.category == "restaurant"
+    card, store = rows[0].store, Store.objects.get(name="重庆老火锅")
+    assert isinstance(card, StoreCard) and card.pk == store.pk
+    assert (card.address, card.lat, card.lng, card.timezone) == (store.address, store.lat, store.lng, store.timezone)
+    assert (card.rating, card.review_count) == (store.rating, store.review_count)
+    assert card.merchant.name == "渝味" and card.merchant.category == "restaurant"
+    assert card.merchant.get_category_display() == store.merchant.get_category_display()
     assert rows[0].open_now is True
     call_command("discovery_reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("discovery_popularity", stdout=open("/dev/null", "w"))  # noqa: SIM115

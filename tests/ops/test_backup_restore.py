@@ -295,7 +295,7 @@ def test_restore_refuses_damaged_backups_and_a_busy_database(live_server_proc, t
     backups = tmp_path / "backups"
     good = backup(server, backups)
     at_backup = fingerprint(server, server.db_url)
-    traffic(server, ids, tag="b")
+    later = traffic(server, ids, tag="b")
     current = fingerprint(server, server.db_url)
     assert current != at_backup
 
@@ -348,6 +348,11 @@ def test_restore_refuses_damaged_backups_and_a_busy_database(live_server_proc, t
     # (PostgreSQL: --force ended the workers' sessions; CONN_HEALTH_CHECKS reconnects on the next request)
     status, body = server.request("GET", f"/orders/{first['order']}", token=first["customer"])
     assert status == 200, body
+    # every worker thread, each keeping its connection (CONN_MAX_AGE), reads the restored data: the
+    # order made after the backup is gone for all of them
+    for _ in range(12):
+        status, body = server.request("GET", f"/orders/{later['order']}", token=later["customer"])
+        assert status == 404, body
     status, order = server.request("POST", "/orders", {"lines": [{"offering_id": ids["deal"], "quantity": 1}]},
                                    ids["customers"][0])
     assert status == 201, order
