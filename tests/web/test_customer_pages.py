@@ -87,6 +87,12 @@ def test_home_typed_place_resolves_district_and_reports_unknown(w):
     assert "We could not find" in r.content.decode()
 
 
+def test_home_at_a_position_without_a_name_says_where(w):
+    r = Client().get(reverse("web:home"), {"lat": "30.6601", "lng": "104.0702"})
+    assert r.status_code == 200
+    assert re.search(r"Showing places near\s*<strong>30\.6601, 104\.0702</strong>", r.content.decode())
+
+
 def test_store_and_deal_pages(w):
     r = Client().get(reverse("web:store", args=[w["store"].pk]))
     assert r.status_code == 200

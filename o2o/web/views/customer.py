@@ -118,6 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if lat is None or lng is None:
         lat, lng = centre
         label = label or _("City centre")
+    label = label or f"{lat:.4f}, {lng:.4f}"  # a shared link with a position and no name: say where it is
     category = params.get("category") or ""
     if category not in Category.values:
         category = ""
