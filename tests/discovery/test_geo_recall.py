@@ -174,9 +174,9 @@ def test_rows_outside_the_box_stay_in_the_database(world):
 
 def test_density_is_read_a_district_at_a_time(world, django_assert_num_queries):
     """The first query in a district reads its density counts once; its neighbours then cost no query."""
-    from o2o.discovery import density
-
     from h3.api import basic_int as h3i
+
+    from o2o.discovery import density
 
     disk = geo.density_disk(30.657, 104.066)
     loaded = {geo.density_block(c) for c in disk}
