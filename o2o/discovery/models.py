@@ -29,6 +29,11 @@ class Place(models.Model):
     # opening hours as local minute-of-week intervals "start-end,..." (see o2o.discovery.openness)
     week = models.TextField(blank=True)
     closed = models.TextField(blank=True)  # closed dates, comma separated ISO dates
+    # hours of the week the weekly hours open at no minute (openness.closed_hours): SQL drops those rows
+    # from an open-now search; 0 (unknown) drops nothing
+    closed_h0 = models.BigIntegerField(default=0)
+    closed_h1 = models.BigIntegerField(default=0)
+    closed_h2 = models.BigIntegerField(default=0)
     popularity = models.PositiveIntegerField(default=0)  # redemptions in the last 30 days
 
     class Meta:
@@ -38,8 +43,9 @@ class Place(models.Model):
 # PostgreSQL only (migrations 0002 and 0003, and discovery_reindex): covering indexes for every
 # resolution, so the cell query is an index-only scan reading a few adjacent index pages.
 COVERING_INDEXES = {
-    f"disc_place_r{r}_cover": (f"h3_r{r}, category", "visible, lat, lng, store_id, tz, week, closed")
-    for r in (6, 8, 10, 12)  # migrations 0002 and 0003
+    f"disc_place_r{r}_cover": (f"h3_r{r}, category",
+                               "visible, lat, lng, store_id, tz, week, closed, closed_h0, closed_h1, closed_h2")
+    for r in (6, 8, 10, 12)  # migrations 0002, 0003 and 0004
 }
 
 

@@ -26,6 +26,33 @@ def encode_week(hours: dict[str, list[list[str]]]) -> str:
     return ",".join(parts)
 
 
+# Hours of the week (local, Monday 00:00-01:00 is hour 0) in three integer columns of 56 bits each.
+HOUR_WORDS = 3
+HOUR_BITS = 56
+
+
+@lru_cache(maxsize=4096)
+def closed_hours(week: str) -> tuple[int, ...]:
+    """The hours of the week in which the weekly hours open at no minute, as HOUR_WORDS bitmasks.
+
+    SQL drops a row whose bit of the current local hour is set: such a store is closed now whatever
+    its closed dates say. A row whose bit is clear may still be closed (closed dates, the minutes of
+    the hour); open_at decides those exactly. Zero bits (the column default) never drop a row."""
+    open_bits = 0
+    for start, end in _parse(week):
+        for hour in range(start // 60, (end - 1) // 60 + 1):
+            open_bits |= 1 << (hour % 168)
+    closed = ~open_bits & ((1 << 168) - 1)
+    mask = (1 << HOUR_BITS) - 1
+    return tuple((closed >> (HOUR_BITS * i)) & mask for i in range(HOUR_WORDS))
+
+
+def hour_bit(minute_of_week: int) -> tuple[int, int]:
+    """(word, bit value) of the hour holding this local minute of the week, as closed_hours lays them out."""
+    hour = minute_of_week // 60
+    return hour // HOUR_BITS, 1 << (hour % HOUR_BITS)
+
+
 def encode_closed(closed_dates: list[str] | None) -> str:
     return ",".join(sorted(set(closed_dates or [])))
 
@@ -75,4 +102,4 @@ def open_at(week: str, closed: str, tz: str, clock: Clock) -> bool:
     return False
 
 
-__all__ = ["DAYS", "Clock", "encode_closed", "encode_week", "open_at"]
+__all__ = ["DAYS", "Clock", "closed_hours", "encode_closed", "encode_week", "hour_bit", "open_at"]

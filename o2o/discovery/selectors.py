@@ -31,7 +31,7 @@ from o2o.discovery import geo, text
 from o2o.discovery.density import density_near
 from o2o.discovery.filters import Filters, encode_cursor, validate_filters
 from o2o.discovery.models import Place, Word
-from o2o.discovery.openness import Clock, open_at
+from o2o.discovery.openness import Clock, hour_bit, open_at
 from o2o.merchants.access import public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.models import Store, star_rating
@@ -191,6 +191,16 @@ def _store_where(f: Filters) -> tuple[list[str], list[Any]] | None:
     return where, params
 
 
+def _open_now_sql(clock: Clock) -> tuple[str, list[Any]]:
+    """SQL: drop the places whose weekly hours open at no minute of this hour (local time of the
+    platform's timezone; places in other timezones, and the exact minute and closed dates, are left
+    to open_at, which decides every row the SQL returns)."""
+    tz = timezone.get_default_timezone_name()
+    _today, minute = clock.local(tz)
+    word, bit = hour_bit(minute)
+    return f"(p.tz <> %s OR (p.closed_h{word} & %s) = 0)", [tz, bit]
+
+
 def _price_sql(alias: str, f: Filters) -> tuple[str, list[Any]]:
     conds: list[str] = [f"{alias}.currency = %s"]
     params: list[Any] = [conf.get().currency]
@@ -231,6 +241,10 @@ def store_candidates(
     if built is None:
         return []
     where, params = built
+    clock = Clock(at or timezone.now())
+    if filters.open_now:
+        cond, ps = _open_now_sql(clock)
+        where, params = [*where, cond], [*params, *ps]
     t = _tables()
     ranked = filters.sort != "distance"
     select = "p.store_id, p.lat, p.lng, p.tz, p.week, p.closed"
@@ -241,7 +255,6 @@ def store_candidates(
     elif filters.sort == "popularity":
         select += ", p.popularity"
     base = f"SELECT {select} FROM {t['place']} p{join} WHERE " + " AND ".join(where)
-    clock = Clock(at or timezone.now())
 
     def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
         cond, cell_params = _in(f"p.{column}", cells)
@@ -455,10 +468,14 @@ def offering_candidates(
             return []
         where.append(tc[0])
         params += tc[1]
+    clock = Clock(at or timezone.now())
+    if filters.open_now:
+        cond, ps = _open_now_sql(clock)
+        where.append(cond)
+        params += ps
     base = (f"SELECT o.id, p.lat, p.lng, p.tz, p.week, p.closed, p.store_id FROM {t['place']} p "
             f"JOIN {t['rs']} rs ON rs.store_id = p.store_id JOIN {t['offering']} o ON o.id = rs.offering_id "
             "WHERE " + " AND ".join(where))
-    clock = Clock(at or timezone.now())
 
     def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
         cond, cell_params = _in(f"p.{column}", cells)

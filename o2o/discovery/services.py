@@ -22,12 +22,13 @@ from django.utils.translation import override
 
 from o2o.discovery import geo
 from o2o.discovery.models import COVERING_INDEXES, DensityCell, Place, Word
-from o2o.discovery.openness import encode_closed, encode_week
+from o2o.discovery.openness import HOUR_WORDS, closed_hours, encode_closed, encode_week
 from o2o.discovery.text import normalise, vocabulary_words
 from o2o.merchants.enums import Category, MerchantStatus
 from o2o.merchants.models import Merchant, Store
 
 POPULARITY_DAYS = 30
+_CLOSED_HOURS = [f"closed_h{i}" for i in range(HOUR_WORDS)]
 
 
 # Chinese words for each category, so that "餐厅" or "美食" finds restaurants whatever the UI language.
@@ -57,7 +58,8 @@ def place_row(*, store_id: Any, merchant_id: Any, merchant_status: str, merchant
         "visible": bool(is_active and merchant_status == MerchantStatus.ACTIVE),
         "lat": lat, "lng": lng, **geo.cells_of(lat, lng),
         "text": document_text(store_name=name, merchant_name=merchant_name, category=category, address=address),
-        "tz": tz, "week": _week(hours), "closed": encode_closed(closed_dates), "popularity": popularity,
+        "tz": tz, "week": (week := _week(hours)), "closed": encode_closed(closed_dates), "popularity": popularity,
+        **dict(zip(_CLOSED_HOURS, closed_hours(week), strict=True)),
     }
 
 
@@ -107,7 +109,7 @@ def search_index_merchant(*, merchant: Merchant) -> int:
 # --- bulk -----------------------------------------------------------------------------------------
 
 _COLUMNS = ["store_id", "merchant_id", "category", "visible", "lat", "lng", *geo.COLUMNS.values(), "text", "tz",
-            "week", "closed", "popularity"]
+            "week", "closed", "popularity", *_CLOSED_HOURS]
 _TEXT = _COLUMNS.index("text")
 
 
@@ -130,11 +132,12 @@ def _store_rows(chunk: int = 20000) -> Iterator[list[tuple[Any, ...]]]:
                 break
             batch = []
             for (sid, mid, mstatus, mname, cat, name, address, lat, lng, tz, hours, closed, active_store) in rows:
+                week = _week(hours)
                 batch.append((
                     sid, mid, cat, bool(active_store) and mstatus == active, lat, lng,
                     *(to_cell(lat, lng, r) for r in resolutions),
-                    " ".join([normalise(f"{name} {mname} {address}"), _category_text(cat)]), tz, _week(hours),
-                    encode_closed(json.loads(closed)) if closed and closed != "[]" else "", 0))
+                    " ".join([normalise(f"{name} {mname} {address}"), _category_text(cat)]), tz, week,
+                    encode_closed(json.loads(closed)) if closed and closed != "[]" else "", 0, *closed_hours(week)))
             yield batch
 
 

@@ -214,3 +214,25 @@ def test_cursor_pages_equal_brute_force_anywhere(world, point, radius, limit, ca
         d, c = got[-1]
         f = validate_filters(category=category, cursor=encode_cursor("distance", d, c.key))
     assert seen == want[:len(seen)] and (len(seen) == len(want) or len(seen) == limit * 8)
+
+
+def test_open_now_drops_closed_places_in_sql(world):
+    """A third of the stores open only on Mondays 9-17: on a Tuesday their rows stay in the database."""
+    from datetime import UTC, datetime
+
+    from o2o.discovery.openness import Clock, open_at
+
+    lat, lng = 30.657, 104.066
+    monday, tuesday = datetime(2026, 11, 30, 2, 0, tzinfo=UTC), datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 local
+    f = Filters(open_now=True)
+    reads = {}
+    for name, at in (("monday", monday), ("tuesday", tuesday)):
+        e = Explain()
+        got = store_candidates(lat=lat, lng=lng, radius_m=3000, limit=5, filters=f, at=at, explain=e)
+        assert e.plan.switches == 0 and len(got) == 5
+        clock = Clock(at)
+        open_places = {p.store_id.hex for p in Place.objects.filter(visible=True) if open_at(p.week, p.closed, p.tz, clock)}
+        want = [k for _d, k in brute(lat, lng, 3000, 10_000) if k in open_places][:5]
+        assert [c.key for _d, c in got] == want
+        reads[name] = e.plan.rows
+    assert reads["tuesday"] < reads["monday"]

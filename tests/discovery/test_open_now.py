@@ -64,3 +64,27 @@ def test_same_instant_differs_by_timezone():
     clock = Clock(at)
     assert open_at(encode_week(hours), "", "Asia/Shanghai", clock)
     assert not open_at(encode_week(hours), "", "America/New_York", clock)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(hours=hours_st, tz=st.sampled_from(TZS), at=instants)
+def test_closed_hours_never_drop_an_open_store(hours, tz, at):
+    """The SQL pre-filter of open-now (closed_hours) only drops stores that open_at calls closed."""
+    from o2o.discovery.openness import closed_hours, hour_bit
+
+    week, clock = encode_week(hours), Clock(at)
+    word, bit = hour_bit(clock.local(tz)[1])
+    if open_at(week, "", tz, clock):
+        assert closed_hours(week)[word] & bit == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(hours=hours_st, hour=st.integers(0, 167))
+def test_closed_hours_mark_exactly_the_hours_without_an_open_minute(hours, hour):
+    from o2o.discovery.openness import WEEK, _parse, closed_hours, hour_bit
+
+    week = encode_week(hours)
+    any_open = any(start <= m < end or start <= m + WEEK < end
+                   for m in range(hour * 60, hour * 60 + 60) for start, end in _parse(week))
+    word, bit = hour_bit(hour * 60)
+    assert bool(closed_hours(week)[word] & bit) == (not any_open)
