@@ -231,8 +231,6 @@ def nearest(
     """
     plan = plan or Plan()
     dist = Distance(lat, lng)
-    q_lat, q_lng, q_cos = dist.lat, dist.lng, dist.cos_lat
-    sin, cos, asin, sqrt, rad = math.sin, math.cos, math.asin, math.sqrt, math.radians
     want = limit + 1
     floor = after[0] if after else 0.0
     eff_density = max(density * selectivity, 1e-12)
@@ -253,10 +251,7 @@ def nearest(
             plan.queries += 1
             for row in fetch(column, cells[i:i + BATCH], box):
                 plan.rows += 1
-                # Distance.__call__, inlined: this loop runs for every row read
-                p2 = rad(row[1])
-                a = sin((p2 - q_lat) / 2) ** 2 + q_cos * cos(p2) * sin((rad(row[2]) - q_lng) / 2) ** 2
-                d = 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(a)))
+                d = dist(row[1], row[2])
                 if d <= bound and accept(row):
                     found.append((d, key(row), row))
         found.sort(key=lambda t: (t[0], t[1]))

@@ -13,7 +13,7 @@ gaps while the data stands still. Parameters and cursors: discovery.filters; den
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -111,6 +111,29 @@ def _in_box(box: geo.Box) -> tuple[str, list[Any]]:
         return "p.lat BETWEEN %s AND %s AND (p.lng >= %s OR p.lng <= %s)", [
             box.lat_lo, box.lat_hi, box.lng_lo, box.lng_hi]
     return "p.lat BETWEEN %s AND %s AND p.lng BETWEEN %s AND %s", [box.lat_lo, box.lat_hi, box.lng_lo, box.lng_hi]
+
+
+def _reader(base: str, params: list[Any]) -> Callable[[str, list[int], geo.Box], list[tuple[Any, ...]]]:
+    """geo.nearest's fetch: the rows of the query `base` in these cells and inside the box."""
+    def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
+        cond, cell_params = _in(f"p.{column}", cells)
+        in_box, box_params = _in_box(box)
+        return _rows(f"{base} AND {cond} AND {in_box}", params + cell_params + box_params)
+    return fetch
+
+
+def _acceptor(filters: Filters, exclude: frozenset[str], clock: Clock) -> Callable[[Any], bool]:
+    """geo.nearest's accept for rows (id, lat, lng, tz, week, closed, ...): not excluded, and open now
+    if the search asks for it."""
+    def accept(r: Any) -> bool:
+        if exclude and _hex(r[0]) in exclude:
+            return False
+        return not filters.open_now or open_at(r[4], r[5], r[3], clock)
+    return accept
+
+
+def _row_key(r: Any) -> str:
+    return _hex(r[0])
 
 
 def _typo_variants(terms: Iterable[str]) -> dict[str, list[str]]:
@@ -256,16 +279,8 @@ def store_candidates(
         select += ", p.popularity"
     base = f"SELECT {select} FROM {t['place']} p{join} WHERE " + " AND ".join(where)
 
-    def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
-        cond, cell_params = _in(f"p.{column}", cells)
-        in_box, box_params = _in_box(box)
-        return _rows(f"{base} AND {cond} AND {in_box}", params + cell_params + box_params)
-
+    fetch, accept = _reader(base, params), _acceptor(filters, exclude, clock)
     # a row: (store_id, lat, lng, tz, week, closed[, rating_sum, review_count | popularity])
-    def accept(r: Any) -> bool:
-        if exclude and _hex(r[0]) in exclude:
-            return False
-        return not filters.open_now or open_at(r[4], r[5], r[3], clock)
 
     def candidate(r: Any) -> Candidate:
         c = Candidate(_hex(r[0]), r[3], r[4], r[5])
@@ -286,12 +301,12 @@ def store_candidates(
     density = density_near(lat, lng, filters.category)
     if not ranked:
         found = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
-                            key=lambda r: _hex(r[0]), after=filters.after, density=density, selectivity=sel,
+                            key=_row_key, after=filters.after, density=density, selectivity=sel,
                             plan=explain.plan)
         return [(d, candidate(r)) for d, r in found]
     # rating / popularity: every accepted row within the radius, best first
     everything = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=10**9, fetch=fetch, accept=accept,
-                             key=lambda r: _hex(r[0]), density=density, selectivity=sel, plan=explain.plan)
+                             key=_row_key, density=density, selectivity=sel, plan=explain.plan)
     ordered = sorted(((d, candidate(r)) for d, r in everything), key=lambda t: (t[1].score, t[1].key))
     if filters.after is not None:
         ordered = [t for t in ordered if (t[1].score, t[1].key) > filters.after]
@@ -477,20 +492,12 @@ def offering_candidates(
             f"JOIN {t['rs']} rs ON rs.store_id = p.store_id JOIN {t['offering']} o ON o.id = rs.offering_id "
             "WHERE " + " AND ".join(where))
 
-    def fetch(column: str, cells: list[int], box: geo.Box) -> list[tuple[Any, ...]]:
-        cond, cell_params = _in(f"p.{column}", cells)
-        in_box, box_params = _in_box(box)
-        return _rows(f"{base} AND {cond} AND {in_box}", params + cell_params + box_params)
-
+    fetch, accept = _reader(base, params), _acceptor(filters, exclude, clock)
     # a row: (offering_id, lat, lng, tz, week, closed, store_id)
-    def accept(r: Any) -> bool:
-        if exclude and _hex(r[0]) in exclude:
-            return False
-        return not filters.open_now or open_at(r[4], r[5], r[3], clock)
 
     sel = 0.3 * (0.05 if filters.q else 1.0) * (0.6 if filters.open_now else 1.0)
     found = geo.nearest(lat=lat, lng=lng, radius_m=radius_m, limit=limit, fetch=fetch, accept=accept,
-                        key=lambda r: _hex(r[0]), unique=lambda r: _hex(r[0]), after=filters.after,
+                        key=_row_key, unique=_row_key, after=filters.after,
                         density=density_near(lat, lng, filters.category), selectivity=sel, plan=explain.plan)
     return [(d, Candidate(_hex(r[0]), r[3], r[4], r[5], extra=_hex(r[6]))) for d, r in found]
 
