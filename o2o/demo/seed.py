@@ -32,7 +32,7 @@ from o2o.demo.photos import deal_card
 from o2o.discovery.services import refresh_density, refresh_popularity
 from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
-from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
+from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create, store_update
 
 SEED_VERSION = 1
 CURRENCY = "CNY"
@@ -202,9 +202,8 @@ class CityBuilder:
         lat, lng = places.offset(self.centre[0], self.centre[1], north_m=180, east_m=140)
         first = (round(lat, 6), round(lng, 6), data.DEMO_ADDRESS, "春熙路")
         store = self.stores_for(m, "restaurant", 1, first=first)[0]
-        Store.objects.filter(pk=store.pk).update(name=data.DEMO_STORE,
-                                                 opening_hours=data.HOURS["restaurant"][0])
-        store.refresh_from_db()
+        # through the service, so its discovery index row follows (a bare queryset update once left it 24/7)
+        store = store_update(store=store, name=data.DEMO_STORE, opening_hours=data.HOURS["restaurant"][0])
         second = self.stores_for(m, "restaurant", 1)
         # staff_add validates the email with Django's EmailValidator, which refuses the ".o2o" top-level
         # domain of the fixed demo logins: write the membership as staff_add does for a known user.

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from o2o.core.admin import EventAdmin, EventInline, NoDeleteAdminMixin
 from o2o.core.errors import DomainError
-from o2o.discovery.services import search_index_merchant, search_index_store
 from o2o.merchants.enums import MerchantStatus
 from o2o.merchants.hours import validate_hours, validate_timezone
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
@@ -83,10 +82,6 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # merchants are opened by their owners (API or pages), which also makes the owner staff
-
-    def save_model(self, request: HttpRequest, obj: Merchant, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        search_index_merchant(merchant=obj)  # name and category are searchable
 
     @admin.action(description=_("Approve the selected pending merchants"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
@@ -164,11 +159,10 @@ class StoreAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Store, form: Any, change: bool) -> None:
         # The form checked hours, timezone and position as store_create/store_update do; keep the H3
-        # columns and the discovery index true, as those services do.
+        # columns true, as those services do (saving re-indexes the store: merchants.models).
         for key, value in h3_cells(obj.lat, obj.lng).items():
             setattr(obj, key, value)
         super().save_model(request, obj, form, change)
-        search_index_store(store=obj)
 
 
 @admin.register(StaffMembership)
