@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "o2o.audit.middleware.RequestContextMiddleware",
+    "o2o.core.middleware.ClientErrorMiddleware",  # 403/404/400 of a view log one line, no traceback
 ]
 
 ROOT_URLCONF = "config.urls"

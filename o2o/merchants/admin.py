@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.core.admin import EventAdmin, EventInline, NoDeleteAdminMixin
 from o2o.core.errors import DomainError
@@ -54,7 +55,7 @@ def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
         except DomainError as exc:
             refused.append(f"{merchant.name}: {exc.message}")
     if moved:
-        modeladmin.message_user(request, _("%(n)d merchants are now %(s)s.") % {
+        modeladmin.message_user(request, ngettext("%(n)d merchant is now %(s)s.", "%(n)d merchants are now %(s)s.", moved) % {
             "n": moved, "s": MerchantStatus(status).label}, messages.SUCCESS)
     for line in refused:
         modeladmin.message_user(request, line, messages.WARNING)
@@ -66,6 +67,7 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "category")
     search_fields = ("name", "owner__email", "owner__display_name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
     readonly_fields = ("status", "created_at", "updated_at")
@@ -89,8 +91,9 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         skipped = queryset.count() - pending.count()
         _move(self, request, pending, status=MerchantStatus.ACTIVE, reason="approved by operator")
         if skipped:
-            self.message_user(request, _("%(n)d selected merchants were not pending and were left as they are.")
-                              % {"n": skipped}, messages.INFO)
+            self.message_user(request, ngettext("%(n)d selected merchant was not pending and was left as it is.",
+                                       "%(n)d selected merchants were not pending and were left as they are.",
+                                       skipped) % {"n": skipped}, messages.INFO)
 
     @admin.action(description=_("Suspend the selected merchants (hidden, no sales)"))
     def suspend(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
@@ -148,6 +151,7 @@ class StoreAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("is_active", "merchant__category", "merchant__status", "timezone")
     search_fields = ("name", "address", "phone", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("merchant",)
     autocomplete_fields = ("merchant",)
     readonly_fields = ("h3_r6", "h3_r8", "rating_sum", "review_count", "created_at", "updated_at")
@@ -171,6 +175,7 @@ class StaffMembershipAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("user__email", "user__display_name", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("user", "merchant")
     autocomplete_fields = ("merchant", "user", "stores")
     exclude = ("invite_token",)
