@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "ninja",  # /api/v1/docs serves django-ninja's bundled Swagger UI from /static/ninja/ (else it uses a CDN)
     "o2o.core",
     "o2o.accounts",
     "o2o.merchants",
