@@ -204,3 +204,13 @@ def test_every_field_the_row_is_built_from_reindexes_when_written() -> None:
     read = [v for v in _INDEXED_VALUES if v != "pk"]
     assert {v for v in read if not v.startswith("merchant__")} <= STORE_INDEXED_FIELDS
     assert {v.removeprefix("merchant__") for v in read if v.startswith("merchant__")} <= MERCHANT_INDEXED_FIELDS
+
+
+def test_the_bulk_rebuild_writes_the_rows_the_check_derives(store: Store) -> None:
+    """reindex_all (raw SQL, COPY on PostgreSQL) and search_index_stores must build the same row."""
+    from o2o.discovery.services import reindex_all
+
+    Store.objects.filter(pk=store.pk).update(opening_hours=LUNCH_AND_LATE, closed_dates=["2026-12-24"])
+    reindex_all()
+    assert Place.objects.filter(pk=store.pk).exists()
+    assert _problems() == []
