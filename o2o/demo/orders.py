@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from o2o.accounts.models import User
@@ -33,8 +34,10 @@ RATING_WEIGHTS = {5: 45, 4: 30, 3: 14, 2: 7, 1: 4}
 CityEntry = tuple[Merchant, User, list[Offering], Kind]
 
 
-def review_text(rng: random.Random, kind: Kind, rating: int) -> str:
-    return rng.choice(kind.reviews[data.band(rating)])
+def review_text(rng: random.Random, kind: Kind, rating: int, *, taken: Collection[str] = ()) -> str:
+    """A text of the kind for the rating's band, one the store has not shown yet while there is one."""
+    texts = kind.reviews[data.band(rating)]
+    return rng.choice([t for t in texts if t not in taken] or list(texts))
 
 
 def reply_text(rng: random.Random, rating: int) -> str:
@@ -48,6 +51,7 @@ class OrderMaker:
         self.counts: Counter[str] = Counter()
         self.first_fates = ["used", "part", "refund", "keep", "unpaid"]
         self.plans: list[tuple[Order, Plan]] = []
+        self.texts: dict[Any, set[str]] = {}  # review texts per store so far, so a store does not repeat itself
 
     def buy(self, customer: User, offering: Offering, quantity: int, *, plan: Plan | None = None,
             pay: bool = True) -> Order | None:
@@ -87,9 +91,12 @@ class OrderMaker:
         return len(vouchers)
 
     def review(self, customer: User, order: Order, *, owner: User, kind: Kind, rating: int, reply: bool,
-               text: str | None = None) -> Review:
-        review = review_create(customer=customer, order_id=order.pk, rating=rating,
-                               text=text if text is not None else review_text(self.rng, kind, rating))
+               store: Store, text: str | None = None) -> Review:
+        taken = self.texts.setdefault(store.pk, set())
+        if text is None:
+            text = review_text(self.rng, kind, rating, taken=taken)
+        taken.add(text)
+        review = review_create(customer=customer, order_id=order.pk, rating=rating, text=text)
         self.counts["reviews"] += 1
         if reply:
             review_reply(review=review, actor=owner, text=reply_text(self.rng, rating))
@@ -145,7 +152,8 @@ class OrderMaker:
             self.counts["refunded_orders"] += 1
         # "keep": paid and not used yet
         if fate in ("used", "part") and plan.reviewed is not None:
-            self.review(customer, order, owner=owner, kind=kind, rating=rating, reply=plan.replied is not None)
+            self.review(customer, order, owner=owner, kind=kind, rating=rating, reply=plan.replied is not None,
+                        store=store)
 
     def demo_customer(self, *, customer: User, clerk: User, owner: User, store: Store, deals: list[Offering],
                       kind: Kind) -> Any:
@@ -158,7 +166,7 @@ class OrderMaker:
             self.redeem(done, actor=clerk, store=store)
             if plan.reviewed is not None:
                 self.review(customer, done, owner=owner, kind=kind, rating=5, reply=plan.replied is not None,
-                            text=data.DEMO_REVIEW)
+                            store=store, text=data.DEMO_REVIEW)
         return ready
 
     def backdate(self) -> None:

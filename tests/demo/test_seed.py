@@ -213,14 +213,23 @@ def test_names_deals_hours_reviews_and_replies_belong_to_the_shop(city: str) -> 
             assert store.opening_hours in [validate_hours(h) for h in kind.hours], (m.name, store.opening_hours)
         for o in m.offerings.all():
             assert o.title in {t.title for t in kind.deals}, (m.name, o.title)
-    reviews = list(Review.objects.select_related("merchant"))
+    reviews = list(Review.objects.select_related("merchant", "store", "customer"))
     assert len(reviews) >= 5 and any(r.reply for r in reviews)
+    shown: dict[tuple[object, int], list[str]] = {}
     for r in reviews:
         kind = kinds[r.merchant_id]
+        if r.text == data.DEMO_REVIEW:  # the demo customer's own visit to the demo store, and no one else's
+            assert r.rating == 5 and r.store.name == DEMO_STORE and r.customer.email == "customer@demo.o2o"
+            continue
         assert r.text in kind.reviews[data.band(r.rating)], (kind.key, r.rating, r.text)
+        shown.setdefault((r.store_id, data.band(r.rating)), []).append(r.text)
         if r.reply:
             assert r.reply in data.REPLIES[data.band(r.rating)], (r.rating, r.reply)
             assert r.replied_at is not None
+    for (_store, rating_band), texts in shown.items():  # a store repeats a text only once its band's are used up
+        kind = kinds[Store.objects.get(pk=_store).merchant_id]
+        assert len(set(texts)) == min(len(texts), len(kind.reviews[rating_band])), texts
+    assert Review.objects.filter(text=data.DEMO_REVIEW).count() == 1
 
 
 def test_no_kind_borrows_another_kinds_words() -> None:
@@ -234,6 +243,7 @@ def test_no_kind_borrows_another_kinds_words() -> None:
     names = [pair for kind in data.KINDS for pair in kind.names()]
     assert len(names) == len(set(names)) and data.DEMO_NAME not in names
     assert {data.band(r) for r in range(1, 6)} == set(data.REPLIES)
+    assert data.DEMO_REVIEW not in seen
 
 
 def test_visits_and_reviews_fall_in_opening_hours_and_numbers_carry_the_order_date(city: str) -> None:
