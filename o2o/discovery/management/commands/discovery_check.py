@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 else:
                     failed.append(problem.store_id)
                     self.stdout.write(f"  could not repair: {error}")
-        summary = f"{found} mismatches" + (f"; repaired {repaired}, {len(failed)} could not be" if options["fix"] else "")
+        summary = f"{found} mismatch{'' if found == 1 else 'es'}" + (f"; repaired {repaired}, {len(failed)} could not be" if options["fix"] else "")
         if found:
             raise CommandError(summary, returncode=1)
         self.stdout.write(self.style.SUCCESS(summary))
