@@ -51,7 +51,9 @@ def _place(store: Store) -> Place:
 # --- the path that made the stale row, and every other write path ------------------------------------------
 
 def test_a_queryset_update_of_the_hours_reindexes_the_store(store: Store) -> None:
-    """What the demo seed did to Hotpot House 春熙路店 (seed.demo_merchant): the row followed before the fix? No."""
+    """What the demo seed did to Hotpot House 春熙路店: rename it and set its hours with a queryset update.
+
+    Before the fix the row kept the 24/7 hours and nearby search called the store open at 09:00."""
     assert open_at(_place(store).week, _place(store).closed, "Asia/Shanghai", Clock(NINE_AM))
     Store.objects.filter(pk=store.pk).update(name="Hotpot House (春熙路店)", opening_hours=LUNCH_AND_LATE)
     store.refresh_from_db()
