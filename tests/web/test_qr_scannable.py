@@ -28,7 +28,7 @@ def _api_payloads(customer, order) -> list[str]:  # type: ignore[no-untyped-def]
     return [v["qr_payload"] for v in body["vouchers"] if v["status"] == "issued"]
 
 
-def test_order_page_qrs_scan_at_every_phone_and_desktop_size(chromium_browser, live_server):
+def test_order_page_and_orders_list_qrs_scan_at_every_phone_and_desktop_size(chromium_browser, live_server):
     w = builders.world()
     order = builders.buy(w["customer"], w["deal"], 3)
     first = order.vouchers.order_by("created_at", "code").first()
@@ -40,3 +40,11 @@ def test_order_page_qrs_scan_at_every_phone_and_desktop_size(chromium_browser, l
     assert_page_qrs(chromium_browser, f"{live_server.url}/orders/{order.pk}/", payloads, storage_state=state,
                     name="order")
 
+
+    def open_qrs(page) -> None:  # type: ignore[no-untyped-def]
+        """On the orders list the customer taps "Show 2 QR codes" on the order's card."""
+        for button in page.locator(".order-qr > summary").all():
+            button.click()
+
+    assert_page_qrs(chromium_browser, f"{live_server.url}/orders/?tab=to_use", payloads, storage_state=state,
+                    prepare=open_qrs, name="orders")
