@@ -53,17 +53,8 @@ TASKS = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "template_partials",
-    "django_tasks",
+    # o2o first: an app earlier in this list wins for templates and for translations, so the project's
+    # own wording (e.g. "Log out" = 退出登录) is never shadowed by a contrib catalogue (admin says 注销).
     "o2o.core",
     "o2o.accounts",
     "o2o.merchants",
@@ -77,6 +68,17 @@ INSTALLED_APPS = [
     "o2o.api",
     "o2o.web",
     "o2o.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
