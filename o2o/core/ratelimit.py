@@ -77,22 +77,27 @@ def client_address(request: Any) -> str | None:
 def hit(scope: str, ident: str, rate: str, *, now: float | None = None) -> int:
     """Count one request of `ident` (an address, an email...) in `scope`; RateLimited when over `rate`.
 
-    Fixed windows of the rate's period; the count of this window after this request is returned.
+    A window opens at the first request and lasts the rate's period (no burst of twice the rate
+    across a clock boundary); the count of the window after this request is returned.
     """
     limit, period = parse_rate(rate)
     now = time.time() if now is None else now
-    window = int(now // period)
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    key = f"rl:{scope}:{digest}:{window}"
-    cache.add(key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 0, timeout=period + 5)
-        count = cache.incr(key)
+    key = f"rl:{scope}:{hashlib.sha256(ident.encode()).hexdigest()[:32]}"
+    for _attempt in range(2):
+        if cache.add(key, 0, timeout=period):
+            cache.set(key + ":t", now, timeout=period)
+        try:
+            count = int(cache.incr(key))
+            break
+        except ValueError:  # expired between add and incr
+            continue
+    else:  # pragma: no cover - the key expired twice in a row
+        return 0
     if count > limit:
-        raise RateLimited(math.ceil((window + 1) * period - now))
-    return int(count)
+        started = cache.get(key + ":t")
+        started = started if isinstance(started, float | int) else now
+        raise RateLimited(math.ceil(started + period - now))
+    return count
 
 
 def check_auth(request: Any) -> None:

@@ -36,7 +36,8 @@ def _too_many(template: str, form_class: type) -> Callable[[HttpRequest, ratelim
     """Over the auth rate: the same page again with the reason, answered 429 with Retry-After."""
 
     def answer(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
-        form = form_class()
+        form = form_class(request.POST)
+        form.full_clean()  # keeps what was typed; the reason goes on top
         form.add_error(None, error_text(exc))
         resp = render(request, template, {"form": form, "next": request.GET.get("next", "")}, status=429)
         resp["Retry-After"] = str(exc.retry_after)
