@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = sorted(ROOT.glob("o2o/*/locale/zh_Hans/LC_MESSAGES/django.mo"))
+CATALOGUES = sorted([*ROOT.glob("o2o/*/locale/zh_Hans/LC_MESSAGES/django.mo"), *ROOT.glob("locale/zh_Hans/LC_MESSAGES/django.mo")])
 
 
 def _entries(mo: Path) -> dict[str, str]:
@@ -23,7 +23,7 @@ def test_there_are_catalogues_to_check():
     assert len(CATALOGUES) >= 2
 
 
-@pytest.mark.parametrize("mo", CATALOGUES, ids=lambda p: p.parts[-5])
+@pytest.mark.parametrize("mo", CATALOGUES, ids=lambda p: p.parts[-5] if p.parts[-5] != ROOT.name else "project")
 def test_every_o2o_translation_is_the_one_shown(mo):
     wrong = {}
     with translation.override("zh-hans"):
