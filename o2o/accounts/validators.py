@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import DomainNameValidator, EmailValidator, _lazy_re_compile
+from django.core.validators import DomainNameValidator, EmailValidator
 from django.db import models
+from django.utils.regex_helper import _lazy_re_compile
 
 _UL = DomainNameValidator.ul
 # a TLD: letters, digits, hyphens (not at either end), at least one letter; or a punycode label

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from o2o.accounts import lockout
 from o2o.accounts.services import InvalidCredentials, user_authenticate, user_register
+from o2o.accounts.validators import EmailAddressFormField
 from o2o.core import ratelimit
 from o2o.core.errors import DomainError
 from o2o.merchants.models import StaffMembership
@@ -118,6 +120,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 class _ResetForm(PasswordResetForm):
     """Django's reset form, sending at most RESET_MAILS_PER_ADDRESS to one address; the page says the
     same whether or not the address has an account (or got its mail), so it tells nobody who signed up."""
+
+    email = EmailAddressFormField(label=_("Email"), max_length=254,
+                                  widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
 
     def send_mail(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         to_email = args[4] if len(args) > 4 else kwargs["to_email"]
