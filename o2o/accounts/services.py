@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from o2o.accounts import lockout
-from o2o.accounts.models import ApiToken, LoginFailure, User
+from o2o.accounts.models import ApiToken, LoginFailure, LoginGate, User
 from o2o.accounts.validators import validate_email
 from o2o.audit import context as audit_context
 from o2o.audit.services import audit_record
@@ -137,8 +137,16 @@ def user_authenticate(*, email: str, password: str, ip: str | None = None) -> Us
 
 
 def login_failures_prune(*, older_than: datetime) -> int:
-    """Drop failure rows older than `older_than` (they no longer count towards any lockout)."""
+    """Drop failure rows older than `older_than` (they no longer count towards any lockout), and the
+    sign-in gates idle since then that hold no lock and no recent success (lockout.KNOWN_ADDRESS_FOR)."""
+    from django.db.models import Q
+
     deleted, _counts = LoginFailure.objects.filter(at__lt=older_than).delete()
+    now = timezone.now()
+    LoginGate.objects.filter(window_start__lt=older_than).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).filter(
+        Q(next_check_at__isnull=True) | Q(next_check_at__lt=now)).filter(
+        Q(succeeded_at__isnull=True) | Q(succeeded_at__lt=now - lockout.KNOWN_ADDRESS_FOR)).delete()
     return deleted
 
 

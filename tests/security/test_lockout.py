@@ -200,6 +200,12 @@ def test_prune_command_drops_only_old_failures(api_client):
     # even --days 0 keeps what still counts for a lockout
     call_command("prune_login_failures", "--days", "0")
     assert_error(_token(api_client, user["email"], PASSWORD), 429, "account_locked")
+    # idle gates go too, but not one that remembers a recent success (the owner's usual address)
+    LoginGate.objects.create(email="idle@example.com", address="192.0.2.1", window_start=timezone.now() - timedelta(days=40))
+    LoginGate.objects.create(email="idle@example.com", address="192.0.2.2", window_start=timezone.now() - timedelta(days=40),
+                             succeeded_at=timezone.now() - timedelta(days=40))
+    call_command("prune_login_failures", "--days", "30")
+    assert list(LoginGate.objects.filter(email="idle@example.com").values_list("address", flat=True)) == ["192.0.2.2"]
 
 
 def test_lockout_message_in_simplified_chinese(api_client):
