@@ -149,3 +149,13 @@ def test_api_register_is_throttled():
     from o2o.accounts.models import User
 
     assert not User.objects.filter(email="r@example.com").exists()
+
+
+def test_the_operator_admin_login_is_throttled_too():
+    admin = Client()
+    for i in range(20):
+        r = admin.post("/admin/login/", {"username": f"op{i}@example.com", "password": "wrong-password-1"},
+                       HTTP_X_FORWARDED_FOR=f"10.5.5.{i}")
+        assert r.status_code == 200
+    r = admin.post("/admin/login/", {"username": "op@example.com", "password": "wrong-password-1"})
+    assert r.status_code == 429 and int(r["Retry-After"]) >= 1
