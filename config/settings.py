@@ -49,7 +49,7 @@ else:
     # (o2o_cache) is made by a migration of o2o.core, so `migrate` (make demo, the tests) creates it;
     # ratelimit.AtomicDatabaseCache makes incr atomic across processes.
     CACHES = {"default": {"BACKEND": "o2o.core.ratelimit.AtomicDatabaseCache", "LOCATION": "o2o_cache",
-                          "OPTIONS": {"MAX_ENTRIES": 50000}}}
+                          "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}  # culling live counters would reset them
 
 TASKS = {
     "default": {

@@ -19,6 +19,7 @@ from o2o.accounts.models import ApiToken, LoginFailure, LoginGate, User
 from o2o.accounts.validators import validate_email
 from o2o.audit import context as audit_context
 from o2o.audit.services import audit_record
+from o2o.core import ratelimit
 from o2o.core.errors import Conflict, DomainError, Invalid, NotFound
 
 
@@ -98,7 +99,7 @@ def login_check(*, email: str, password: str, ip: str | None = None) -> User | N
     """
     email = _normal_email(email)
     ip = ip or audit_context.client_ip()
-    address = ip or ""
+    address = ratelimit.address_key(ip)  # an IPv6 client counts as its /64
     now = timezone.now()
     until = lockout.reserve(email=email, address=address, now=now)
     if until is not None:

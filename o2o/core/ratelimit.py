@@ -74,6 +74,22 @@ def client_address(request: Any) -> str | None:
         return remote
 
 
+def address_key(address: str | None) -> str:
+    """What one client is counted as: an IPv4 address, or the /64 network of an IPv6 one (one home or
+    phone gets a whole /64 and can pick a fresh address in it for every request)."""
+    if not address:
+        return ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def hit(scope: str, ident: str, rate: str, *, now: float | None = None) -> int:
     """Count one request of `ident` (an address, an email...) in `scope`; RateLimited when over `rate`.
 
@@ -102,7 +118,7 @@ def hit(scope: str, ident: str, rate: str, *, now: float | None = None) -> int:
 
 def check_auth(request: Any) -> None:
     """One sign-in, sign-up or password-reset request from this client: RateLimited past O2O_AUTH_RATE."""
-    hit("auth", client_address(request) or "unknown", conf.get().auth_rate)
+    hit("auth", address_key(client_address(request)) or "unknown", conf.get().auth_rate)
 
 
 def auth_limited(on_limit: Callable[[Any, RateLimited], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

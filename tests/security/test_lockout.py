@@ -238,3 +238,12 @@ def test_operator_admin_login_has_the_same_lockout():
     r = admin.post("/admin/login/?next=/admin/", {"username": "op@example.com", "password": PASSWORD})
     assert r.status_code == 302 and admin.session.get("_auth_user_id")
     assert AuditEntry.objects.filter(action="login.success", actor_email="op@example.com").count() == 2
+
+
+def test_a_fresh_ipv6_address_in_the_same_64_does_not_dodge_the_lock(api_client):
+    user = quick_user("six")
+    for i in range(5):
+        assert_error(_token(api_client, user["email"], "wrong-password-1", f"2001:db8:5:5::{i + 1}"), 401,
+                     "invalid_credentials")
+    assert_error(_token(api_client, user["email"], PASSWORD, "2001:db8:5:5:ffff::77"), 429, "account_locked")
+    assert _token(api_client, user["email"], PASSWORD, "2001:db8:5:6::1").status_code == 200

@@ -159,3 +159,14 @@ def test_the_operator_admin_login_is_throttled_too():
         assert r.status_code == 200
     r = admin.post("/admin/login/", {"username": "op@example.com", "password": "wrong-password-1"})
     assert r.status_code == 429 and int(r["Retry-After"]) >= 1
+
+
+def test_an_ipv6_client_counts_as_its_64_network():
+    assert ratelimit.address_key("2001:db8:1:2:aaaa::1") == ratelimit.address_key("2001:db8:1:2:bbbb::9") == \
+        "2001:db8:1:2::/64"
+    assert ratelimit.address_key("2001:db8:1:3::1") != ratelimit.address_key("2001:db8:1:2::1")
+    assert ratelimit.address_key("::ffff:192.0.2.1") == "192.0.2.1" and ratelimit.address_key("192.0.2.1") == "192.0.2.1"
+    client = Client()
+    for i in range(20):
+        assert _token(client, f"v6{i}@example.com", "wrong-password-1", addr=f"2001:db8:7:7::{i + 1:x}").status_code == 401
+    assert_error(_token(client, "v6@example.com", "x", addr="2001:db8:7:7:ffff::1"), 429, "rate_limited")
