@@ -26,8 +26,8 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    # Not an EmailField: signing in only compares with stored addresses, and some stored ones
-    # (the demo's customer@demo.o2o) do not pass Django's stricter e-mail syntax check.
+    # Not an e-mail field: signing in only compares with stored addresses, whatever check they passed
+    # when they were stored (sign-up checks with o2o.accounts.validators, which accepts demo.o2o).
     email = forms.CharField(label=_("Email"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), max_length=128,
