@@ -132,7 +132,8 @@ def staff_add(*, merchant: Merchant, email: str, role: str, store_ids: Sequence[
     if len(stores) != len(set(store_ids)):
         raise Invalid(_("Unknown store."), fields={"store_ids": _("stores of this merchant only")})
     from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
+
+    from o2o.accounts.validators import validate_email
 
     try:
         validate_email(email)

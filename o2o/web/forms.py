@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from o2o.accounts.validators import EmailAddressFormField
 from o2o.merchants.enums import Category, Role
 from o2o.merchants.hours import DAYS
 
@@ -15,8 +16,8 @@ DAY_NAMES = {
 
 
 class SignupForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = EmailAddressFormField(label=_("Email"), max_length=254,
+                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     display_name = forms.CharField(label=_("Your name"), max_length=80,
                                    widget=forms.TextInput(attrs={"autocomplete": "nickname"}))
     password = forms.CharField(label=_("Password"), min_length=1, max_length=128,
@@ -25,8 +26,8 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    # Not an EmailField: signing in only compares with stored addresses, and some stored ones
-    # (the demo's customer@demo.o2o) do not pass Django's stricter e-mail syntax check.
+    # Not an e-mail field: signing in only compares with stored addresses, whatever check they passed
+    # when they were stored (sign-up checks with o2o.accounts.validators, which accepts demo.o2o).
     email = forms.CharField(label=_("Email"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), max_length=128,
@@ -140,7 +141,7 @@ class StoreForm(forms.Form):
 
 
 class StaffForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = EmailAddressFormField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.CLERK, Role.CLERK.label),
                                                       (Role.COURIER, Role.COURIER.label)], initial=Role.CLERK)
     stores = forms.MultipleChoiceField(label=_("Stores"), required=False, widget=forms.CheckboxSelectMultiple)

@@ -19,6 +19,10 @@ urlpatterns = [
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invite/<str:token>/", auth.invite_accept, name="invite"),
     # merchant console
     path("merchant/", merchant.console_home, name="console"),
