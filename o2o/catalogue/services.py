@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
@@ -31,12 +32,31 @@ def _int(value: Any, field: str, *, lo: int, hi: int) -> int:
     return value
 
 
+_MONEY_SENTENCES = {
+    "too many decimals": _lazy("Use no more decimals than the currency has (39.00)."),
+    "too large": _lazy("The amount is too large."),
+    "unknown currency": _lazy("Unknown currency."),
+}
+
+
+def _sentence(message: Any, known: dict[str, Any]) -> str:
+    """A field message as a sentence: one already is; a short code becomes its sentence (or a general one)."""
+    text = str(message or "")
+    if text[:1].isupper() and text.rstrip().endswith((".", "?", "!")):
+        return text
+    return str(known.get(text, _lazy("Enter an amount such as 39.00.")))
+
+
 def _money(value: Any, field: str) -> Money:
     if not isinstance(value, dict) or "amount" not in value:
         raise Invalid(_("Some fields are not valid."), fields={
             field: _("Give an amount and a currency, such as {\"amount\": \"39.00\", \"currency\": \"CNY\"}.")})
     currency = value.get("currency") or conf.get().currency
-    money = Money.parse(value["amount"], currency, field=field)
+    try:
+        money = Money.parse(value["amount"], currency, field=field)
+    except Invalid as exc:  # Money.parse names the problem in a word or two; a form shows a sentence
+        fields = {k: _sentence(v, _MONEY_SENTENCES) for k, v in (exc.fields or {}).items()}
+        raise Invalid(exc.message, fields=fields, code=exc.code) from None
     if money.amount < 0:
         raise Invalid(_("Some fields are not valid."), fields={field: _("The amount cannot be negative.")})
     return money
