@@ -1,6 +1,6 @@
 """Reads of merchants, stores and staff. Every entry point checks tenancy through merchants.access.
 
-Dashboard figures (orders, vouchers, revenue) live in o2o.analytics, above the apps they read.
+Dashboard figures (orders, vouchers, revenue) live in the analytics app, above the apps they read.
 """
 
 from __future__ import annotations

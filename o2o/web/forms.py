@@ -88,14 +88,13 @@ class HoursField(forms.CharField):
 
     def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 5)
         kwargs.setdefault("widget", forms.TextInput(attrs={
-            "inputmode": "numeric", "pattern": HHMM_PATTERN, "placeholder": "HH:MM", "size": 5,
+            "inputmode": "numeric", "maxlength": 5, "pattern": HHMM_PATTERN, "placeholder": "HH:MM", "size": 5,
             "autocomplete": "off", "class": "hhmm", "spellcheck": "false"}))
         super().__init__(**kwargs)
 
     def clean(self, value):  # type: ignore[no-untyped-def]
-        value = (super().clean(value) or "").strip().replace("：", ":").replace(".", ":")
+        value = (super().clean(value) or "").strip()[:16].replace("：", ":").replace(".", ":")
         if not value:
             return ""
         m = _HHMM.match(value)
