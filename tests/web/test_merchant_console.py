@@ -343,6 +343,11 @@ def test_no_console_page_scrolls_sideways_on_a_phone_and_pause_end_work(chromium
         page.wait_for_load_state("networkidle")
         sw, iw = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
         assert sw <= iw, f"{name} scrolls sideways at {width}px: {sw} > {iw}"
+        # nor does anything inside it (a table or tab strip scrolling on its own hid Pause/End and tabs)
+        inner = page.evaluate("""Array.from(document.querySelectorAll('main *')).filter(e =>
+            e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+            .map(e => e.className)""")
+        assert inner == [], (name, inner)
         # every tab is on screen, and the lit one is the page's own
         for box in page.locator(".subnav a").evaluate_all(
                 "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"):
