@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -150,8 +150,11 @@ def offering_update(*, offering_id: Any, merchant: Merchant, actor: User, **chan
         raise Invalid(_("Some fields cannot be changed."),
                       fields={k: _("This field cannot be changed here.") for k in unknown})
     with transaction.atomic():
-        offering = (Offering.objects.select_for_update().filter(merchant=merchant, pk=as_uuid(offering_id))
-                    .first())
+        # FOR NO KEY UPDATE where the database has it: a checkout inserting an order line takes a key-share
+        # lock on the offering after taking its stock, and a plain FOR UPDATE here would deadlock with it.
+        no_key = connection.features.has_select_for_no_key_update
+        offering = (Offering.objects.select_for_update(no_key=no_key)
+                    .filter(merchant=merchant, pk=as_uuid(offering_id)).first())
         if offering is None:
             raise NotFound()
         current: dict[str, Any] = {
