@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "o2o.vouchers",
     "o2o.reviews",
     "o2o.audit",
+    "o2o.analytics",
     "o2o.api",
     "o2o.web",
     "o2o.demo",
