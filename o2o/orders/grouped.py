@@ -138,9 +138,11 @@ def run_batch(batch: list[Checkout], *, plain: Plain) -> None:
 
 
 def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], list[Checkout]]:
+    from o2o.core.errors import DomainError
     from o2o.orders.services import (
         _schedule_hold_expiry,
         _units_held,
+        checkout_total,
         limit_exceeded,
         new_order_rows,
         not_for_sale,
@@ -153,6 +155,11 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
         for req in batch:
             if req.offering_id not in offerings:
                 answers[req] = not_for_sale(req.offering_id)
+                continue
+            try:  # a total that does not fit the money columns is refused before anything is written
+                checkout_total(wanted=req.wanted, offerings=offerings)
+            except DomainError as exc:
+                answers[req] = exc
         live = [r for r in batch if r not in answers]
         limited = [r for r in live if offerings[r.offering_id].per_customer_limit]
         if limited:

@@ -27,7 +27,7 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.stock import buckets_for, stock_give, stock_left, stock_take
 from o2o.core import conf
 from o2o.core.errors import Invalid, NotFound, PaymentRequired, TransitionNotAllowed
-from o2o.core.money import Money
+from o2o.core.money import Money, check_fits
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.enums import MerchantStatus
@@ -66,6 +66,7 @@ def _parse_lines(lines: Any) -> dict[UUID, int]:
     if len(lines) > MAX_LINES:
         raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": MAX_LINES}})
     wanted: dict[UUID, int] = defaultdict(int)
+    first_line: dict[UUID, int] = {}
     for i, line in enumerate(lines):
         if not isinstance(line, dict):
             raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
@@ -78,12 +79,37 @@ def _parse_lines(lines: Any) -> dict[UUID, int]:
             raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QTY},
                           fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": MAX_QTY}})
         wanted[oid] += qty
+        first_line.setdefault(oid, i)
+    # Lines of one offering are merged before the cap is applied: the cap is per offering per order,
+    # so two lines of 60 are one of 120 and refused like it.
+    for oid, qty in wanted.items():
+        if qty > MAX_QTY:
+            raise Invalid(_("At most %(n)d of one offering per order.") % {"n": MAX_QTY},
+                          fields={f"lines.{first_line[oid]}.quantity": _("at most %(n)d in all lines of this offering")
+                                  % {"n": MAX_QTY}})
     return dict(wanted)
 
 
+def checkout_total(*, wanted: dict[UUID, int], offerings: dict[UUID, Offering]) -> Money:
+    """The order's total, refused (422 amount_too_large) unless every line total and the total fit the
+    money columns. Called before anything of the checkout is written."""
+    currency = offerings[next(iter(wanted))].currency
+    total = Money.zero(currency)
+    for oid, qty in wanted.items():
+        line_total = offerings[oid].price * qty
+        check_fits(line_total, field="lines")
+        total = total + line_total
+    check_fits(total, field="total")
+    return total
+
+
 def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, order_ids: Iterable[Any] | None = None,
-                      now: datetime | None = None) -> int:
-    """Expire unpaid orders past their hold and give their units back. Safe to run any time, repeatedly."""
+                      now: datetime | None = None, failures: list[str] | None = None) -> int:
+    """Expire unpaid orders past their hold and give their units back. Safe to run any time, repeatedly.
+
+    Each order is expired in its own transaction: one that cannot be (an unreadable row) is logged,
+    added to `failures` when given, and the others are still expired.
+    """
     now = now or timezone.now()
     # The (status, expires_at) index answers this with the few stale holds there are, usually none.
     qs = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)
@@ -95,19 +121,28 @@ def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, order_ids: 
                    .values_list("order_id", flat=True).distinct())
     count = 0
     for order_id in due:
-        with transaction.atomic():
-            order = Order.objects.filter(pk=order_id).first()
-            if order is None:
-                continue
-            try:
-                transition(obj=order, to=OrderStatus.EXPIRED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
-                           event_fk="order", reason="payment hold ran out")
-            except TransitionNotAllowed:
-                continue  # paid or expired by someone else meanwhile
-            for line in order.lines.all():
-                stock_give(offering_id=line.offering_id, n=line.quantity)
-            count += 1
+        try:
+            count += _order_expire_one(order_id)
+        except Exception as exc:  # noqa: BLE001 - one bad row never stops the sweep of the others
+            log.exception("could not expire order %s", order_id)
+            if failures is not None:
+                failures.append(f"order {order_id}: {type(exc).__name__}: {exc}")
     return count
+
+
+def _order_expire_one(order_id: UUID) -> int:
+    with transaction.atomic():
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            return 0
+        try:
+            transition(obj=order, to=OrderStatus.EXPIRED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
+                       event_fk="order", reason="payment hold ran out")
+        except TransitionNotAllowed:
+            return 0  # paid or expired by someone else meanwhile
+        for line in order.lines.all():
+            stock_give(offering_id=line.offering_id, n=line.quantity)
+    return 1
 
 
 def _units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
@@ -171,9 +206,7 @@ def new_order_rows(*, customer: User, wanted: dict[UUID, int], offerings: dict[U
     """A new order awaiting payment with its lines and its first event, not yet saved
     (one merchant and one currency, as the caller has checked)."""
     currency = offerings[next(iter(wanted))].currency
-    total = Money.zero(currency)
-    for oid, qty in wanted.items():
-        total = total + offerings[oid].price * qty
+    total = checkout_total(wanted=wanted, offerings=offerings)
     order = Order(number=_new_number(), customer=customer, merchant_id=offerings[next(iter(wanted))].merchant_id,
                   status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
                   expires_at=now + conf.get().order_hold)
@@ -196,6 +229,7 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
         if len(merchants) > 1 or len(currencies) > 1:
             raise Invalid(_("One order buys from one merchant; please check out separately."),
                           fields={"lines": _("one merchant per order")})
+        checkout_total(wanted=wanted, offerings=offerings)  # before the first write or lock
         if any(o.per_customer_limit for o in offerings.values()):
             # One limited checkout per customer at a time: the limit check cannot race with itself.
             list(User.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
@@ -339,26 +373,35 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
     raise SoldOut(_("This order expired during payment and its units were sold; the charge was refunded."))
 
 
-def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2)) -> dict[str, int]:
+def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2),
+                       failures: list[str] | None = None) -> dict[str, int]:
     """Finish payments left pending (the process died between the gateway call and the record).
 
     Asks the gateway what happened to each: a charge found completes the order (or refunds it),
-    none found marks the payment declined. Safe to run any time, from many places at once.
+    none found marks the payment declined. Safe to run any time, from many places at once. Each
+    payment is finished on its own: one that fails is logged, counted as failed (and added to
+    `failures` when given), and the others are still finished.
     """
-    counts = {"completed": 0, "declined": 0, "refunded": 0}
+    counts = {"completed": 0, "declined": 0, "refunded": 0, "failed": 0}
     cutoff = timezone.now() - older_than
-    for payment in Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)[:500]:
-        gateway = get_provider(payment.provider)
-        result = gateway.lookup(merchant_reference=str(payment.pk))
-        if result is None:
-            result = ChargeResult(succeeded=False, reference="", decline_code="abandoned")
+    pending = list(Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)
+                   .values_list("pk", "provider")[:500])
+    for payment_pk, provider in pending:
         try:
-            payment_complete(payment_id=payment.pk, result=result)
+            result = get_provider(provider).lookup(merchant_reference=str(payment_pk))
+            if result is None:
+                result = ChargeResult(succeeded=False, reference="", decline_code="abandoned")
+            payment_complete(payment_id=payment_pk, result=result)
             counts["completed"] += 1
         except PaymentRequired:
             counts["declined"] += 1
         except (SoldOut, AlreadyPaid):  # charged, but the units or the order went elsewhere: refunded
             counts["refunded"] += 1
+        except Exception as exc:  # noqa: BLE001 - one bad row never stops the others
+            log.exception("could not reconcile payment %s", payment_pk)
+            counts["failed"] += 1
+            if failures is not None:
+                failures.append(f"payment {payment_pk}: {type(exc).__name__}: {exc}")
     return counts
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from o2o.core import conf
+from o2o.core.errors import Invalid
+from o2o.core.money import parse_amount
 from o2o.merchants.enums import Category, Role
 from o2o.merchants.hours import DAYS
 
@@ -12,6 +15,26 @@ DAY_NAMES = {
     "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"),
     "fri": _("Friday"), "sat": _("Saturday"), "sun": _("Sunday"),
 }
+
+
+class MoneyField(forms.CharField):
+    """An amount in the site's currency, parsed by core.money.parse_amount (as the API's are):
+    cleans to the amount's plain text, e.g. "39.00"."""
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):  # type: ignore[no-untyped-def]
+        text = super().clean(value)
+        if text in self.empty_values:
+            return text
+        try:
+            money = parse_amount(text, conf.get().currency, field="amount")
+        except Invalid as exc:
+            raise forms.ValidationError(str(exc.fields.get("amount") or exc.message)) from None
+        return money.as_api()["amount"]
 
 
 class SignupForm(forms.Form):
@@ -154,9 +177,9 @@ class DealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=140)
     description = forms.CharField(label=_("Description"), max_length=8000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
-    price = forms.DecimalField(label=_("Deal price"), min_value=0, max_digits=14, decimal_places=2)
-    list_price = forms.DecimalField(label=_("List price"), min_value=0, max_digits=14, decimal_places=2,
-                                    help_text=_("What it normally costs; the discount is worked out from it."))
+    price = MoneyField(label=_("Deal price"))
+    list_price = MoneyField(label=_("List price"),
+                            help_text=_("What it normally costs; the discount is worked out from it."))
     quantity_total = forms.IntegerField(label=_("How many to sell"), min_value=1, max_value=10_000_000, initial=100)
     per_customer_limit = forms.IntegerField(label=_("Limit per customer"), min_value=0, max_value=1000, initial=2,
                                             help_text=_("0 means no limit."))
