@@ -41,6 +41,7 @@ from o2o.orders.errors import (
     SoldOut,
 )
 from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.payments.cards import DECLINE_MESSAGES
 from o2o.payments.enums import PAYMENT_TRANSITIONS, PaymentStatus
 from o2o.payments.models import Payment, PaymentEvent, Refund
 from o2o.payments.providers import get_provider
@@ -326,8 +327,7 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
             return order  # completed already (the request and a reconciler both got here)
         late_success = payment.status != PaymentStatus.PENDING and result.succeeded
         if not late_success and payment.status != PaymentStatus.PENDING:
-            raise PaymentRequired(_("The card was declined; nothing was charged."),
-                                  fields={"reason": payment.decline_code or "declined"})
+            raise _declined(payment.decline_code or "declined")
         if not result.succeeded:
             _payment_move(payment, PaymentStatus.DECLINED, actor=actor, reason=result.decline_code,
                           provider_ref=result.reference, card_last4=result.card_last4,
@@ -336,7 +336,7 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
         get_provider(payment.provider).refund(charge_reference=result.reference, amount=payment.money)
         raise PaymentRequired(_("The payment could not be completed; the charge was refunded."))
     if not result.succeeded:
-        raise PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": result.decline_code})
+        raise _declined(result.decline_code)
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -371,6 +371,14 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
         _payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.REFUNDED,
                       reason="order expired during payment", refunded_amount=order.total_amount)
     raise SoldOut(_("This order expired during payment and its units were sold; the charge was refunded."))
+
+
+def _declined(decline_code: str) -> PaymentRequired:
+    """402 with the decline's own code where it has one (expired_card, incorrect_cvc), else payment_declined."""
+    if decline_code in DECLINE_MESSAGES:
+        return PaymentRequired(str(DECLINE_MESSAGES[decline_code]), code=decline_code,
+                               fields={"reason": decline_code})
+    return PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": decline_code})
 
 
 def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2),

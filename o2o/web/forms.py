@@ -71,9 +71,9 @@ class PayForm(forms.Form):
         label=_("Card number"), max_length=23,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number",
                                       "placeholder": "4242 4242 4242 4242"}))
-    expiry = forms.CharField(label=_("Expiry"), max_length=7, required=False,
+    expiry = forms.CharField(label=_("Expiry"), max_length=7,
                              widget=forms.TextInput(attrs={"placeholder": "12/30", "autocomplete": "cc-exp"}))
-    cvc = forms.CharField(label=_("CVC"), max_length=4, required=False,
+    cvc = forms.CharField(label=_("CVC"), max_length=4,
                           widget=forms.TextInput(attrs={"placeholder": "123", "inputmode": "numeric",
                                                         "autocomplete": "cc-csc"}))
 
