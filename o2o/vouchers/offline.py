@@ -36,6 +36,7 @@ from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
 from o2o.vouchers.models import OfflineOutcome, OfflineRedemption, RedemptionConflict, Voucher, VoucherEvent
+from o2o.vouchers.services import wrong_merchant
 
 MAX_ITEMS = 500
 
@@ -152,8 +153,9 @@ def _sync_one(*, actor: User, store: Store, device_id: str, device_name: str, in
         vid, mid = as_uuid(payload.get("vid")), as_uuid(payload.get("mid"))
     except NotFound:
         return _reject(index, "not_found", _("No voucher with this code."))
-    if mid != store.merchant_id:
-        return _reject(index, "not_found", _("No voucher with this code."))
+    if mid != store.merchant_id:  # genuinely signed, of another merchant: say so (as the online counter does)
+        exc = wrong_merchant(mid=mid)
+        return _reject(index, exc.code, exc.message)
 
     with transaction.atomic():
         voucher = (Voucher.objects.select_for_update(of=("self",))

@@ -21,7 +21,7 @@ from o2o.merchants.access import as_uuid, membership_allows_store, membership_of
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
-from o2o.vouchers.errors import AlreadyRedeemed, VoucherExpired, VoucherRefunded, WrongStore
+from o2o.vouchers.errors import AlreadyRedeemed, VoucherExpired, VoucherRefunded, WrongMerchant, WrongStore
 from o2o.vouchers.models import Voucher, VoucherEvent
 
 CODE_DIGITS = 12
@@ -89,10 +89,48 @@ def vouchers_refund(*, vouchers: list[Voucher], actor: User) -> list[Voucher]:
     return done
 
 
-def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None) -> Voucher:
-    """The voucher by typed code or signed QR, visible only to staff of its merchant (404 otherwise)."""
+def wrong_merchant(*, mid: Any) -> WrongMerchant:
+    """409 wrong_merchant, naming the voucher's merchant when it is a public (active) one."""
+    from o2o.merchants.enums import MerchantStatus
+    from o2o.merchants.models import Merchant
+
+    try:
+        name = (Merchant.objects.filter(pk=as_uuid(mid), status=MerchantStatus.ACTIVE)
+                .values_list("name", flat=True).first())
+    except NotFound:
+        name = None
+    if name:
+        return WrongMerchant(_("This voucher belongs to another merchant (%(name)s).") % {"name": name},
+                             fields={"merchant_name": name})
+    return WrongMerchant()
+
+
+def _foreign_qr(*, actor: User, store_id: Any, payload: dict[str, Any]) -> WrongMerchant | None:
+    """A genuine QR whose merchant is not the merchant of the counter's store, scanned by staff of that
+    store's merchant: say so (409) rather than "no such voucher". Anyone else keeps getting 404."""
+    if store_id is None:
+        return None
+    try:
+        store = Store.objects.filter(pk=as_uuid(store_id)).first()
+        mid = as_uuid(payload.get("mid"))
+    except NotFound:
+        return None
+    if store is None or mid == store.merchant_id or membership_of(actor, store.merchant_id) is None:
+        return None
+    return wrong_merchant(mid=mid)
+
+
+def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None, store_id: Any = None) -> Voucher:
+    """The voucher by typed code or signed QR, visible only to staff of its merchant (404 otherwise).
+
+    A typed code of another merchant stays vague (404); a genuinely signed QR names its merchant, so
+    staff at a counter of their own merchant are told it belongs to another one (409 wrong_merchant).
+    """
     if qr_payload:
         payload = signing.verify(qr_payload)
+        foreign = _foreign_qr(actor=actor, store_id=store_id, payload=payload)
+        if foreign is not None and membership_of(actor, payload.get("mid")) is None:
+            raise foreign
         try:
             voucher = Voucher.objects.select_related("offering", "merchant", "redeemed_store").filter(
                 pk=as_uuid(payload.get("vid")), merchant_id=as_uuid(payload.get("mid"))).first()
@@ -128,7 +166,7 @@ def _redeemed_message(v: Voucher) -> str:
 
 def voucher_check(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
     """What the counter shows before redeeming: raises the same errors redeeming would."""
-    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload)
+    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload, store_id=store_id)
     store = _store_for_counter(actor=actor, store_id=store_id, merchant_id=voucher.merchant_id)
     _raise_if_unusable(voucher, store)
     return voucher
@@ -144,7 +182,7 @@ def _store_for_counter(*, actor: User, store_id: Any, merchant_id: Any) -> Store
         own = membership_of(actor, store.merchant_id)
         if own is None:
             raise NotFound()
-        raise WrongStore(_("This voucher belongs to another merchant."))
+        raise wrong_merchant(mid=merchant_id)
     if not membership_allows_store(membership, store):
         from o2o.core.errors import Forbidden
 
@@ -168,7 +206,7 @@ def _raise_if_unusable(voucher: Voucher, store: Store) -> None:
 
 
 def voucher_redeem(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
-    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload)
+    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload, store_id=store_id)
     store = _store_for_counter(actor=actor, store_id=store_id, merchant_id=voucher.merchant_id)
     _raise_if_unusable(voucher, store)
     now = timezone.now()
