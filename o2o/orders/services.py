@@ -281,7 +281,7 @@ def _expired_error(order: Order) -> Exception:
     return OrderExpired()
 
 
-def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str, str]) -> Order:
+def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str, Any]) -> Order:
     gateway = get_provider(provider)
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()

@@ -154,8 +154,8 @@ def _sync_one(*, actor: User, store: Store, device_id: str, device_name: str, in
     except NotFound:
         return _reject(index, "not_found", _("No voucher with this code."))
     if mid != store.merchant_id:  # genuinely signed, of another merchant: say so (as the online counter does)
-        exc = wrong_merchant(mid=mid)
-        return _reject(index, exc.code, exc.message)
+        refusal = wrong_merchant(mid=mid)
+        return _reject(index, refusal.code, refusal.message)
 
     with transaction.atomic():
         voucher = (Voucher.objects.select_for_update(of=("self",))

@@ -12,6 +12,7 @@ Expiry and CVC are optional for the API (older clients send only the number) but
 """
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 
@@ -28,7 +29,7 @@ INCORRECT_CVC = "000"
 class SandboxProvider:
     name = "sandbox"
 
-    def charge(self, *, amount: Money, details: dict[str, str], merchant_reference: str) -> ChargeResult:
+    def charge(self, *, amount: Money, details: dict[str, Any], merchant_reference: str) -> ChargeResult:
         card = card_from(details)  # a malformed number, expiry or CVC: Invalid, nothing charged
         number = card.number
         decline = DECLINES.get(number, "")
