@@ -6,23 +6,21 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.core.errors import Invalid, NotFound
+from o2o.core.errors import Forbidden, Invalid, NotFound, TransitionNotAllowed
 from o2o.merchants.access import as_uuid, membership_allows_store, membership_of
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
-from o2o.vouchers.errors import AlreadyRedeemed, VoucherExpired, VoucherRefunded, WrongMerchant, WrongStore
+from o2o.vouchers.errors import WrongMerchant
 from o2o.vouchers.models import Voucher, VoucherEvent
+from o2o.vouchers.rules import already_redeemed, redeem_refusal, voucher_move
 
 CODE_DIGITS = 12
 
@@ -79,13 +77,11 @@ def vouchers_refund(*, vouchers: list[Voucher], actor: User) -> list[Voucher]:
     done = []
     now = timezone.now()
     for v in vouchers:
-        moved = Voucher.objects.filter(pk=v.pk, status=VoucherStatus.ISSUED).update(
-            status=VoucherStatus.REFUNDED, refunded_at=now, updated_at=now)
-        if moved == 1:
-            VoucherEvent.objects.create(voucher=v, actor=actor, from_status=VoucherStatus.ISSUED,
-                                        to_status=VoucherStatus.REFUNDED, reason="refund")
-            v.status = VoucherStatus.REFUNDED
-            done.append(v)
+        try:
+            voucher_move(v, VoucherStatus.REFUNDED, actor=actor, reason="refund", extra={"refunded_at": now}, now=now)
+        except TransitionNotAllowed:
+            continue  # redeemed (or refunded) meanwhile
+        done.append(v)
     return done
 
 
@@ -148,22 +144,6 @@ def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None, st
     return voucher
 
 
-def _store_tz(store: Store | None) -> ZoneInfo | None:
-    """Times shown at a counter are in that store's own timezone (the server's when unknown)."""
-    try:
-        return ZoneInfo(store.timezone) if store and store.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _redeemed_message(v: Voucher) -> str:
-    # a plain 24-hour stamp: the English DATETIME_FORMAT ends in "p.m." and the sentence then ends ".."
-    when = (date_format(localtime(v.redeemed_at, _store_tz(v.redeemed_store)), "Y-m-d H:i")
-            if v.redeemed_at else "?")
-    where = v.redeemed_store.name if v.redeemed_store else "?"
-    return _("This voucher was redeemed at %(store)s on %(when)s.") % {"store": where, "when": when}
-
-
 def voucher_check(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
     """What the counter shows before redeeming: raises the same errors redeeming would."""
     voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload, store_id=store_id)
@@ -184,25 +164,14 @@ def _store_for_counter(*, actor: User, store_id: Any, merchant_id: Any) -> Store
             raise NotFound()
         raise wrong_merchant(mid=merchant_id)
     if not membership_allows_store(membership, store):
-        from o2o.core.errors import Forbidden
-
         raise Forbidden(_("You are not assigned to this store."))
     return store
 
 
 def _raise_if_unusable(voucher: Voucher, store: Store) -> None:
-    if voucher.status == VoucherStatus.REDEEMED:
-        raise AlreadyRedeemed(_redeemed_message(voucher), fields={
-            "redeemed_at": voucher.redeemed_at.isoformat() if voucher.redeemed_at else None,
-            "store_id": str(voucher.redeemed_store_id), "store_name": voucher.redeemed_store.name
-            if voucher.redeemed_store else None})
-    if voucher.status == VoucherStatus.REFUNDED:
-        raise VoucherRefunded()
-    if voucher.valid_until <= timezone.now():
-        raise VoucherExpired(_("This voucher expired on %(d)s.") % {
-            "d": date_format(localtime(voucher.valid_until, _store_tz(store)), "DATE_FORMAT")})
-    if not voucher.offering.redeemable_stores.filter(pk=store.pk).exists():
-        raise WrongStore()
+    refusal = redeem_refusal(voucher, store, at=timezone.now())
+    if refusal is not None:
+        raise refusal
 
 
 def voucher_redeem(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
@@ -210,16 +179,13 @@ def voucher_redeem(*, actor: User, store_id: Any, code: Any = None, qr_payload: 
     store = _store_for_counter(actor=actor, store_id=store_id, merchant_id=voucher.merchant_id)
     _raise_if_unusable(voucher, store)
     now = timezone.now()
-    with transaction.atomic():
-        moved = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.ISSUED, valid_until__gt=now).update(
-            status=VoucherStatus.REDEEMED, redeemed_at=now, redeemed_store=store, redeemed_by=actor, updated_at=now)
-        if moved == 1:
-            VoucherEvent.objects.create(voucher=voucher, actor=actor, from_status=VoucherStatus.ISSUED,
-                                        to_status=VoucherStatus.REDEEMED, store=store, reason="redeemed at counter",
-                                        data={"via": "qr" if qr_payload else "code"})
-    voucher.refresh_from_db()
-    if moved != 1:  # lost a race: report what the winner did
+    try:
+        voucher_move(voucher, VoucherStatus.REDEEMED, actor=actor, store=store, reason="redeemed at counter",
+                     data={"via": "qr" if qr_payload else "code"}, where={"valid_until__gt": now}, now=now,
+                     extra={"redeemed_at": now, "redeemed_store": store, "redeemed_by": actor})
+    except TransitionNotAllowed:  # lost a race: report what the winner did
+        voucher.refresh_from_db()
         _raise_if_unusable(voucher, store)
-        raise AlreadyRedeemed(_redeemed_message(voucher))
+        raise already_redeemed(voucher) from None
     audit_record(actor=actor, action="voucher.redeem", obj=voucher, summary=f"Voucher …{voucher.code[-4:]} redeemed at {store.name}", data={"store_id": str(store.pk), "via": "qr" if qr_payload else "code"})
     return voucher

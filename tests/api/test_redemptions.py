@@ -298,3 +298,21 @@ def test_already_redeemed_names_the_time_in_the_stores_own_timezone(api_client):
     assert there.hour != server.hour
     assert _names_time(err["message"], there), err["message"]
     assert not _names_time(err["message"], server), err["message"]
+
+
+@pytest.mark.parametrize("make_unusable, code", [
+    (lambda v, w: Voucher.objects.filter(pk=v["id"]).update(status="refunded"), "refunded"),
+    (lambda v, w: Voucher.objects.filter(pk=v["id"]).update(valid_until=timezone.now() - timedelta(days=1)),
+     "expired"),
+    (lambda v, w: Voucher.objects.get(pk=v["id"]).offering.redeemable_stores.clear(), "wrong_store"),
+])
+def test_online_and_offline_counters_refuse_with_the_same_rule(api_client, w, make_unusable, code):
+    """One function (vouchers.rules.redeem_refusal) decides for both paths: same code, same message."""
+    v = w["v1"]
+    make_unusable(v, w)
+    online = assert_error(_redeem(api_client, w["clerk"], w["store"]["id"], qr_payload=v["qr_payload"]), 409, code)
+    r = api_client.post("/redemptions/sync", {
+        "store_id": w["store"]["id"], "device_id": "dev-parity", "items": [
+            {"qr_payload": v["qr_payload"], "redeemed_at": timezone.now().isoformat()}]}, w["clerk"]["token"])
+    item = r.json()["results"][0]
+    assert (item["status"], item["code"], item["message"]) == ("rejected", code, online["message"])
