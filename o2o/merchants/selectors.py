@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from o2o.catalogue.models import Offering
 from o2o.catalogue.selectors import with_quantity_left
-from o2o.merchants.access import merchant_for_staff
+from o2o.merchants.access import counter_stores, merchant_for_staff
 from o2o.merchants.models import Merchant, StaffMembership, Store
 from o2o.orders.models import Order
 from o2o.vouchers.enums import VoucherStatus
@@ -98,12 +98,5 @@ def memberships_of_user(*, user: Any) -> list[StaffMembership]:
 
 
 def counter_stores_of_user(*, user: Any) -> list[Store]:
-    """Stores where the user may redeem: every store for owners and managers, assigned stores for clerks."""
-    out: list[Store] = []
-    for m in memberships_of_user(user=user):
-        if m.role in ("owner", "manager"):
-            out.extend(Store.objects.filter(merchant=m.merchant, is_active=True).select_related("merchant")
-                       .order_by("name"))
-        elif m.role == "clerk":
-            out.extend(m.stores.filter(is_active=True).select_related("merchant").order_by("name"))
-    return out
+    """Stores where the user may redeem (the rule is merchants.access.counter_stores)."""
+    return counter_stores(user)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.core.errors import Forbidden, Invalid, NotFound, TransitionNotAllowed
-from o2o.merchants.access import as_uuid, membership_allows_store, membership_of
+from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
+from o2o.merchants.access import StoreOfOtherMerchant, as_uuid, membership_of, store_for_counter
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
@@ -153,19 +153,11 @@ def voucher_check(*, actor: User, store_id: Any, code: Any = None, qr_payload: A
 
 
 def _store_for_counter(*, actor: User, store_id: Any, merchant_id: Any) -> Store:
-    store = Store.objects.filter(pk=as_uuid(store_id)).first()
-    membership = membership_of(actor, merchant_id)
-    if store is None or membership is None:
-        raise NotFound()
-    if store.merchant_id != merchant_id:
+    try:
+        return store_for_counter(user=actor, store_id=store_id, merchant_id=merchant_id)
+    except StoreOfOtherMerchant:
         # The clerk's own store belongs to another merchant than the voucher: not redeemable here.
-        own = membership_of(actor, store.merchant_id)
-        if own is None:
-            raise NotFound()
-        raise wrong_merchant(mid=merchant_id)
-    if not membership_allows_store(membership, store):
-        raise Forbidden(_("You are not assigned to this store."))
-    return store
+        raise wrong_merchant(mid=merchant_id) from None
 
 
 def _raise_if_unusable(voucher: Voucher, store: Store) -> None:
