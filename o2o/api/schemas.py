@@ -72,7 +72,7 @@ class StoreIn(Schema):
     address: str = Field(..., max_length=1000)
     lat: float
     lng: float
-    timezone: str = Field("Asia/Shanghai", max_length=64)
+    timezone: str | None = Field(None, max_length=64, description="IANA name; default: the site's store timezone")
     opening_hours: dict[str, Any] = {}
     phone: str = Field("", max_length=64)
 

@@ -19,6 +19,7 @@ class O2OSettings:
     login_max_failures: int
     login_lockout: timedelta
     group_checkout: bool
+    store_timezone: str
 
 
 def get() -> O2OSettings:
@@ -35,4 +36,10 @@ def get() -> O2OSettings:
         login_max_failures=raw.get("LOGIN_MAX_FAILURES", 5),
         login_lockout=timedelta(minutes=raw.get("LOGIN_LOCKOUT_MINUTES", 15)),
         group_checkout=raw.get("GROUP_CHECKOUT", True),
+        store_timezone=raw.get("STORE_TIMEZONE") or settings.TIME_ZONE,
     )
+
+
+def default_store_timezone() -> str:
+    """A new store's timezone when none is given (settings.O2O["STORE_TIMEZONE"], else TIME_ZONE)."""
+    return get().store_timezone

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from o2o.core import conf
+from o2o.core.conf import default_store_timezone
 from o2o.core.errors import Invalid
 from o2o.core.money import parse_amount
 from o2o.merchants.enums import Category, Role
@@ -100,7 +101,7 @@ class StoreForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    timezone = forms.CharField(label=_("Timezone"), max_length=64, initial="Asia/Shanghai")
+    timezone = forms.CharField(label=_("Timezone"), max_length=64, initial=default_store_timezone)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90,
                            widget=forms.NumberInput(attrs={"step": "any", "data-pick": "lat"}))
     lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180,
