@@ -242,6 +242,6 @@ O2O = {
     # sign-in lockout per email: this many failures within the window lock it for the window
     "LOGIN_MAX_FAILURES": env.int("O2O_LOGIN_MAX_FAILURES", default=5),
     "LOGIN_LOCKOUT_MINUTES": env.int("O2O_LOGIN_LOCKOUT_MINUTES", default=15),
-    # concurrent one-line checkouts of a process share one transaction (o2o/orders/grouped.py)
+    # concurrent one-line checkouts of a process share one transaction (o2o/orders/batching.py)
     "GROUP_CHECKOUT": env.bool("O2O_GROUP_CHECKOUT", default=True),
 }

@@ -8,18 +8,15 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
 from o2o.catalogue.models import Offering
 from o2o.catalogue.selectors import with_quantity_left
+from o2o.orders import fulfilment
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
 from o2o.orders.models import Order, OrderLine
 from o2o.payments.enums import PaymentStatus
 from o2o.payments.models import Payment, SandboxCharge
-from o2o.vouchers.enums import VoucherStatus
-from o2o.vouchers.models import Voucher
-
-LIVE_VOUCHER = [VoucherStatus.ISSUED, VoucherStatus.REDEEMED]
 
 
 def books_problems() -> list[str]:
@@ -29,10 +26,9 @@ def books_problems() -> list[str]:
         for row in OrderLine.objects.filter(order__status=OrderStatus.AWAITING_PAYMENT)
         .values("offering_id").annotate(n=Sum("quantity"))
     })
-    sold = Counter({
-        row["offering_id"]: row["n"]
-        for row in Voucher.objects.filter(status__in=LIVE_VOUCHER).values("offering_id").annotate(n=Count("id"))
-    })
+    sold: Counter = Counter()
+    for h in fulfilment.handlers():
+        sold.update(h.live_units_by_offering())
     for o in with_quantity_left(Offering.objects.only("pk", "title", "quantity_total")):
         accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
         if accounted != o.quantity_total:
@@ -45,14 +41,15 @@ def books_problems() -> list[str]:
             order = Order.objects.get(pk=pk)
             order.total  # noqa: B018 - reading the amounts is part of the check
             units = order.lines.aggregate(n=Sum("quantity"))["n"] or 0
-            if order.vouchers.count() != units:
-                problems.append(f"order {order.number}: {order.vouchers.count()} vouchers for {units} units")
+            fulfilled = fulfilment.handler().units_of_order(order=order)
+            if fulfilled != units:
+                problems.append(f"order {order.number}: {fulfilled} vouchers for {units} units")
             if not order.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
                                                      PaymentStatus.REFUNDED]).exists():
                 problems.append(f"order {order.number}: {order.status} without a successful payment")
         except Exception as exc:  # noqa: BLE001
             problems.append(f"order {number}: unreadable row ({type(exc).__name__}: {exc})")
-    orphan = Voucher.objects.filter(~Q(order__status__in=PAID_STATUSES)).count()
+    orphan = sum(h.orphans() for h in fulfilment.handlers())
     if orphan:
         problems.append(f"{orphan} vouchers belong to orders that are not paid")
     # money: every successful sandbox charge is a payment we know, and no charge is kept for an unpaid order

@@ -28,5 +28,5 @@ def test_the_counter_audit_and_nav_rules_come_from_access():
     for name in ("store_for_counter", "counter_stores", "merchant_for_owner", "staff_roles", "store_for_staff"):
         assert callable(getattr(access, name))
     for rel, name in (("vouchers/services.py", "store_for_counter"), ("merchants/selectors.py", "counter_stores"),
-                      ("audit/selectors.py", "merchant_for_owner")):
+                      ("merchants/audit_log.py", "merchant_for_owner")):
         assert name in (ROOT / rel).read_text(), rel

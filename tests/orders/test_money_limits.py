@@ -67,7 +67,7 @@ def test_the_exact_scenario_price_999999999999_99_times_100_is_422_and_nothing_i
 
 def test_the_grouped_checkout_path_refuses_a_total_that_does_not_fit_and_writes_the_others(w, api_client):
     from o2o.accounts.models import User
-    from o2o.orders import grouped
+    from o2o.orders import batching as grouped
 
     big = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], price=HUGE, list_price=HUGE,
                           quantity_total=500, per_customer_limit=0)

@@ -1,5 +1,8 @@
-"""Reading the audit log. Merchant owners see their own merchant's entries; the operator sees all
-of it in the admin."""
+"""Reading a merchant's audit log: its owner sees its entries (the operator sees all of it in the admin).
+
+It lives with merchants, above the audit app: audit records for every layer (accounts included), so it
+cannot itself ask who owns a merchant.
+"""
 
 from __future__ import annotations
 
