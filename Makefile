@@ -26,7 +26,7 @@ MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 help:
 	@echo "make demo       serve the seeded demo city on http://$(HOST):$(PORT) (HOST=, PORT= to change)"
 	@echo "make test       install test dependencies and run the whole suite (DATABASE_URL picks the database)"
-	@echo "make lint       ruff + mypy"
+	@echo "make lint       ruff + mypy + import-linter (the layers in pyproject.toml)"
 	@echo "make migrate    apply database migrations"
 	@echo "make seed       seed the demo city if it is not seeded yet (MERCHANTS=240 SEED=42)"
 	@echo "make run        Django's development server with DEBUG on"
@@ -96,6 +96,7 @@ test: $(VENV)/.installed-dev system-deps
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy o2o config
+	$(VENV)/bin/lint-imports
 
 messages: $(VENV)/.installed
 	@mkdir -p locale

@@ -249,6 +249,8 @@ LOGGING = {
 # --- o2o's own settings (read through o2o.core.conf) ---
 O2O = {
     "CURRENCY": env.str("O2O_CURRENCY", default="CNY"),
+    # a new store's timezone when none is given (API, pages, model default)
+    "STORE_TIMEZONE": env.str("O2O_STORE_TIMEZONE", default=TIME_ZONE),
     "MERCHANT_APPROVAL": env.bool("O2O_MERCHANT_APPROVAL", default=False),
     "ORDER_HOLD_MINUTES": env.int("O2O_ORDER_HOLD_MINUTES", default=15),
     "VOUCHER_SIGNING_KEY": env.str("O2O_VOUCHER_SIGNING_KEY", default=""),
@@ -269,6 +271,6 @@ O2O = {
     # window, unknown addresses get one password check per LOGIN_SLOWDOWN_SECONDS for that email
     "LOGIN_SLOWDOWN_AFTER": env.int("O2O_LOGIN_SLOWDOWN_AFTER", default=20),
     "LOGIN_SLOWDOWN_SECONDS": env.int("O2O_LOGIN_SLOWDOWN_SECONDS", default=10),
-    # concurrent one-line checkouts of a process share one transaction (o2o/orders/grouped.py)
+    # concurrent one-line checkouts of a process share one transaction (o2o/orders/batching.py)
     "GROUP_CHECKOUT": env.bool("O2O_GROUP_CHECKOUT", default=True),
 }

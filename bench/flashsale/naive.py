@@ -11,10 +11,10 @@ from django.utils import timezone
 from o2o.accounts.models import User
 from o2o.catalogue.models import Offering, StockBucket
 from o2o.core import conf
+from o2o.orders.checkout import new_number as _new_number
 from o2o.orders.enums import OrderStatus
 from o2o.orders.errors import SoldOut
 from o2o.orders.models import Order, OrderEvent, OrderLine
-from o2o.orders.services import _new_number
 
 
 def naive_order_create(*, customer: User, offering_id, quantity: int = 1) -> Order:  # type: ignore[no-untyped-def]

@@ -1,0 +1,1 @@
+"""accounts: users, sign-up and sign-in (throttling, lockout), API tokens."""

@@ -72,7 +72,7 @@ class StoreIn(Schema):
     address: str = Field(..., max_length=1000)
     lat: float
     lng: float
-    timezone: str = Field("Asia/Shanghai", max_length=64)
+    timezone: str | None = Field(None, max_length=64, description="IANA name; default: the site's store timezone")
     opening_hours: dict[str, Any] = {}
     phone: str = Field("", max_length=64)
 
@@ -211,8 +211,15 @@ class OrderListOut(Schema):
 
 
 class PayIn(Schema):
+    """Sandbox test cards: 4242424242424242 succeeds; 4000000000000002 and 4000000000009995 -> 402
+    payment_declined; 4000000000000069 or a past expiry -> 402 expired_card; 4000000000000127 or CVC "000"
+    -> 402 incorrect_cvc. exp_month/exp_year/cvc are optional, checked when given (422 with the field)."""
+
     provider: str = Field("sandbox", max_length=32)
-    card_number: str = Field("", max_length=32)
+    card_number: str = Field("", max_length=32, examples=["4242424242424242"])
+    exp_month: int | str | None = Field(None, examples=[12], description="1-12; give it with exp_year")
+    exp_year: int | str | None = Field(None, examples=[2030], description="2030 or 30")
+    cvc: str | None = Field(None, max_length=8, examples=["123"], description="3 digits (4 for Amex); never stored")
 
 
 class RefundIn(Schema):

@@ -22,6 +22,7 @@ class O2OSettings:
     login_slowdown_after: int
     login_slowdown: timedelta
     group_checkout: bool
+    store_timezone: str
 
 
 def get() -> O2OSettings:
@@ -41,4 +42,10 @@ def get() -> O2OSettings:
         login_slowdown_after=raw.get("LOGIN_SLOWDOWN_AFTER", 20),
         login_slowdown=timedelta(seconds=raw.get("LOGIN_SLOWDOWN_SECONDS", 10)),
         group_checkout=raw.get("GROUP_CHECKOUT", True),
+        store_timezone=raw.get("STORE_TIMEZONE") or settings.TIME_ZONE,
     )
+
+
+def default_store_timezone() -> str:
+    """A new store's timezone when none is given (settings.O2O["STORE_TIMEZONE"], else TIME_ZONE)."""
+    return get().store_timezone

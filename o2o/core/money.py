@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import format_currency, get_currency_precision
+from django.utils.translation import gettext as _
 
 from o2o.core.errors import Invalid
 
-KNOWN_CURRENCIES = {"CNY", "USD", "EUR", "HKD", "JPY", "GBP", "KRW", "SGD", "TWD", "BHD"}
+KNOWN_CURRENCIES = {"CNY", "USD", "EUR", "HKD", "JPY", "GBP", "KRW", "SGD", "TWD", "BHD", "KWD", "OMR"}
+
+# Every money column is Decimal(14, 2): 12 digits before the point, 2 after. A currency whose
+# ISO 4217 exponent is above 2 (BHD, KWD, OMR: 3) cannot be stored exactly, so it is refused as
+# unsupported rather than rounded. Amounts never get more decimals than their currency has.
+COLUMN_DIGITS = 14
+COLUMN_DECIMALS = 2
+MAX_AMOUNT = Decimal(10 ** (COLUMN_DIGITS - COLUMN_DECIMALS)) - Decimal(1).scaleb(-COLUMN_DECIMALS)
+# Plain ASCII digits with at most one point: no sign, exponent, underscore, comma, space inside or
+# non-ASCII digit ("1_000.00", "١٢.٠٠", "1e3" and "-1" are all refused). [0-9] is ASCII only; \d is not.
+_AMOUNT_RE = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
+
+
+class AmountTooLarge(Invalid):
+    code = "amount_too_large"
+
+
+def supported(currency: str) -> bool:
+    """A currency amounts can be stored in (known, and no more decimals than the columns hold)."""
+    return currency in KNOWN_CURRENCIES and exponent(currency) <= COLUMN_DECIMALS
 
 
 def exponent(currency: str) -> int:
@@ -47,22 +69,8 @@ class Money:
 
     @classmethod
     def parse(cls, amount: str | int | Decimal, currency: str, *, field: str = "amount") -> Money:
-        """Parse user input strictly: a finite number with no more decimals than the currency has."""
-        if isinstance(amount, float) or isinstance(amount, bool):
-            raise Invalid("Amounts are strings, not numbers.", fields={field: "must be a string like '39.00'"})
-        try:
-            value = Decimal(str(amount).strip())
-        except (InvalidOperation, ValueError):
-            raise Invalid("Not an amount.", fields={field: "not a decimal number"}) from None
-        if not value.is_finite():
-            raise Invalid("Not an amount.", fields={field: "not a finite number"})
-        if currency not in KNOWN_CURRENCIES:
-            raise Invalid(f"Unknown currency {currency!r}.", fields={"currency": "unknown currency"})
-        if value.as_tuple().exponent < -exponent(currency):  # type: ignore[operator]
-            raise Invalid("Too many decimals for this currency.", fields={field: "too many decimals"})
-        if abs(value) >= Decimal("1e12"):
-            raise Invalid("Amount too large.", fields={field: "too large"})
-        return cls(value, currency)
+        """Parse user input strictly (see ``parse_amount``)."""
+        return parse_amount(amount, currency, field=field)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -113,6 +121,58 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:.{exponent(self.currency)}f} {self.currency}"
+
+
+def check_currency(currency: Any, *, field: str = "currency") -> str:
+    if not isinstance(currency, str) or currency not in KNOWN_CURRENCIES:
+        raise Invalid(_("Unknown currency."), fields={field: _("unknown currency")})
+    if not supported(currency):
+        raise Invalid(_("Amounts in %(c)s (%(n)d decimals) are not supported.")
+                      % {"c": currency, "n": exponent(currency)}, fields={field: _("unsupported currency")})
+    return currency
+
+
+def parse_amount(amount: Any, currency: Any, *, field: str = "amount") -> Money:
+    """The one parser of money typed by a person or sent to the API (schemas and page forms alike).
+
+    Plain ASCII digits with an optional point and no more decimals than the currency has; it must
+    fit the money columns. Nothing is rounded: anything else is refused with a field error.
+    """
+    check_currency(currency)
+    if isinstance(amount, bool) or isinstance(amount, float):
+        raise Invalid(_("Amounts are strings, not numbers."), fields={field: _("must be a string like '39.00'")})
+    if isinstance(amount, int):
+        text = str(amount)
+    elif isinstance(amount, Decimal):
+        text = format(amount, "f") if amount.is_finite() else "NaN"
+    elif isinstance(amount, str):
+        text = amount.strip(" ")
+    else:
+        raise Invalid(_("Not an amount."), fields={field: _("must be a string like '39.00'")})
+    if not _AMOUNT_RE.fullmatch(text):
+        raise Invalid(_("Not an amount."), fields={field: _("digits and an optional decimal point only, like 39.00")})
+    whole, _point, decimals = text.partition(".")
+    places = exponent(currency)
+    if len(decimals) > places:
+        msg = _("no decimals") if places == 0 else _("at most %(n)d decimals") % {"n": places}
+        raise Invalid(_("Too many decimals for this currency."), fields={field: msg})
+    value = Decimal(text)
+    check_fits(value, field=field)
+    return Money(value, currency)
+
+
+def fits(amount: Decimal) -> bool:
+    """Whether an amount can be written to a money column exactly."""
+    return (amount.is_finite() and abs(amount) <= MAX_AMOUNT
+            and amount == amount.quantize(Decimal(1).scaleb(-COLUMN_DECIMALS)))
+
+
+def check_fits(amount: Decimal | Money, *, field: str = "amount") -> None:
+    """Refuse (422 amount_too_large, field named) an amount the money columns cannot hold."""
+    value = amount.amount if isinstance(amount, Money) else amount
+    if not fits(value):
+        raise AmountTooLarge(_("This amount is too large (at most %(max)s).") % {"max": f"{MAX_AMOUNT:,}"},
+                             fields={field: _("at most %(max)s") % {"max": f"{MAX_AMOUNT}"}})
 
 
 def discount_percent(price: Money, list_price: Money) -> int:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from o2o.core.conf import default_store_timezone
 from o2o.core.models import BaseModel, StatusEventBase
 from o2o.merchants.enums import Category, MerchantStatus, Role
 
@@ -122,7 +123,7 @@ class Store(BaseModel):
     # on SQLite and PostgreSQL alike.
     h3_r6 = models.BigIntegerField(db_index=True, default=0)
     h3_r8 = models.BigIntegerField(db_index=True, default=0)
-    timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Shanghai")
+    timezone = models.CharField(_("timezone"), max_length=64, default=default_store_timezone)
     opening_hours = models.JSONField(_("opening hours"), default=dict)
     closed_dates = models.JSONField(_("closed on"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

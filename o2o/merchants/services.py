@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
 from o2o.core import conf
+from o2o.core.conf import default_store_timezone
 from o2o.core.errors import Conflict, Forbidden, Invalid, NotFound
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
@@ -79,13 +80,13 @@ def merchant_set_status(*, merchant: Merchant, status: str, actor: User | None, 
 
 @transaction.atomic
 def store_create(
-    *, merchant: Merchant, name: str, address: str, lat: Any, lng: Any, timezone: str = "Asia/Shanghai",
+    *, merchant: Merchant, name: str, address: str, lat: Any, lng: Any, timezone: str | None = None,
     opening_hours: Any = None, phone: str = "", closed_dates: Sequence[str] | None = None,
 ) -> Store:
     name = _text(name, "name", max_len=120)
     address = _text(address, "address", max_len=255)
     lat_f, lng_f = validate_lat_lng(lat, lng)
-    tz = validate_timezone(timezone)
+    tz = validate_timezone(timezone or default_store_timezone())
     hours = validate_hours(opening_hours if opening_hours is not None else {})
     store = Store.objects.create(
         merchant=merchant, name=name, address=address, lat=lat_f, lng=lng_f, timezone=tz, opening_hours=hours,

@@ -8,18 +8,15 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
 from o2o.catalogue.models import Offering
 from o2o.catalogue.selectors import with_quantity_left
+from o2o.orders import fulfilment
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
 from o2o.orders.models import Order, OrderLine
 from o2o.payments.enums import PaymentStatus
 from o2o.payments.models import Payment, SandboxCharge
-from o2o.vouchers.enums import VoucherStatus
-from o2o.vouchers.models import Voucher
-
-LIVE_VOUCHER = [VoucherStatus.ISSUED, VoucherStatus.REDEEMED]
 
 
 def books_problems() -> list[str]:
@@ -29,31 +26,43 @@ def books_problems() -> list[str]:
         for row in OrderLine.objects.filter(order__status=OrderStatus.AWAITING_PAYMENT)
         .values("offering_id").annotate(n=Sum("quantity"))
     })
-    sold = Counter({
-        row["offering_id"]: row["n"]
-        for row in Voucher.objects.filter(status__in=LIVE_VOUCHER).values("offering_id").annotate(n=Count("id"))
-    })
+    sold: Counter = Counter()
+    for h in fulfilment.handlers():
+        sold.update(h.live_units_by_offering())
     for o in with_quantity_left(Offering.objects.only("pk", "title", "quantity_total")):
         accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
         if accounted != o.quantity_total:
             problems.append(f"offering {o.pk} ({o.title}): left {o.quantity_left} + reserved {reserved[o.pk]} + "
                             f"sold {sold[o.pk]} = {accounted} != total {o.quantity_total}")
-    for order in Order.objects.filter(status__in=PAID_STATUSES):
-        units = order.lines.aggregate(n=Sum("quantity"))["n"] or 0
-        if order.vouchers.count() != units:
-            problems.append(f"order {order.number}: {order.vouchers.count()} vouchers for {units} units")
-        if not order.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
-                                                 PaymentStatus.REFUNDED]).exists():
-            problems.append(f"order {order.number}: {order.status} without a successful payment")
-    orphan = Voucher.objects.filter(~Q(order__status__in=PAID_STATUSES)).count()
+    # Row by row, each read on its own: a row that cannot be read (an amount too large for its
+    # column, planted by hand or by an old bug) is reported as a problem and the others are checked.
+    for pk, number in Order.objects.filter(status__in=PAID_STATUSES).values_list("pk", "number"):
+        try:
+            order = Order.objects.get(pk=pk)
+            order.total  # noqa: B018 - reading the amounts is part of the check
+            units = order.lines.aggregate(n=Sum("quantity"))["n"] or 0
+            fulfilled = fulfilment.handler().units_of_order(order=order)
+            if fulfilled != units:
+                problems.append(f"order {order.number}: {fulfilled} vouchers for {units} units")
+            if not order.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
+                                                     PaymentStatus.REFUNDED]).exists():
+                problems.append(f"order {order.number}: {order.status} without a successful payment")
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"order {number}: unreadable row ({type(exc).__name__}: {exc})")
+    orphan = sum(h.orphans() for h in fulfilment.handlers())
     if orphan:
         problems.append(f"{orphan} vouchers belong to orders that are not paid")
     # money: every successful sandbox charge is a payment we know, and no charge is kept for an unpaid order
-    payments = {str(p.pk): p for p in Payment.objects.all()}
-    for ch in SandboxCharge.objects.filter(succeeded=True):
-        p = payments.get(ch.merchant_reference)
-        if p is None:
-            problems.append(f"charge {ch.reference} has no payment")
+    payment_pks = {str(pk) for pk in Payment.objects.values_list("pk", flat=True)}
+    for ch_pk, ch_ref in SandboxCharge.objects.filter(succeeded=True).values_list("pk", "reference"):
+        try:
+            ch = SandboxCharge.objects.get(pk=ch_pk)
+            if ch.merchant_reference not in payment_pks:
+                problems.append(f"charge {ch.reference} has no payment")
+                continue
+            p = Payment.objects.select_related("order").get(pk=ch.merchant_reference)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"charge {ch_ref}: unreadable row or its payment ({type(exc).__name__}: {exc})")
             continue
         kept = ch.amount - ch.refunded
         if p.status == PaymentStatus.PENDING:

@@ -1,0 +1,1 @@
+"""reviews: verified reviews (only after a redemption) and merchants' replies."""

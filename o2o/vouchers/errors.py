@@ -17,3 +17,9 @@ class VoucherRefunded(Conflict):
 
 class WrongStore(Conflict):
     code, default_message = "wrong_store", gettext_lazy("This voucher cannot be redeemed at this store.")
+
+
+class WrongMerchant(Conflict):
+    """A genuinely signed QR of another merchant, scanned at a counter of one's own merchant."""
+
+    code, default_message = "wrong_merchant", gettext_lazy("This voucher belongs to another merchant.")

@@ -30,12 +30,15 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.core.errors import Invalid, NotFound
+from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
+from o2o.vouchers.errors import AlreadyRedeemed
 from o2o.vouchers.models import OfflineOutcome, OfflineRedemption, RedemptionConflict, Voucher, VoucherEvent
+from o2o.vouchers.rules import redeem_refusal, voucher_move
+from o2o.vouchers.services import wrong_merchant
 
 MAX_ITEMS = 500
 
@@ -152,8 +155,9 @@ def _sync_one(*, actor: User, store: Store, device_id: str, device_name: str, in
         vid, mid = as_uuid(payload.get("vid")), as_uuid(payload.get("mid"))
     except NotFound:
         return _reject(index, "not_found", _("No voucher with this code."))
-    if mid != store.merchant_id:
-        return _reject(index, "not_found", _("No voucher with this code."))
+    if mid != store.merchant_id:  # genuinely signed, of another merchant: say so (as the online counter does)
+        refusal = wrong_merchant(mid=mid)
+        return _reject(index, refusal.code, refusal.message)
 
     with transaction.atomic():
         voucher = (Voucher.objects.select_for_update(of=("self",))
@@ -189,22 +193,20 @@ def _decide(*, voucher: Voucher, store: Store, actor: User, row: OfflineRedempti
     when = row.device_time
     event_data = {"via": "offline", "device": row.device_id, "device_name": row.device_name,
                   "device_time": when.isoformat(), "synced_at": now.isoformat()}
-    if not voucher.offering.redeemable_stores.filter(pk=store.pk).exists():
-        return _reject(index, "wrong_store", _("This voucher cannot be redeemed at this store."), voucher)
-    if voucher.status == VoucherStatus.REFUNDED:  # the money went back: the merchant sees the refusal
-        return _reject(index, "refunded", _("This voucher was refunded and cannot be used."), voucher)
-    if voucher.valid_until <= when:
-        return _reject(index, "expired", _("This voucher had expired when it was redeemed."), voucher)
+    # The same rule as the online counter; "already redeemed" (always the last reason offline) is not
+    # a refusal here but a conflict, decided below by which redemption came first.
+    refusal = redeem_refusal(voucher, store, at=when, offline=True)
+    if refusal is not None and not isinstance(refusal, AlreadyRedeemed):
+        return _reject(index, refusal.code, refusal.message, voucher)
 
     mine = Party(when, store, actor, row.device_id, row.device_name)
     if voucher.status == VoucherStatus.ISSUED:
-        moved = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.ISSUED).update(
-            status=VoucherStatus.REDEEMED, redeemed_at=when, redeemed_store=store, redeemed_by=actor, updated_at=now)
-        if moved != 1:  # cannot happen under the row lock; refuse rather than guess
+        try:
+            voucher_move(voucher, VoucherStatus.REDEEMED, actor=actor, store=store, now=now,
+                         reason="redeemed offline at counter", data=event_data,
+                         extra={"redeemed_at": when, "redeemed_store": store, "redeemed_by": actor})
+        except TransitionNotAllowed:  # cannot happen under the row lock; refuse rather than guess
             return _reject(index, "conflict", _("The voucher changed while syncing; sync again."), voucher)
-        VoucherEvent.objects.create(voucher=voucher, actor=actor, from_status=VoucherStatus.ISSUED,
-                                    to_status=VoucherStatus.REDEEMED, store=store,
-                                    reason="redeemed offline at counter", data=event_data)
         return ItemResult(index, OfflineOutcome.REDEEMED, "redeemed", _("Redeemed."), voucher=voucher,
                           redeemed_at=when)
 

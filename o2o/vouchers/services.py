@@ -6,23 +6,21 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.core.errors import Invalid, NotFound
-from o2o.merchants.access import as_uuid, membership_allows_store, membership_of
+from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
+from o2o.merchants.access import StoreOfOtherMerchant, as_uuid, membership_of, store_for_counter
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.enums import VoucherStatus
-from o2o.vouchers.errors import AlreadyRedeemed, VoucherExpired, VoucherRefunded, WrongStore
+from o2o.vouchers.errors import WrongMerchant
 from o2o.vouchers.models import Voucher, VoucherEvent
+from o2o.vouchers.rules import already_redeemed, redeem_refusal, voucher_move
 
 CODE_DIGITS = 12
 
@@ -79,20 +77,56 @@ def vouchers_refund(*, vouchers: list[Voucher], actor: User) -> list[Voucher]:
     done = []
     now = timezone.now()
     for v in vouchers:
-        moved = Voucher.objects.filter(pk=v.pk, status=VoucherStatus.ISSUED).update(
-            status=VoucherStatus.REFUNDED, refunded_at=now, updated_at=now)
-        if moved == 1:
-            VoucherEvent.objects.create(voucher=v, actor=actor, from_status=VoucherStatus.ISSUED,
-                                        to_status=VoucherStatus.REFUNDED, reason="refund")
-            v.status = VoucherStatus.REFUNDED
-            done.append(v)
+        try:
+            voucher_move(v, VoucherStatus.REFUNDED, actor=actor, reason="refund", extra={"refunded_at": now}, now=now)
+        except TransitionNotAllowed:
+            continue  # redeemed (or refunded) meanwhile
+        done.append(v)
     return done
 
 
-def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None) -> Voucher:
-    """The voucher by typed code or signed QR, visible only to staff of its merchant (404 otherwise)."""
+def wrong_merchant(*, mid: Any) -> WrongMerchant:
+    """409 wrong_merchant, naming the voucher's merchant when it is a public (active) one."""
+    from o2o.merchants.enums import MerchantStatus
+    from o2o.merchants.models import Merchant
+
+    try:
+        name = (Merchant.objects.filter(pk=as_uuid(mid), status=MerchantStatus.ACTIVE)
+                .values_list("name", flat=True).first())
+    except NotFound:
+        name = None
+    if name:
+        return WrongMerchant(_("This voucher belongs to another merchant (%(name)s).") % {"name": name},
+                             fields={"merchant_name": name})
+    return WrongMerchant()
+
+
+def _foreign_qr(*, actor: User, store_id: Any, payload: dict[str, Any]) -> WrongMerchant | None:
+    """A genuine QR whose merchant is not the merchant of the counter's store, scanned by staff of that
+    store's merchant: say so (409) rather than "no such voucher". Anyone else keeps getting 404."""
+    if store_id is None:
+        return None
+    try:
+        store = Store.objects.filter(pk=as_uuid(store_id)).first()
+        mid = as_uuid(payload.get("mid"))
+    except NotFound:
+        return None
+    if store is None or mid == store.merchant_id or membership_of(actor, store.merchant_id) is None:
+        return None
+    return wrong_merchant(mid=mid)
+
+
+def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None, store_id: Any = None) -> Voucher:
+    """The voucher by typed code or signed QR, visible only to staff of its merchant (404 otherwise).
+
+    A typed code of another merchant stays vague (404); a genuinely signed QR names its merchant, so
+    staff at a counter of their own merchant are told it belongs to another one (409 wrong_merchant).
+    """
     if qr_payload:
         payload = signing.verify(qr_payload)
+        foreign = _foreign_qr(actor=actor, store_id=store_id, payload=payload)
+        if foreign is not None and membership_of(actor, payload.get("mid")) is None:
+            raise foreign
         try:
             voucher = Voucher.objects.select_related("offering", "merchant", "redeemed_store").filter(
                 pk=as_uuid(payload.get("vid")), merchant_id=as_uuid(payload.get("mid"))).first()
@@ -110,78 +144,40 @@ def _find_for_staff(*, actor: User, code: Any = None, qr_payload: Any = None) ->
     return voucher
 
 
-def _store_tz(store: Store | None) -> ZoneInfo | None:
-    """Times shown at a counter are in that store's own timezone (the server's when unknown)."""
-    try:
-        return ZoneInfo(store.timezone) if store and store.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _redeemed_message(v: Voucher) -> str:
-    # a plain 24-hour stamp: the English DATETIME_FORMAT ends in "p.m." and the sentence then ends ".."
-    when = (date_format(localtime(v.redeemed_at, _store_tz(v.redeemed_store)), "Y-m-d H:i")
-            if v.redeemed_at else "?")
-    where = v.redeemed_store.name if v.redeemed_store else "?"
-    return _("This voucher was redeemed at %(store)s on %(when)s.") % {"store": where, "when": when}
-
-
 def voucher_check(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
     """What the counter shows before redeeming: raises the same errors redeeming would."""
-    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload)
+    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload, store_id=store_id)
     store = _store_for_counter(actor=actor, store_id=store_id, merchant_id=voucher.merchant_id)
     _raise_if_unusable(voucher, store)
     return voucher
 
 
 def _store_for_counter(*, actor: User, store_id: Any, merchant_id: Any) -> Store:
-    store = Store.objects.filter(pk=as_uuid(store_id)).first()
-    membership = membership_of(actor, merchant_id)
-    if store is None or membership is None:
-        raise NotFound()
-    if store.merchant_id != merchant_id:
+    try:
+        return store_for_counter(user=actor, store_id=store_id, merchant_id=merchant_id)
+    except StoreOfOtherMerchant:
         # The clerk's own store belongs to another merchant than the voucher: not redeemable here.
-        own = membership_of(actor, store.merchant_id)
-        if own is None:
-            raise NotFound()
-        raise WrongStore(_("This voucher belongs to another merchant."))
-    if not membership_allows_store(membership, store):
-        from o2o.core.errors import Forbidden
-
-        raise Forbidden(_("You are not assigned to this store."))
-    return store
+        raise wrong_merchant(mid=merchant_id) from None
 
 
 def _raise_if_unusable(voucher: Voucher, store: Store) -> None:
-    if voucher.status == VoucherStatus.REDEEMED:
-        raise AlreadyRedeemed(_redeemed_message(voucher), fields={
-            "redeemed_at": voucher.redeemed_at.isoformat() if voucher.redeemed_at else None,
-            "store_id": str(voucher.redeemed_store_id), "store_name": voucher.redeemed_store.name
-            if voucher.redeemed_store else None})
-    if voucher.status == VoucherStatus.REFUNDED:
-        raise VoucherRefunded()
-    if voucher.valid_until <= timezone.now():
-        raise VoucherExpired(_("This voucher expired on %(d)s.") % {
-            "d": date_format(localtime(voucher.valid_until, _store_tz(store)), "DATE_FORMAT")})
-    if not voucher.offering.redeemable_stores.filter(pk=store.pk).exists():
-        raise WrongStore()
+    refusal = redeem_refusal(voucher, store, at=timezone.now())
+    if refusal is not None:
+        raise refusal
 
 
 def voucher_redeem(*, actor: User, store_id: Any, code: Any = None, qr_payload: Any = None) -> Voucher:
-    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload)
+    voucher = _find_for_staff(actor=actor, code=code, qr_payload=qr_payload, store_id=store_id)
     store = _store_for_counter(actor=actor, store_id=store_id, merchant_id=voucher.merchant_id)
     _raise_if_unusable(voucher, store)
     now = timezone.now()
-    with transaction.atomic():
-        moved = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.ISSUED, valid_until__gt=now).update(
-            status=VoucherStatus.REDEEMED, redeemed_at=now, redeemed_store=store, redeemed_by=actor, updated_at=now)
-        if moved == 1:
-            VoucherEvent.objects.create(voucher=voucher, actor=actor, from_status=VoucherStatus.ISSUED,
-                                        to_status=VoucherStatus.REDEEMED, store=store, reason="redeemed at counter",
-                                        data={"via": "qr" if qr_payload else "code"})
-    voucher.refresh_from_db()
-    if moved != 1:  # lost a race: report what the winner did
+    try:
+        voucher_move(voucher, VoucherStatus.REDEEMED, actor=actor, store=store, reason="redeemed at counter",
+                     data={"via": "qr" if qr_payload else "code"}, where={"valid_until__gt": now}, now=now,
+                     extra={"redeemed_at": now, "redeemed_store": store, "redeemed_by": actor})
+    except TransitionNotAllowed:  # lost a race: report what the winner did
+        voucher.refresh_from_db()
         _raise_if_unusable(voucher, store)
-        raise AlreadyRedeemed(_redeemed_message(voucher))
+        raise already_redeemed(voucher) from None
     audit_record(actor=actor, action="voucher.redeem", obj=voucher, summary=f"Voucher …{voucher.code[-4:]} redeemed at {store.name}", data={"store_id": str(store.pk), "via": "qr" if qr_payload else "code"})
     return voucher

@@ -9,6 +9,10 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from o2o.accounts.validators import EmailAddressFormField
+from o2o.core import conf
+from o2o.core.conf import default_store_timezone
+from o2o.core.errors import Invalid
+from o2o.core.money import parse_amount
 from o2o.merchants.enums import Category, Role
 from o2o.merchants.hours import DAYS
 
@@ -16,6 +20,26 @@ DAY_NAMES = {
     "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"),
     "fri": _("Friday"), "sat": _("Saturday"), "sun": _("Sunday"),
 }
+
+
+class MoneyField(forms.CharField):
+    """An amount in the site's currency, parsed by core.money.parse_amount (as the API's are):
+    cleans to the amount's plain text, e.g. "39.00"."""
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):  # type: ignore[no-untyped-def]
+        text = super().clean(value)
+        if text in self.empty_values:
+            return text
+        try:
+            money = parse_amount(text, conf.get().currency, field="amount")
+        except Invalid as exc:
+            raise forms.ValidationError(str(exc.fields.get("amount") or exc.message)) from None
+        return money.as_api()["amount"]
 
 
 class SignupForm(forms.Form):
@@ -52,9 +76,9 @@ class PayForm(forms.Form):
         label=_("Card number"), max_length=23,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number",
                                       "placeholder": "4242 4242 4242 4242"}))
-    expiry = forms.CharField(label=_("Expiry"), max_length=7, required=False,
+    expiry = forms.CharField(label=_("Expiry"), max_length=7,
                              widget=forms.TextInput(attrs={"placeholder": "12/30", "autocomplete": "cc-exp"}))
-    cvc = forms.CharField(label=_("CVC"), max_length=4, required=False,
+    cvc = forms.CharField(label=_("CVC"), max_length=4,
                           widget=forms.TextInput(attrs={"placeholder": "123", "inputmode": "numeric",
                                                         "autocomplete": "cc-csc"}))
 
@@ -108,7 +132,7 @@ class StoreForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    timezone = forms.CharField(label=_("Timezone"), max_length=64, initial="Asia/Shanghai")
+    timezone = forms.CharField(label=_("Timezone"), max_length=64, initial=default_store_timezone)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90,
                            widget=forms.NumberInput(attrs={"step": "any", "data-pick": "lat"}))
     lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180,
@@ -203,9 +227,9 @@ class DealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=140)
     description = forms.CharField(label=_("Description"), max_length=8000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
-    price = forms.DecimalField(label=_("Deal price"), min_value=0, max_digits=14, decimal_places=2)
-    list_price = forms.DecimalField(label=_("List price"), min_value=0, max_digits=14, decimal_places=2,
-                                    help_text=_("What it normally costs; the discount is worked out from it."))
+    price = MoneyField(label=_("Deal price"))
+    list_price = MoneyField(label=_("List price"),
+                            help_text=_("What it normally costs; the discount is worked out from it."))
     quantity_total = forms.IntegerField(label=_("How many to sell"), min_value=1, max_value=10_000_000, initial=100)
     per_customer_limit = forms.IntegerField(label=_("Limit per customer"), min_value=0, max_value=1000, initial=2,
                                             help_text=_("0 means no limit."))

@@ -311,11 +311,11 @@ def test_draft_or_unknown_offering_cannot_be_ordered(api_client, w):
 
 def test_order_number_collision_retries_with_the_same_merchant(api_client, w, monkeypatch):
     """A clash of the random order number draws again; the retried order still belongs to its merchant."""
-    from o2o.orders import services
+    from o2o.orders import checkout
 
     first = _order(api_client, w["customer"], w["deal"]["id"], 1).json()
     numbers = iter([first["number"], "O99999999999999"])
-    monkeypatch.setattr(services, "_new_number", lambda: next(numbers))
+    monkeypatch.setattr(checkout, "new_number", lambda: next(numbers))
     r = _order(api_client, w["customer"], w["deal"]["id"], 1)
     assert r.status_code == 201, r.content
     assert r.json()["number"] == "O99999999999999"

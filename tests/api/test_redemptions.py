@@ -110,12 +110,29 @@ def test_store_not_redeemable_is_wrong_store(api_client, w):
 
 
 def test_qr_of_another_merchant_at_own_store(api_client, w):
-    """A clerk scanning another merchant's voucher at their own store: not their voucher -> 404."""
+    """Staff scanning another merchant's genuine QR at their own store are told whose it is (409
+    wrong_merchant); a typed code of another merchant stays vague (404), as does anything at a store
+    they are not staff of."""
     owner2 = api_client.register("owner2")
     ms = api_client.merchant_with_store(owner2, name="Tea House")
-    assert_error(_redeem(api_client, owner2, ms["store"]["id"], qr_payload=w["v1"]["qr_payload"]), 404)
+    clerk2 = api_client.clerk(owner2, ms["merchant"]["id"], [ms["store"]["id"]])
+    for who in (owner2, clerk2):
+        for path in ("/redemptions/check", "/redemptions"):
+            r = api_client.post(path, {"store_id": ms["store"]["id"], "qr_payload": w["v1"]["qr_payload"]},
+                                who["token"])
+            err = assert_error(r, 409, "wrong_merchant")
+            assert err["message"] == f"This voucher belongs to another merchant ({w['merchant']['name']})."
+            assert err["fields"] == {"merchant_name": w["merchant"]["name"]}
     assert_error(_redeem(api_client, owner2, ms["store"]["id"], code=w["v1"]["code"]), 404)
     assert_error(_redeem(api_client, owner2, w["store"]["id"], code=w["v1"]["code"]), 404)
+    # not staff of the store given (nor of the voucher's merchant): 404, nothing said
+    assert_error(_redeem(api_client, owner2, w["store"]["id"], qr_payload=w["v1"]["qr_payload"]), 404)
+    assert_error(_redeem(api_client, w["customer"], w["store"]["id"], qr_payload=w["v1"]["qr_payload"]), 404)
+    assert_error(_redeem(api_client, w["customer"], ms["store"]["id"], qr_payload=w["v1"]["qr_payload"]), 404)
+    # a forged QR stays invalid_signature
+    prefix, body, sig = w["v1"]["qr_payload"].split(".")
+    assert_error(_redeem(api_client, clerk2, ms["store"]["id"], qr_payload=f"{prefix}.{body}.{_flip(sig, 3)}"),
+                 400, "invalid_signature")
     assert Voucher.objects.get(pk=w["v1"]["id"]).status == "issued"
 
 
@@ -281,3 +298,21 @@ def test_already_redeemed_names_the_time_in_the_stores_own_timezone(api_client):
     assert there.hour != server.hour
     assert _names_time(err["message"], there), err["message"]
     assert not _names_time(err["message"], server), err["message"]
+
+
+@pytest.mark.parametrize("make_unusable, code", [
+    (lambda v, w: Voucher.objects.filter(pk=v["id"]).update(status="refunded"), "refunded"),
+    (lambda v, w: Voucher.objects.filter(pk=v["id"]).update(valid_until=timezone.now() - timedelta(days=1)),
+     "expired"),
+    (lambda v, w: Voucher.objects.get(pk=v["id"]).offering.redeemable_stores.clear(), "wrong_store"),
+])
+def test_online_and_offline_counters_refuse_with_the_same_rule(api_client, w, make_unusable, code):
+    """One function (vouchers.rules.redeem_refusal) decides for both paths: same code, same message."""
+    v = w["v1"]
+    make_unusable(v, w)
+    online = assert_error(_redeem(api_client, w["clerk"], w["store"]["id"], qr_payload=v["qr_payload"]), 409, code)
+    r = api_client.post("/redemptions/sync", {
+        "store_id": w["store"]["id"], "device_id": "dev-parity", "items": [
+            {"qr_payload": v["qr_payload"], "redeemed_at": timezone.now().isoformat()}]}, w["clerk"]["token"])
+    item = r.json()["results"][0]
+    assert (item["status"], item["code"], item["message"]) == ("rejected", code, online["message"])

@@ -11,7 +11,7 @@ def _real_database_and_balanced_books():
                     "(tests/conftest.py makes one): in-memory SQLite locks whole tables between threads")
     if connection.vendor not in ("postgresql", "sqlite"):
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
-    from o2o.orders import grouped
+    from o2o.orders import batching as grouped
 
     grouped.stats = grouped.Stats()  # each test counts its own batches
     yield

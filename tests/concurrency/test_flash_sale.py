@@ -15,7 +15,7 @@ import pytest
 from django.db import connections
 from django.db.models import Count, Sum
 
-from o2o.orders import grouped
+from o2o.orders import batching as grouped
 from o2o.orders.errors import SoldOut
 from o2o.orders.models import Order, OrderLine
 from o2o.orders.services import order_create, order_pay

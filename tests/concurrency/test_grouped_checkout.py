@@ -1,4 +1,4 @@
-"""Grouped checkout (o2o.orders.grouped): checkouts that arrive together share one transaction, and every
+"""Grouped checkout (o2o.orders.batching): checkouts that arrive together share one transaction, and every
 one of them still gets exactly the answer the plain path would give.
 
 The races run with real threads on PostgreSQL and on a file SQLite test database (see test_no_oversell);
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from o2o.catalogue.models import Offering
 from o2o.core.errors import NotFound
-from o2o.orders import grouped
+from o2o.orders import batching as grouped
 from o2o.orders.errors import LimitExceeded, SoldOut
 from o2o.orders.models import Order, OrderEvent
 from o2o.orders.services import _order_create_plain, order_create

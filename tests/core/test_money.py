@@ -45,7 +45,8 @@ def test_constructor_refuses_other_types_and_unknown_currency():
 
 @pytest.mark.parametrize("bad", [1.5, 39.0, True, "NaN", "nan", "Infinity", "-Infinity", "inf", "sNaN", "1.234",
                                  "0.001", "1e-3", "abc", "", "  ", "1,00", "1.2.3", "0x10", "1e12", "-1e12",
-                                 "99999999999999"])
+                                 "99999999999999", "1_000.00", "١٢.٠٠", "1e3", "1E+2", "-3.10", "+3", ".5", "5.",
+                                 "１２", "12 000", "1000000000000", "39.000", None, [1], Decimal("NaN")])
 def test_parse_rejects(bad):
     with pytest.raises(Invalid) as exc:
         Money.parse(bad, "CNY", field="price")
@@ -53,9 +54,9 @@ def test_parse_rejects(bad):
 
 
 @pytest.mark.parametrize("text, currency, expected", [
-    ("39.00", "CNY", "39.00"), ("39", "CNY", "39.00"), (" 0.5 ", "CNY", "0.50"), ("-3.10", "CNY", "-3.10"),
-    ("100", "JPY", "100"), ("1.234", "BHD", "1.234"), (7, "CNY", "7.00"), (Decimal("2.5"), "USD", "2.50"),
-    ("1E+2", "CNY", "100.00"),
+    ("39.00", "CNY", "39.00"), ("39", "CNY", "39.00"), (" 0.5 ", "CNY", "0.50"), ("0", "CNY", "0.00"),
+    ("100", "JPY", "100"), (7, "CNY", "7.00"), (Decimal("2.5"), "USD", "2.50"),
+    ("999999999999.99", "CNY", "999999999999.99"),
 ])
 def test_parse_accepts(text, currency, expected):
     m = Money.parse(text, currency)
@@ -69,6 +70,58 @@ def test_parse_rejects_decimals_a_currency_does_not_have(bad):
         Money.parse(bad, "JPY")
     with pytest.raises(Invalid):
         Money.parse("1.2345", "BHD")
+
+
+@pytest.mark.parametrize("currency", ["BHD", "KWD"])
+def test_currencies_with_more_decimals_than_the_columns_are_refused_not_rounded(currency):
+    # 1.235 BHD was stored as 1.240: the columns hold 2 decimals, so 3-decimal currencies are unsupported.
+    with pytest.raises(Invalid) as exc:
+        Money.parse("1.235", currency, field="price")
+    assert exc.value.fields == {"currency": "unsupported currency"}
+    with pytest.raises(Invalid):
+        Money.parse("1", currency)
+
+
+def test_an_amount_that_does_not_fit_the_column_is_amount_too_large():
+    from o2o.core.money import MAX_AMOUNT, AmountTooLarge, check_fits
+
+    assert MAX_AMOUNT == Decimal("999999999999.99")
+    with pytest.raises(AmountTooLarge) as exc:
+        Money.parse("1000000000000.00", "CNY", field="price")
+    assert exc.value.code == "amount_too_large" and "price" in exc.value.fields
+    check_fits(Decimal("999999999999.99"))
+    for bad in (Decimal("1000000000000"), Decimal("0.001"), Decimal("99999999999999.00"), Decimal("NaN")):
+        with pytest.raises(AmountTooLarge):
+            check_fits(bad, field="total")
+
+
+@given(st.sampled_from(["CNY", "USD", "JPY", "EUR", "KRW"]).flatmap(
+    lambda c: st.tuples(st.just(c), st.integers(0, 10**14 - 1))))
+def test_parse_round_trips_every_valid_amount(case):
+    currency, units = case
+    places = exponent(currency)
+    amount = Decimal(units).scaleb(-places)
+    text = f"{amount:.{places}f}"
+    if amount > Decimal("999999999999.99"):
+        with pytest.raises(Invalid):
+            Money.parse(text, currency)
+        return
+    m = Money.parse(text, currency)
+    assert m.amount == amount and m.as_api()["amount"] == text
+    assert Money.parse(m.as_api()["amount"], currency) == m
+
+
+@given(st.text(max_size=24))
+def test_parse_refuses_anything_but_plain_ascii_digits(text):
+    import re
+
+    plain = re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text.strip(" ")) is not None
+    try:
+        m = Money.parse(text, "CNY")
+    except Invalid:
+        assert not plain
+    else:
+        assert plain and m.amount == Decimal(text.strip(" "))
 
 
 # --- rounding per currency ----------------------------------------------------------------------

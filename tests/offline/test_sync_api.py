@@ -160,13 +160,14 @@ def test_expired_refunded_and_other_merchant_items_are_refused(api_client, w):
                                                            (v_ref["qr_payload"], t)])
     assert [(x["status"], x["code"]) for x in r.json()["results"]] == [
         ("rejected", "expired"), ("redeemed", "redeemed"), ("rejected", "refunded")]
-    # A voucher of another merchant is not found at this store.
+    # A genuine voucher of another merchant is refused as such (it names its merchant).
     other_owner = api_client.register("otherowner")
     ms = api_client.merchant_with_store(other_owner, name="Noodles")
     deal = api_client.deal(other_owner, ms["merchant"]["id"], [ms["store"]["id"]])
     other_v = api_client.buy(w["customer"], deal["id"], 1)["vouchers"][0]
     r = _sync(api_client, w, w["clerk"]["token"], DEV_A, [(other_v["qr_payload"], timezone.now())])
-    assert (r.json()["results"][0]["status"], r.json()["results"][0]["code"]) == ("rejected", "not_found")
+    assert (r.json()["results"][0]["status"], r.json()["results"][0]["code"]) == ("rejected", "wrong_merchant")
+    assert "Noodles" in r.json()["results"][0]["message"]
     assert Voucher.objects.get(pk=other_v["id"]).status == "issued"
 
 

@@ -11,9 +11,9 @@ from django.test import Client
 
 from o2o.accounts.models import User
 from o2o.audit.models import AppendOnlyError, AuditEntry
-from o2o.audit.selectors import audit_for_merchant
 from o2o.audit.services import audit_record
 from o2o.core.errors import Forbidden, NotFound
+from o2o.merchants.audit_log import audit_for_merchant
 from o2o.merchants.models import Merchant
 from o2o.merchants.services import merchant_set_status
 from tests.helpers import ApiClient, world

@@ -43,6 +43,8 @@ def test_customer_pages_run_clean_and_the_pay_countdown_ticks(chromium_browser, 
     page.wait_for_function("document.querySelector('.countdown').textContent.includes(':')")
     assert countdown.inner_text().startswith("14:") or countdown.inner_text().startswith("15:")
     page.fill("#id_card_number", builders.GOOD_CARD)
+    page.fill("#id_expiry", "12/30")
+    page.fill("#id_cvc", "123")
     page.click(".card-form .btn-primary")
     page.wait_for_selector(".voucher .qr svg")
     assert problems == []

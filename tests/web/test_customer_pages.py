@@ -121,12 +121,14 @@ def test_buy_pay_declined_then_paid_then_order_page(w):
     assert r["Location"] == reverse("web:order_pay", args=[order.pk])
     r = c.get(r["Location"])
     assert r.status_code == 200 and "4242 4242 4242 4242" in r.content.decode() and "countdown" in r.content.decode()
-    r = c.post(reverse("web:order_pay", args=[order.pk]), {"card_number": builders.DECLINED_CARD})
+    r = c.post(reverse("web:order_pay", args=[order.pk]), {"card_number": builders.DECLINED_CARD,
+                                                             "expiry": "12/30", "cvc": "123"})
     assert r.status_code == 200
     assert "Payment declined." in r.content.decode()
     order.refresh_from_db()
     assert order.status == "awaiting_payment" and not order.vouchers.exists()
-    r = c.post(reverse("web:order_pay", args=[order.pk]), {"card_number": "4242 4242 4242 4242"})
+    r = c.post(reverse("web:order_pay", args=[order.pk]), {"card_number": "4242 4242 4242 4242",
+                                                             "expiry": "12/30", "cvc": "123"})
     assert r.status_code == 302 and r["Location"] == reverse("web:order", args=[order.pk])
     r = c.get(r["Location"])
     html = r.content.decode()

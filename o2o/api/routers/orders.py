@@ -50,11 +50,12 @@ def order_pay(request: HttpRequest, order_id: str, body: PayIn):  # type: ignore
 
     def work():  # type: ignore[no-untyped-def]
         orders.order_pay(customer=request.user, order_id=order_id, provider=raw["provider"],
-                         details={"card_number": raw["card_number"]})
+                         details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
+                                  if raw.get(k) is not None})
         return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
 
     status, out = idempotency.run(request, endpoint=f"orders.pay:{order_id}",
-                                  body={k: v for k, v in raw.items() if k != "card_number"}
+                                  body={k: v for k, v in raw.items() if k not in ("card_number", "cvc")}
                                   | {"card": raw["card_number"][-4:]}, work=work)
     return _answer(status, out)
 

@@ -1,7 +1,7 @@
 """The payment port. A real gateway (Alipay, WeChat Pay, Stripe ...) implements this protocol."""
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from o2o.core.money import Money
 
@@ -27,7 +27,7 @@ class ProviderError(Exception):
 class PaymentProvider(Protocol):
     name: str
 
-    def charge(self, *, amount: Money, details: dict[str, str], merchant_reference: str) -> ChargeResult: ...
+    def charge(self, *, amount: Money, details: dict[str, Any], merchant_reference: str) -> ChargeResult: ...
 
     def refund(self, *, charge_reference: str, amount: Money) -> RefundResult: ...
 

@@ -1,44 +1,42 @@
 """The built-in sandbox provider: a real provider with its own ledger and test cards.
 
-Cards (Luhn-valid numbers only):
-  4242424242424242  succeeds
-  4000000000000002  declined (card_declined)
-  4000000000009995  declined (insufficient_funds)
-Any other Luhn-valid number succeeds; a number that fails the Luhn check is refused as invalid.
+Test cards (Stripe's conventions; Luhn-valid numbers only):
+  4242424242424242  succeeds (378282246310005, an Amex-like number, too: its CVC has 4 digits)
+  4000000000000002  declined (card_declined -> 402 payment_declined)
+  4000000000009995  declined (insufficient_funds -> 402 payment_declined)
+  4000000000000069  declined (expired_card -> 402 expired_card), as is any card past its exp_month/exp_year
+  4000000000000127  declined (incorrect_cvc -> 402 incorrect_cvc), as is any card with CVC "000"
+Any other Luhn-valid number succeeds. A number that fails the Luhn check, an expiry month outside
+1-12 or a CVC of the wrong length (3 digits, 4 for Amex) is refused before any charge (422, field named).
+Expiry and CVC are optional for the API (older clients send only the number) but checked when given.
 """
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 
-from o2o.core.errors import Invalid
 from o2o.core.money import Money
+from o2o.payments.cards import card_from
 from o2o.payments.models import SandboxCharge
 from o2o.payments.providers.base import ChargeResult, ProviderError, RefundResult
 
-DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
-
-
-def luhn_ok(number: str) -> bool:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds",
+            "4000000000000069": "expired_card", "4000000000000127": "incorrect_cvc"}
+INCORRECT_CVC = "000"
 
 
 class SandboxProvider:
     name = "sandbox"
 
-    def charge(self, *, amount: Money, details: dict[str, str], merchant_reference: str) -> ChargeResult:
-        number = str(details.get("card_number", "")).replace(" ", "").replace("-", "")
-        if not luhn_ok(number):
-            raise Invalid("This card number is not valid.", fields={"card_number": "invalid card number"})
+    def charge(self, *, amount: Money, details: dict[str, Any], merchant_reference: str) -> ChargeResult:
+        card = card_from(details)  # a malformed number, expiry or CVC: Invalid, nothing charged
+        number = card.number
         decline = DECLINES.get(number, "")
+        if not decline and card.expired():
+            decline = "expired_card"
+        elif not decline and card.cvc == INCORRECT_CVC:
+            decline = "incorrect_cvc"
         ref = "sbx_ch_" + secrets.token_hex(10)
         SandboxCharge.objects.create(
             reference=ref, merchant_reference=merchant_reference, currency=amount.currency, amount=amount.amount,

@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from o2o.core.money import Money, discount_percent
-from o2o.merchants.enums import ALL_STORE_ROLES, Role
 from o2o.web import qr as qr_render
 
 register = template.Library()
@@ -85,14 +84,9 @@ def nav_roles(context: template.Context) -> dict[str, bool]:
     cached = getattr(request, "_o2o_nav_roles", None)
     if cached is not None:
         return cached
-    from o2o.merchants.models import StaffMembership
+    from o2o.merchants.access import staff_roles
 
-    roles = set(StaffMembership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
-    result = {
-        "staff": bool(roles),
-        "counter": bool(roles & {Role.CLERK, *ALL_STORE_ROLES}),
-        "manage": bool(roles & set(ALL_STORE_ROLES)),
-    }
+    result = staff_roles(user)
     request._o2o_nav_roles = result
     return result
 

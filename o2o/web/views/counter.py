@@ -128,7 +128,8 @@ def counter_texts() -> dict[str, Any]:
         "network_text": _("The counter could not reach the server. Check the connection and try again."),
         "errors": {
             "already_redeemed": _("Already used"), "expired": _("Expired"), "refunded": _("Refunded"),
-            "wrong_store": _("Not valid at this store"), "invalid_signature": _("Forged or damaged QR code"),
+            "wrong_store": _("Not valid at this store"), "wrong_merchant": _("Another merchant's voucher"),
+            "invalid_signature": _("Forged or damaged QR code"),
             "not_found": _("No such voucher"), "invalid": _("Check the code"), "validation_error": _("Check the code"),
             "forbidden": _("Not allowed at this store"), "not_authenticated": _("Signed out — log in again"),
             "network": _("No connection"), "error": _("Something went wrong"),

@@ -34,6 +34,7 @@ from o2o.merchants.hours import DAYS, is_open
 from o2o.orders.enums import OrderStatus
 from o2o.orders.selectors import order_for_customer
 from o2o.orders.services import order_create, order_pay, order_refund
+from o2o.payments.cards import parse_expiry
 from o2o.reviews.selectors import reviews_of_store
 from o2o.reviews.services import review_create
 from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
@@ -258,12 +259,16 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
     if request.method == "POST" and not expired and form.is_valid():
         number = "".join(ch for ch in form.cleaned_data["card_number"] if ch.isdigit())
         try:
+            month, year = parse_expiry(form.cleaned_data["expiry"])
             order_pay(customer=request.user, order_id=order.pk, provider="sandbox",  # type: ignore[arg-type]
-                      details={"card_number": number})
+                      details={"card_number": number, "exp_month": month, "exp_year": year,
+                               "cvc": form.cleaned_data["cvc"]})
         except PaymentRequired as exc:
             declined = error_text(exc)
         except Invalid as exc:
-            form.add_error("card_number", error_text(exc))
+            field = next(iter(exc.fields), "card_number")
+            field = {"exp_month": "expiry", "exp_year": "expiry"}.get(field, field)
+            form.add_error(field if field in form.fields else "card_number", error_text(exc))
         except DomainError as exc:
             messages.error(request, error_text(exc))
             return redirect("web:order", order_id=order.pk)

@@ -30,6 +30,7 @@ from o2o.catalogue.services import (
 )
 from o2o.catalogue.stock import stock_left
 from o2o.core import conf
+from o2o.core.conf import default_store_timezone
 from o2o.core.errors import DomainError
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 from o2o.merchants.enums import Role
@@ -135,7 +136,7 @@ def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
 def store_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
     centre = conf.get().demo_centre
-    form = StoreForm(request.POST or None, initial={"timezone": "Asia/Shanghai"})
+    form = StoreForm(request.POST or None, initial={"timezone": default_store_timezone()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -295,7 +295,7 @@
   function refusal(code, payload) {
     switch (code) {
       case "invalid_signature": return [C.T.errors.invalid_signature, C.T.not_voucher];
-      case "not_this_merchant": return [C.T.errors.wrong_store, T.not_this_merchant];
+      case "not_this_merchant": return [C.T.errors.wrong_merchant || C.T.errors.wrong_store, T.not_this_merchant];
       case "not_this_store": return [C.T.errors.wrong_store, T.not_this_store];
       case "expired": return [T.expired, fill(T.expired_text, { when: fmt(new Date(payload.exp * 1000).toISOString()) })];
       case "unknown_key": return [C.T.errors.invalid_signature, T.unknown_key];

@@ -1,4 +1,7 @@
-"""Grouped checkout: the checkouts that arrive together in one process share one transaction.
+"""Batched checkout: the checkouts that arrive together in one process share one transaction.
+
+(Named so that it cannot be confused with group-buy deals; settings still call it GROUP_CHECKOUT,
+env O2O_GROUP_CHECKOUT.)
 
 A flash sale puts hundreds of buyers on one deal at once. Bucketed stock (catalogue.stock) keeps them
 from queueing on one hot row, but each checkout alone still costs a handful of round trips and its own
@@ -37,7 +40,18 @@ from django.db import DatabaseError, connection, transaction
 from o2o.accounts.models import User
 from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core import conf
+from o2o.core.errors import DomainError
+from o2o.orders.checkout import (
+    checkout_total,
+    limit_exceeded,
+    new_order_rows,
+    not_for_sale,
+    offerings_for_sale,
+    units_held,
+)
+from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.orders.tasks import schedule_hold_expiry
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
@@ -103,8 +117,6 @@ def run_batch(batch: list[Checkout], *, plain: Plain) -> None:
     """Write a batch and answer every checkout in it (each gets its order or its error)."""
     if not batch:
         return
-    from o2o.orders.services import orders_expire_due
-
     stats.batches += 1
     stats.checkouts += len(batch)
     stats.largest = max(stats.largest, len(batch))
@@ -138,21 +150,17 @@ def run_batch(batch: list[Checkout], *, plain: Plain) -> None:
 
 
 def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], list[Checkout]]:
-    from o2o.orders.services import (
-        _schedule_hold_expiry,
-        _units_held,
-        limit_exceeded,
-        new_order_rows,
-        not_for_sale,
-        offerings_for_sale,
-    )
-
     answers: dict[Checkout, Order | Exception] = {}
     with transaction.atomic():
         offerings = offerings_for_sale({r.offering_id for r in batch})
         for req in batch:
             if req.offering_id not in offerings:
                 answers[req] = not_for_sale(req.offering_id)
+                continue
+            try:  # a total that does not fit the money columns is refused before anything is written
+                checkout_total(wanted=req.wanted, offerings=offerings)
+            except DomainError as exc:
+                answers[req] = exc
         live = [r for r in batch if r not in answers]
         limited = [r for r in live if offerings[r.offering_id].per_customer_limit]
         if limited:
@@ -163,7 +171,7 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
             for req in limited:
                 key = (req.customer.pk, req.offering_id)
                 if key not in held:
-                    held[key] = _units_held(customer=req.customer, offering_id=req.offering_id, now=req.now)
+                    held[key] = units_held(customer=req.customer, offering_id=req.offering_id, now=req.now)
                 limit = offerings[req.offering_id].per_customer_limit
                 if held[key] + req.quantity > limit:
                     answers[req] = limit_exceeded(offering_id=req.offering_id, limit=limit, held=held[key])
@@ -185,6 +193,6 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
         OrderLine.objects.bulk_create([line for _order, lines, _event in rows for line in lines])
         OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])
         for order, _lines, _event in rows:
-            transaction.on_commit(partial(_schedule_hold_expiry, order))
+            transaction.on_commit(partial(schedule_hold_expiry, order))
         answers.update(zip(writing, (order for order, _lines, _event in rows), strict=True))
     return answers, one_by_one

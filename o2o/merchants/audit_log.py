@@ -1,5 +1,8 @@
-"""Reading the audit log. Merchant owners see their own merchant's entries; the operator sees all
-of it in the admin."""
+"""Reading a merchant's audit log: its owner sees its entries (the operator sees all of it in the admin).
+
+It lives with merchants, above the audit app: audit records for every layer (accounts included), so it
+cannot itself ask who owns a merchant.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +13,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from o2o.audit.models import AuditEntry
-from o2o.core.errors import Forbidden
-from o2o.merchants.access import merchant_for_staff
-from o2o.merchants.enums import Role
+from o2o.merchants.access import merchant_for_owner
 
 
 def audit_for_merchant(*, user: Any, merchant_id: Any, action: str = "", query: str = "",
                        since: datetime | None = None, until: datetime | None = None) -> QuerySet[AuditEntry]:
     """The merchant's entries, newest first. Not staff -> NotFound; staff but not the owner -> Forbidden."""
-    merchant, membership = merchant_for_staff(user=user, merchant_id=merchant_id)
-    if membership.role != Role.OWNER:
-        raise Forbidden(_("Only the owner can read the audit log."))
+    merchant, _membership = merchant_for_owner(user=user, merchant_id=merchant_id,
+                                               message=_("Only the owner can read the audit log."))
     qs = AuditEntry.objects.filter(merchant=merchant).select_related("actor")
     if action:
         qs = qs.filter(action=action) if "." in action else qs.filter(action__startswith=action + ".")

@@ -1,0 +1,118 @@
+"""The checkout pieces shared by the plain path (orders.services) and the batched one (orders.batching):
+parsing lines, what is for sale, the per-customer limit, the total, the rows of a new order."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from o2o.accounts.models import User
+from o2o.catalogue.enums import OfferingStatus
+from o2o.catalogue.models import Offering
+from o2o.core import conf
+from o2o.core.errors import Invalid, NotFound
+from o2o.core.money import Money, check_fits
+from o2o.merchants.enums import MerchantStatus
+from o2o.orders import fulfilment
+from o2o.orders.enums import OrderStatus
+from o2o.orders.errors import LimitExceeded
+from o2o.orders.models import Order, OrderEvent, OrderLine
+
+MAX_LINES = 20
+MAX_QTY = 100
+
+
+def new_number() -> str:
+    return "O" + timezone.now().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
+
+
+def parse_lines(lines: Any) -> dict[UUID, int]:
+    if not isinstance(lines, list) or not lines:
+        raise Invalid(_("An order needs at least one line."), fields={"lines": _("non-empty list")})
+    if len(lines) > MAX_LINES:
+        raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": MAX_LINES}})
+    wanted: dict[UUID, int] = defaultdict(int)
+    first_line: dict[UUID, int] = {}
+    for i, line in enumerate(lines):
+        if not isinstance(line, dict):
+            raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
+        try:
+            oid = UUID(str(line.get("offering_id")))
+        except ValueError:
+            raise Invalid(_("Unknown offering."), fields={f"lines.{i}.offering_id": _("not an id")}) from None
+        qty = line.get("quantity")
+        if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
+            raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QTY},
+                          fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": MAX_QTY}})
+        wanted[oid] += qty
+        first_line.setdefault(oid, i)
+    # Lines of one offering are merged before the cap is applied: the cap is per offering per order,
+    # so two lines of 60 are one of 120 and refused like it.
+    for oid, qty in wanted.items():
+        if qty > MAX_QTY:
+            raise Invalid(_("At most %(n)d of one offering per order.") % {"n": MAX_QTY},
+                          fields={f"lines.{first_line[oid]}.quantity": _("at most %(n)d in all lines of this offering")
+                                  % {"n": MAX_QTY}})
+    return dict(wanted)
+
+
+def checkout_total(*, wanted: dict[UUID, int], offerings: dict[UUID, Offering]) -> Money:
+    """The order's total, refused (422 amount_too_large) unless every line total and the total fit the
+    money columns. Called before anything of the checkout is written."""
+    currency = offerings[next(iter(wanted))].currency
+    total = Money.zero(currency)
+    for oid, qty in wanted.items():
+        line_total = offerings[oid].price * qty
+        check_fits(line_total, field="lines")
+        total = total + line_total
+    check_fits(total, field="total")
+    return total
+
+
+def units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
+    reserved = OrderLine.objects.filter(
+        order__customer=customer, offering_id=offering_id,
+        order__status=OrderStatus.AWAITING_PAYMENT, order__expires_at__gt=now,
+    ).aggregate(n=Sum("quantity"))["n"] or 0
+    owned = fulfilment.handler().units_owned(customer=customer, offering_id=offering_id)
+    return int(reserved) + owned
+
+
+def offerings_for_sale(offering_ids: Iterable[UUID]) -> dict[UUID, Offering]:
+    """The live offerings of active merchants among these ids (what a checkout may buy)."""
+    return {o.pk: o for o in Offering.objects.filter(
+        pk__in=list(offering_ids), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)}
+
+
+def not_for_sale(offering_id: UUID) -> NotFound:
+    return NotFound(_("This offering is not for sale."), fields={"offering_id": str(offering_id)})
+
+
+def limit_exceeded(*, offering_id: UUID, limit: int, held: int) -> LimitExceeded:
+    return LimitExceeded(_("You can buy at most %(n)d of this deal; you already have %(h)d.") % {"n": limit, "h": held},
+                         fields={"offering_id": str(offering_id), "limit": limit, "held": held})
+
+
+def new_order_rows(*, customer: User, wanted: dict[UUID, int], offerings: dict[UUID, Offering],
+                   now: datetime) -> tuple[Order, list[OrderLine], OrderEvent]:
+    """A new order awaiting payment with its lines and its first event, not yet saved
+    (one merchant and one currency, as the caller has checked)."""
+    currency = offerings[next(iter(wanted))].currency
+    total = checkout_total(wanted=wanted, offerings=offerings)
+    order = Order(number=new_number(), customer=customer, merchant_id=offerings[next(iter(wanted))].merchant_id,
+                  status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
+                  expires_at=now + conf.get().order_hold)
+    lines = [OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
+                       unit_price_amount=offerings[oid].price_amount, currency=currency)
+             for oid, qty in wanted.items()]
+    event = OrderEvent(order=order, actor=customer, from_status="", to_status=order.status, reason="created",
+                       data={"lines": {str(k): v for k, v in wanted.items()}})
+    return order, lines, event
