@@ -14,7 +14,7 @@ from o2o.merchants.models import Merchant, StaffMembership, Store
 
 def merchant_staff(*, user: Any, merchant_id: Any) -> tuple[Merchant, list[StaffMembership]]:
     merchant, _m = merchant_for_staff(user=user, merchant_id=merchant_id, manage=True)
-    rank = {Role.OWNER: 0, Role.MANAGER: 1, Role.CLERK: 2, Role.COURIER: 3}
+    rank: dict[str, int] = {Role.OWNER: 0, Role.MANAGER: 1, Role.CLERK: 2, Role.COURIER: 3}
     rows = sorted(StaffMembership.objects.filter(merchant=merchant, is_active=True).select_related("user")
                   .prefetch_related("stores").order_by("created_at"), key=lambda m: rank.get(m.role, 9))
     return merchant, rows
