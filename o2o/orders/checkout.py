@@ -30,8 +30,11 @@ MAX_LINES = 20
 MAX_QTY = 100
 
 
-def new_number() -> str:
-    return "O" + timezone.now().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
+def new_number(*, at: datetime | None = None) -> str:
+    """A short human order number dated by the platform's local day (TIME_ZONE), not UTC's: an order
+    placed at 07:00 in Chengdu (23:00 UTC the day before) reads as today's."""
+    day = timezone.localtime(at or timezone.now()).date()
+    return "O" + day.strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
 
 
 def parse_lines(lines: Any) -> dict[UUID, int]:
