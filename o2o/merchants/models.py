@@ -1,4 +1,4 @@
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -23,10 +23,20 @@ def _touches(fields: Iterable[str] | None, indexed: frozenset[str]) -> bool:
     return fields is None or not indexed.isdisjoint(fields)
 
 
-def _reindex_stores(store_ids: Sequence[Any]) -> None:
-    from o2o.discovery.services import search_index_stores  # discovery reads merchants, not the other way
+# The index lives in o2o.discovery, a higher app: it registers its writer here when it loads (a hook the
+# lower app offers, not a signal), so merchants never imports discovery.
+_store_indexers: list[Callable[..., Any]] = []
 
-    search_index_stores(store_ids=store_ids)
+
+def register_store_indexer(indexer: Callable[..., Any]) -> None:
+    """`indexer(store_ids=[...])` is called inside the writer's transaction after any indexed field changed."""
+    if indexer not in _store_indexers:
+        _store_indexers.append(indexer)
+
+
+def _reindex_stores(store_ids: Sequence[Any]) -> None:
+    for indexer in _store_indexers:
+        indexer(store_ids=store_ids)
 
 
 class MerchantQuerySet(models.QuerySet):  # type: ignore[type-arg]
