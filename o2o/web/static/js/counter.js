@@ -58,7 +58,8 @@
 
   // ---------------------------------------------------------------- View
   var resultEl = document.getElementById("result");
-  var idleHTML = resultEl.innerHTML; // the server-rendered "Ready" panel
+  // The server-rendered "Ready" panel, kept as nodes (never re-parsed as HTML).
+  var idleNodes = Array.prototype.map.call(resultEl.childNodes, function (n) { return n.cloneNode(true); });
   var recentEl = document.getElementById("recent-list");
 
   function el(tag, cls, text) {
@@ -95,7 +96,7 @@
     },
     idle: function () {
       resultEl.className = "result is-idle";
-      resultEl.innerHTML = idleHTML; // our own template's markup, not data
+      resultEl.replaceChildren.apply(resultEl, idleNodes.map(function (n) { return n.cloneNode(true); }));
     },
     busy: function (text) { View.show("busy", "…", text); },
     facts: function (v) {
