@@ -69,17 +69,10 @@
     return e;
   }
 
-  function fmtDate(iso) {
-    if (!iso) return "";
-    var d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString(document.documentElement.lang || undefined,
-      { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TZ });
-  }
+  // Dates in the page's one style (app.js o2oDates: the server's DATETIME_FORMAT / TIME_FORMAT), in the store's zone.
+  function fmtDate(iso) { return window.o2oDates.format(iso, "datetime", TZ); }
 
-  function fmtTime(iso) {
-    var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ });
-  }
+  function fmtTime(iso) { return window.o2oDates.format(iso ? new Date(iso) : new Date(), "time", TZ); }
 
   var View = {
     show: function (state, icon, title, text) {
