@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from o2o.orders.errors import (
     SoldOut,
 )
 from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.orders.selectors import MAX_QTY, units_held
 from o2o.payments.enums import PAYMENT_TRANSITIONS, PaymentStatus
 from o2o.payments.models import Payment, PaymentEvent, Refund
 from o2o.payments.providers import get_provider
@@ -51,7 +52,6 @@ from o2o.vouchers.services import vouchers_issue, vouchers_refund
 
 log = logging.getLogger(__name__)
 MAX_LINES = 20
-MAX_QTY = 100
 # A pending payment younger than this is still at the gateway (payments_reconcile takes older ones).
 PAYMENT_STALE_AFTER = timedelta(minutes=2)
 
@@ -111,14 +111,7 @@ def orders_expire_due(*, offering_ids: Iterable[UUID] | None = None, order_ids: 
 
 
 def _units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
-    reserved = OrderLine.objects.filter(
-        order__customer=customer, offering_id=offering_id,
-        order__status=OrderStatus.AWAITING_PAYMENT, order__expires_at__gt=now,
-    ).aggregate(n=Sum("quantity"))["n"] or 0
-    owned = Voucher.objects.filter(
-        customer=customer, offering_id=offering_id, status__in=[VoucherStatus.ISSUED, VoucherStatus.REDEEMED]
-    ).count()
-    return int(reserved) + owned
+    return units_held(customer=customer, offering_id=offering_id, now=now)  # the rule lives in selectors
 
 
 def order_create(*, customer: User, lines: Any) -> Order:

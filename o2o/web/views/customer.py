@@ -32,7 +32,7 @@ from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
 from o2o.orders.enums import OrderStatus
-from o2o.orders.selectors import order_for_customer, orders_of_customer
+from o2o.orders.selectors import order_for_customer, orders_of_customer, purchase_room
 from o2o.orders.services import order_create, order_pay, order_refund
 from o2o.reviews.models import Review
 from o2o.reviews.selectors import reviews_of_store
@@ -207,18 +207,16 @@ def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     })
 
 
-def _quantity_choices(offering: Any) -> list[int]:
-    top = offering.per_customer_limit or 10
-    return list(range(1, max(1, min(top, offering.quantity_left, 100)) + 1))
-
-
 @domain_pages
 def deal_detail(request: HttpRequest, offering_id: Any) -> HttpResponse:
     offering = public_offering(offering_id)
     stores = [s for s in offering.redeemable_stores.all() if s.is_active]
     now = timezone.now()
+    # What order_create would accept for this customer now: the menu offers exactly that, no more.
+    room = purchase_room(customer=request.user, offering=offering, now=now)
     return render(request, "web/customer/deal.html", {
-        "offering": offering, "photos": list(offering.photos.all()), "quantities": _quantity_choices(offering),
+        "offering": offering, "photos": list(offering.photos.all()), "room": room,
+        "quantities": list(range(1, room.can_buy + 1)),
         "stores": [{"store": s, "open": is_open(s.opening_hours, s.timezone, now, s.closed_dates)} for s in stores],
         "valid_until": now + timedelta(days=offering.valid_days),
     })
