@@ -36,7 +36,6 @@ from o2o.orders.selectors import order_for_customer, orders_of_customer, purchas
 from o2o.orders.services import order_create, order_pay, order_refund
 from o2o.reviews.models import Review
 from o2o.reviews.selectors import reviews_of_store
-from o2o.reviews.services import review_create
 from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
 from o2o.web.views.common import domain_pages, error_text, is_htmx
 
@@ -327,23 +326,4 @@ def order_refund_view(request: HttpRequest, order_id: Any) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Refunded. The money goes back to your card."))
-    return redirect("web:order", order_id=order.pk)
-
-
-@login_required
-@require_POST
-@domain_pages
-def order_review(request: HttpRequest, order_id: Any) -> HttpResponse:
-    order = order_for_customer(user=request.user, order_id=order_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give 1 to 5 stars."))
-        return redirect("web:order", order_id=order.pk)
-    try:
-        review_create(customer=request.user, order_id=order.pk,  # type: ignore[arg-type]
-                      rating=form.cleaned_data["rating"], text=form.cleaned_data["text"])
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("Thank you for your review!"))
     return redirect("web:order", order_id=order.pk)
