@@ -125,6 +125,9 @@ def test_in_the_browser_post_needs_a_star_and_the_photo_shows(chromium_browser, 
     page.goto(live_server.url + f"/stores/{w['store'].pk}/")
     img = page.locator(".review .review-photos img").first
     img.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.review .review-photos img').complete")
+    for _ in range(100):
+        if page.evaluate("document.querySelector('.review .review-photos img').complete"):
+            break
+        page.wait_for_timeout(100)
     assert page.evaluate("document.querySelector('.review .review-photos img').naturalWidth") > 0
     ctx.close()

@@ -88,12 +88,33 @@ def resolve_place(text: str) -> tuple[float, float, str] | None:
     return None
 
 
+def district_named(text: str) -> tuple[float, float, str] | None:
+    """A demo district whose English or Chinese name is the whole of `text` ("Jinjiang", "锦江区")."""
+    needle = text.strip().lower().removesuffix(" district").removesuffix("区")
+    if not needle:
+        return None
+    for d in demo_districts():
+        names = {d["name"].lower().removesuffix(" district"), (d["name_zh"] or "").removesuffix("区")}
+        if needle in names:
+            return d["lat"], d["lng"], f'{d["name"]} {d["name_zh"]}'.strip()
+    return None
+
+
+def _thumb(deals: list[Any]) -> Any:
+    """The first photo among a store's deals (the list's thumbnail), or None."""
+    for o in deals:
+        photos = list(o.photos.all())
+        if photos:
+            return photos[0]
+    return None
+
+
 def _deals_by_store(store_ids: list[Any]) -> dict[Any, list[Any]]:
     deals: dict[Any, list[Any]] = defaultdict(list)
     if not store_ids:
         return deals
     rows = (public_offerings().filter(redeemable_stores__in=store_ids).annotate(for_store=F("redeemable_stores"))
-            .order_by("price_amount"))
+            .prefetch_related("photos").order_by("price_amount"))
     for o in rows:
         deals[o.for_store].append(o)
     return deals
@@ -123,7 +144,12 @@ def home(request: HttpRequest) -> HttpResponse:
         category = ""
     open_now = params.get("open_now") in ("1", "on", "true")
     has_deals = params.get("deals") in ("1", "on", "true")
-    q = (params.get("q") or "").strip()[:100]
+    q = typed = (params.get("q") or "").strip()[:100]
+    # One search box: a district's name moves the search there; anything else searches names and addresses.
+    district = district_named(q) if q else None
+    if district:
+        lat, lng, label = district
+        place, place_error, q = "", "", ""
     sort = params.get("sort") or ""
     sort = sort if sort in SORTS else "distance"
     min_rating = params.get("min_rating") or ""
@@ -145,8 +171,10 @@ def home(request: HttpRequest) -> HttpResponse:
     except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
         rows, place_error = [], error_text(exc)
     deals = _deals_by_store([r.store.pk for r in rows])
-    results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3)}
-               for r in rows]
+    results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3),
+                "thumb": _thumb(deals.get(r.store.pk, []))} for r in rows]
+    active_filters = sum([bool(category), radius != conf.get().nearby_default_radius_m, sort != "distance",
+                          bool(min_rating), open_now, has_deals])
     markers = [{"id": str(r.store.pk), "name": r.store.name, "lat": r.store.lat, "lng": r.store.lng,
                 "open": r.open_now, "url": reverse("web:store", args=[r.store.pk]),
                 "deals": len(deals.get(r.store.pk, []))} for r in rows]
@@ -160,11 +188,11 @@ def home(request: HttpRequest) -> HttpResponse:
         more_url = reverse("web:home") + "?" + more.urlencode()
     ctx = {
         "results": results, "more_url": more_url, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
-        "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
+        "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error, "typed": typed or place,
         "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
         "sort": sort, "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
         "min_rating": min_rating, "min_ratings": [(r, _("%(n)s★ and up") % {"n": r}) for r in MIN_RATINGS],
-        "categories": Category.choices, "districts": demo_districts(),
+        "categories": Category.choices, "districts": demo_districts(), "active_filters": active_filters,
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
     }
     if is_htmx(request) and request.htmx.target == "results":  # type: ignore[attr-defined]

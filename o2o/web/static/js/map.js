@@ -125,14 +125,27 @@
       if (card) card.classList.toggle("is-hover", on);
     }
 
+    var current = data;
     draw(data);
     document.body.addEventListener("htmx:afterSettle", function (e) {
       if (!e.detail || !e.detail.target || e.detail.target.id !== "results") return;
       var d = readData("map-data");
       if (!d) return;
-      map.fitBounds(boundsFor(d), { maxZoom: 16 });
+      current = d;
+      if (el.clientWidth && el.clientHeight) map.fitBounds(boundsFor(d), { maxZoom: 16 });
       draw(d);
     });
+    // A map drawn while hidden (a phone's "Map" toggle) has no size: size it and fit it once it shows.
+    if (window.ResizeObserver) {
+      var seen = el.clientWidth + "x" + el.clientHeight;
+      new ResizeObserver(function () {
+        var now = el.clientWidth + "x" + el.clientHeight;
+        if (now === seen || !el.clientWidth || !el.clientHeight) { seen = now; return; }
+        seen = now;
+        map.invalidateSize();
+        map.fitBounds(boundsFor(current), { maxZoom: el.dataset.zoom ? +el.dataset.zoom : 16 });
+      }).observe(el);
+    }
   }
 
   // Store form: click the map (or type lat/lng) to place the store.
