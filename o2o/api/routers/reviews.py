@@ -1,15 +1,18 @@
 from django.http import HttpRequest
-from ninja import File, Router, Status, UploadedFile
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import ReplyIn, ReviewIn, ReviewListOut, ReviewOut, ReviewPatchIn
 from o2o.api.serializers import review_out
 from o2o.catalogue.images import MAX_BYTES
+from o2o.core.errors import Invalid
 from o2o.core.uploads import read_limited
 from o2o.merchants.access import public_store
 from o2o.reviews import services as reviews
 from o2o.reviews.selectors import review_for_author, review_for_merchant_staff, reviews_of_store
+from o2o.reviews.services import MAX_PHOTOS
 
 router = Router(tags=["reviews"])
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -31,12 +34,22 @@ def review_update(request: HttpRequest, review_id: str, body: ReviewPatchIn):  #
     return review_out(review_for_author(user=me(request), review_id=r.pk))
 
 
-@router.post("/reviews/{review_id}/photos", response={201: ReviewOut, **_ERRORS}, auth=AUTH)
-def review_photos_add(request: HttpRequest, review_id: str,  # type: ignore[no-untyped-def]
-                      photos: File[list[UploadedFile]]):
-    """Multipart `photos` (one or more JPEG, PNG, WebP or GIF images of at most 5 MB, 6 per review)."""
-    data = [read_limited(f, MAX_BYTES, field="photos") for f in photos]
-    r = reviews.review_update(customer=me(request), review_id=review_id, add_photos=data)
+_PHOTOS_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["photos"],
+    "properties": {"photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}
+
+
+@router.post("/reviews/{review_id}/photos", response={201: ReviewOut, **_ERRORS}, auth=AUTH,
+             openapi_extra=_PHOTOS_BODY)
+def review_photos_add(request: HttpRequest, review_id: str):  # type: ignore[no-untyped-def]
+    """Multipart `photos`: one or more JPEG, PNG, WebP or GIF images of at most 5 MB, 6 per review.
+    Only the author (anyone else: 404, before any file is read); checked by content, re-encoded."""
+    review = review_for_author(user=me(request), review_id=review_id)
+    files = request.FILES.getlist("photos")[:MAX_PHOTOS + 1]
+    if not files:
+        raise Invalid(_("Send one or more image files as multipart field “photos”."), fields={"photos": _("required")})
+    data = [read_limited(f, MAX_BYTES, field="photos") for f in files]
+    r = reviews.review_update(customer=me(request), review_id=review.pk, add_photos=data)
     return Status(201, review_out(review_for_author(user=me(request), review_id=r.pk)))
 
 
