@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,7 +64,7 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     board = merchant_dashboard(user=request.user, merchant_id=merchant_id)
     chart = {
-        "labels": [d.strftime("%m-%d") for d, _n in board.redemptions_by_day],
+        "labels": [date_format(d, "MONTH_DAY_FORMAT") for d, _n in board.redemptions_by_day],
         "values": [n for _d, n in board.redemptions_by_day],
         "label": _("Vouchers redeemed"),
     }
