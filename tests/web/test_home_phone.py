@@ -56,6 +56,9 @@ def test_phone_first_screen_shows_results_and_one_search_box(chromium_browser, l
     assert first is not None and 0 <= first["y"] < height - 80, first  # the first card's top (and a bit of it) shows
     if width == 390:
         assert first["y"] + first["height"] <= height or first["y"] < height / 2  # most of it in view
+    for tool in ("[data-geo]", "[data-centre]", "[data-filters-toggle]", "[data-map-toggle]"):
+        box = page.locator(tool).bounding_box()  # every tool fits on the screen, none scrolled off
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (tool, box)
     # filters are folded behind a button; the map waits behind "Map"
     assert not page.locator("#filters").is_visible()
     assert not page.locator("#map").is_visible()
