@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "ninja",  # /api/v1/docs serves django-ninja's bundled Swagger UI from /static/ninja/ (else it uses a CDN)
     "o2o.core",
     "o2o.accounts",
     "o2o.merchants",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "o2o.audit.middleware.RequestContextMiddleware",
+    "o2o.core.middleware.ClientErrorMiddleware",  # 403/404/400 of a view log one line, no traceback
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.accounts.models import ApiToken, LoginFailure, User
 from o2o.core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
@@ -43,7 +44,7 @@ class UserAdmin(NoDeleteAdminMixin, DjangoUserAdmin):
     list_display = ("email", "display_name", "is_staff", "is_superuser", "is_active", "created_at", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "language")
     search_fields = ("email", "display_name")
-    ordering = ("email",)
+    ordering = ("-created_at", "-id")  # newest accounts first
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "updated_at", "last_login")
     fieldsets = (
@@ -62,7 +63,7 @@ class UserAdmin(NoDeleteAdminMixin, DjangoUserAdmin):
     @admin.action(description=_("Deactivate the selected users (they can no longer sign in)"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         n = queryset.exclude(pk=str(request.user.pk)).update(is_active=False, updated_at=timezone.now())
-        self.message_user(request, _("%(n)d users deactivated.") % {"n": n}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(n)d user deactivated.", "%(n)d users deactivated.", n) % {"n": n}, messages.SUCCESS)
 
 
 @admin.register(ApiToken)
@@ -73,6 +74,7 @@ class ApiTokenAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("prefix", "user__email", "name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
     list_select_related = ("user",)
     fields = ("user", "prefix", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
@@ -84,7 +86,7 @@ class ApiTokenAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, _("%(n)d tokens revoked.") % {"n": n}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", n) % {"n": n}, messages.SUCCESS)
 
 
 @admin.register(LoginFailure)
@@ -94,4 +96,4 @@ class LoginFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "email", "ip")
     search_fields = ("email", "ip")
     date_hierarchy = "at"
-    ordering = ("-at",)
+    ordering = ("-at", "-id")

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.catalogue.enums import OfferingStatus
 from o2o.catalogue.models import Offering, OfferingEvent, OfferingPhoto
@@ -44,6 +45,7 @@ class OfferingAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "kind", "currency", "merchant__category")
     search_fields = ("title", "description", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("merchant",)
     autocomplete_fields = ("redeemable_stores",)
     # Stock, status and currency move only through the services (conditional updates, event rows).
@@ -75,7 +77,7 @@ class OfferingAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{offering.title}: {exc.message}", messages.WARNING)
         if moved:
-            self.message_user(request, _("%(n)d offerings are now %(s)s.") % {
+            self.message_user(request, ngettext("%(n)d offering is now %(s)s.", "%(n)d offerings are now %(s)s.", moved) % {
                 "n": moved, "s": OfferingStatus(status).label}, messages.SUCCESS)
 
     @admin.action(description=_("Pause the selected offerings (off sale, can go live again)"))
@@ -92,6 +94,7 @@ class OfferingPhotoAdmin(admin.ModelAdmin):
     list_display = ("offering", "position", "width", "height", "created_at")
     search_fields = ("offering__title",)
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("offering",)
     raw_id_fields = ("offering",)
     readonly_fields = ("offering", "image", "width", "height")

@@ -63,6 +63,7 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("to_status",)
     search_fields: ClassVar[tuple[str, ...]] = ("reason", "actor__email")
     date_hierarchy = "at"
+    ordering = ("-at", "-id")  # newest first
     list_select_related: ClassVar[tuple[str, ...]] = ("actor",)
     subject_field = ""
 
@@ -77,4 +78,5 @@ class IdempotencyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("endpoint", "status_code")
     search_fields = ("key", "endpoint", "user__email")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("user",)

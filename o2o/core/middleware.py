@@ -7,14 +7,23 @@
   of ``default-src 'none'; sandbox``: even a file that a browser would take for HTML can never run script
   or reach our origin's cookies and APIs. (Behind a web server that serves /media/ itself, copy these two
   headers into its configuration.)
+
+``ClientErrorMiddleware`` answers a view's ordinary client errors (PermissionDenied 403, Http404,
+BadRequest and SuspiciousOperation 400) itself, with the site's error pages, so that each logs the one
+line Django writes for any 4xx answer ("Forbidden: /merchant/…") and no traceback: a clerk opening a page
+of another role is routine, not an incident. Anything else still reaches Django, which logs a 500 with its
+traceback. Under DEBUG it steps aside (Django's technical pages stay).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import get_resolver, get_urlconf
 from django.utils.translation import gettext as _
 
 
@@ -58,3 +67,30 @@ class SecurityHeadersMiddleware:
             response["X-Content-Type-Options"] = "nosniff"
             response["Cross-Origin-Resource-Policy"] = "same-origin"
         return response
+
+
+class ClientErrorMiddleware:
+    """See the module docstring: 4xx exceptions of views become their error pages, logged in one line."""
+
+    STATUS: tuple[tuple[type[Exception], int], ...] = (
+        (Http404, 404), (PermissionDenied, 403), (BadRequest, 400), (SuspiciousOperation, 400))
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG:
+            return None
+        status = next((code for kind, code in self.STATUS if isinstance(exception, kind)), None)
+        if status is None:
+            return None
+        if isinstance(exception, SuspiciousOperation):
+            # Django's own security log line for it, without the traceback
+            logging.getLogger(f"django.security.{exception.__class__.__name__}").error(
+                "%s", exception, extra={"status_code": 400, "request": request})
+        handler = get_resolver(get_urlconf()).resolve_error_handler(status)
+        # Django's get_response then logs this answer as it logs every 4xx: one line, no exc_info
+        return handler(request, exception=exception)  # type: ignore[call-arg]

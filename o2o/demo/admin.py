@@ -7,4 +7,5 @@ from o2o.demo.models import SeedRecord
 @admin.register(SeedRecord)
 class SeedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "version", "merchants", "seed", "seconds")
+    ordering = ("-created_at",)
     readonly_fields = ("created_at", "version", "merchants", "seed", "seconds", "summary")

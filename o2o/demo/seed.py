@@ -26,16 +26,18 @@ from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
 from o2o.demo.history import backdate_merchants, backdate_users
+from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
-from o2o.demo.orders import OrderMaker
-from o2o.demo.photos import deal_card
+from o2o.demo.orders import CityEntry, OrderMaker
+from o2o.demo.photos import deal_photo
 from o2o.discovery.services import refresh_density, refresh_popularity
 from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: content per kind of shop, photos without text, times inside opening hours
 CURRENCY = "CNY"
+TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
 OTHER_CUSTOMERS = 40
 
@@ -98,7 +100,7 @@ class CityBuilder:
         self.rng = random.Random(seed)
         self.centre = conf.get().demo_centre
         self.log = log or (lambda _msg: None)
-        self.names: set[str] = set()
+        self.names: set[tuple[str, str]] = set()  # (Chinese, English) pairs given so far
         self.operator: User
         self.counts: dict[str, int] = {}
 
@@ -123,46 +125,46 @@ class CityBuilder:
         return list(User.objects.filter(email__in=[u.email for u in users]).order_by("email"))
 
     # --- merchants ---
-    def unique_name(self, category: str) -> str:
-        prefixes, cores, english = data.NAMES[category]
-        for _ in range(40):
-            roll = self.rng.random()
-            if roll < 0.45:
-                name = self.rng.choice(prefixes) + self.rng.choice(cores)
-            elif roll < 0.7:
-                name = self.rng.choice(english)
-            else:
-                name = f"{self.rng.choice(english)} {self.rng.choice(prefixes)}{self.rng.choice(cores)}"
-            if name not in self.names:
-                self.names.add(name)
-                return name
-        name = f"{self.rng.choice(prefixes)}{self.rng.choice(cores)} {len(self.names) + 1}号店"
-        self.names.add(name)
-        return name
+    def unique_name(self, kind: Kind) -> str:
+        """A name pair of the kind no merchant has yet, written in both languages or in one of them.
 
-    def categories(self, k: int) -> list[str]:
-        """Every category but restaurant once (the demo merchant is the first restaurant), the rest by weight."""
+        The two languages always come from one pair, so they translate each other. When every pair
+        of the kind is taken (a city far larger than the default) a pair is given a second time."""
+        pairs = kind.names()
+        free = [p for p in pairs if p not in self.names]
+        zh, en = self.rng.choice(free or pairs)
+        self.names.add((zh, en))
+        both, zh_only, en_only = data.name_forms(zh, en)
+        return self.rng.choices([both, zh_only, en_only], weights=[60, 25, 15])[0]
+
+    def kinds(self, k: int) -> list[Kind]:
+        """Every category but restaurant once (the demo merchant is the first restaurant), the rest by
+        weight; within a category, a kind of shop by its weight."""
         cats = list(Category.values)
         head = [c for c in cats if c != Category.RESTAURANT][:k]
         self.rng.shuffle(head)
         weights = [data.WEIGHTS.get(c, 1) for c in cats]
-        return head + self.rng.choices(cats, weights=weights, k=max(0, k - len(head)))
+        chosen = head + self.rng.choices(cats, weights=weights, k=max(0, k - len(head)))
+        out = []
+        for cat in chosen:
+            kinds = data.kinds_of(cat)
+            out.append(self.rng.choices(kinds, weights=[kd.weight for kd in kinds])[0])
+        return out
 
-    def stores_for(self, merchant: Merchant, category: str, count: int, *, first: tuple | None = None) -> list[Store]:
+    def stores_for(self, merchant: Merchant, kind: Kind, count: int) -> list[Store]:
+        """Stores made by store_create alone, which writes each one's discovery index row: a store
+        is never changed behind the index's back afterwards (the demo store once was, by an update()
+        that gave it new hours and kept the 24/7 hours it had been created with in its index row)."""
         stores = []
-        for i in range(count):
-            if i == 0 and first:
-                lat, lng, address, road = first
-            else:
-                lat, lng = places.random_point(self.rng, self.centre)
-                address, road = places.address_for(self.rng, lat, lng)
-            hours = self.rng.choice(data.HOURS.get(category, data.HOURS["other"]))
+        for _i in range(count):
+            lat, lng = places.random_point(self.rng, self.centre)
+            address, road = places.address_for(self.rng, lat, lng)
             stores.append(store_create(
                 merchant=merchant, name=f"{merchant.name} ({road}店)", address=address, lat=lat, lng=lng,
-                timezone="Asia/Shanghai", opening_hours=hours, phone=places.phone_for(self.rng)))
+                timezone=TIMEZONE, opening_hours=self.rng.choice(kind.hours), phone=places.phone_for(self.rng)))
         return stores
 
-    def deal(self, merchant: Merchant, owner: User, stores: list[Store], t: data.DealTemplate, *,
+    def deal(self, merchant: Merchant, owner: User, stores: list[Store], t: data.DealTemplate, kind: Kind, *,
              status: str = OfferingStatus.LIVE, exact: bool = False) -> Offering:
         factor = Decimal(1) if exact else self.rng.choice([Decimal("0.9"), Decimal(1), Decimal("1.1"), Decimal("1.2")])
         price, list_price = _vary(t.price, factor), _vary(t.list_price, factor)
@@ -172,12 +174,12 @@ class CityBuilder:
             price=_money(price), list_price=_money(list_price), quantity_total=qty,
             per_customer_limit=t.limit, valid_days=t.valid_days,
             redeemable_store_ids=[s.pk for s in stores], status=status)
-        offering_photo_add(offering=offering, data=deal_card(
-            category=merchant.category, title=t.title, merchant=merchant.name, price=price, list_price=list_price))
+        offering_photo_add(offering=offering, data=deal_photo(kind=kind.key, category=merchant.category,
+                                                              variant=t.title))
         return offering
 
-    def merchant(self, *, owner: User, name: str, category: str, pending: bool = False) -> Merchant:
-        description = f"{name} — {Category(category).label}"
+    def merchant(self, *, owner: User, name: str, kind: Kind, pending: bool = False) -> Merchant:
+        category, description = kind.category, kind.about
         if not pending:
             m = merchant_create(owner=owner, name=name, category=category, description=description)
             if m.status == MerchantStatus.PENDING:  # the operator requires approval: the demo approves it
@@ -196,42 +198,41 @@ class CityBuilder:
         return m
 
     # --- the whole city ---
-    def demo_merchant(self, owner: User, clerk: User) -> tuple[Merchant, Store, list[Offering]]:
-        m = self.merchant(owner=owner, name=data.DEMO_MERCHANT, category=Category.RESTAURANT)
-        self.names.add(m.name)
+    def demo_merchant(self, owner: User, clerk: User) -> tuple[Merchant, Store, list[Offering], Kind]:
+        kind = data.BY_KEY[data.DEMO_KIND]
+        m = self.merchant(owner=owner, name=data.DEMO_MERCHANT, kind=kind)
+        self.names.add(data.DEMO_NAME)
         lat, lng = places.offset(self.centre[0], self.centre[1], north_m=180, east_m=140)
-        first = (round(lat, 6), round(lng, 6), data.DEMO_ADDRESS, "春熙路")
-        store = self.stores_for(m, "restaurant", 1, first=first)[0]
-        Store.objects.filter(pk=store.pk).update(name=data.DEMO_STORE,
-                                                 opening_hours=data.HOURS["restaurant"][0])
-        store.refresh_from_db()
-        second = self.stores_for(m, "restaurant", 1)
+        # Made with its final name and hours in one store_create, so its index row is written from them.
+        store = store_create(merchant=m, name=data.DEMO_STORE, address=data.DEMO_ADDRESS, lat=round(lat, 6),
+                             lng=round(lng, 6), timezone=TIMEZONE, opening_hours=data.DEMO_HOURS,
+                             phone=places.phone_for(self.rng))
+        second = self.stores_for(m, kind, 1)
         # staff_add validates the email with Django's EmailValidator, which refuses the ".o2o" top-level
         # domain of the fixed demo logins: write the membership as staff_add does for a known user.
         membership = StaffMembership.objects.create(merchant=m, user=clerk, role=Role.CLERK)
         membership.stores.set([store])
-        deals = [self.deal(m, owner, [store, *second], data.DEMO_DEAL, exact=True),
-                 self.deal(m, owner, [store], data.DEMO_SECOND_DEAL, exact=True)]
-        return m, store, deals
+        deals = [self.deal(m, owner, [store, *second], data.DEMO_DEAL, kind, exact=True),
+                 self.deal(m, owner, [store], data.DEMO_SECOND_DEAL, kind, exact=True)]
+        return m, store, deals, kind
 
-    def city(self, owners: list[User]) -> list[tuple[Merchant, User, list[Offering]]]:
+    def city(self, owners: list[User]) -> list[CityEntry]:
         made = []
-        cats = self.categories(len(owners))
+        kinds = self.kinds(len(owners))
         n_pending = min(3, len(owners) // 60)
-        for i, (owner, category) in enumerate(zip(owners, cats, strict=False)):
+        for i, (owner, kind) in enumerate(zip(owners, kinds, strict=False)):
             pending = i >= len(owners) - n_pending
-            m = self.merchant(owner=owner, name=self.unique_name(category), category=category, pending=pending)
-            stores = self.stores_for(m, category, self.rng.choices([1, 2, 3], weights=[60, 28, 12])[0])
-            templates = data.DEALS.get(category, data.DEALS["other"])
-            k = self.rng.randint(1, min(3, len(templates)))
+            m = self.merchant(owner=owner, name=self.unique_name(kind), kind=kind, pending=pending)
+            stores = self.stores_for(m, kind, self.rng.choices([1, 2, 3], weights=[60, 28, 12])[0])
+            k = self.rng.randint(1, min(3, len(kind.deals)))
             status = OfferingStatus.DRAFT if pending else OfferingStatus.LIVE
-            offerings = [self.deal(m, owner, stores, t, status=status) for t in self.rng.sample(templates, k)]
+            offerings = [self.deal(m, owner, stores, t, kind, status=status) for t in self.rng.sample(kind.deals, k)]
             if len(stores) > 1 and self.rng.random() < 0.5:  # invited counter staff who have not signed up yet
                 for j, store in enumerate(stores[1:], start=2):
                     staff_add(merchant=m, email=f"clerk-{i + 1:03d}-{j}@shops.example", role=Role.CLERK,
                               store_ids=[store.pk])
             if not pending:
-                made.append((m, owner, offerings))
+                made.append((m, owner, offerings, kind))
             if (i + 1) % 40 == 0:
                 self.log(f"  {i + 1} merchants")
         return made
@@ -252,14 +253,15 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         owners = b.bulk_users("owner", b.n - 1, "demo-owner-pass", [])
         n_customers = min(OTHER_CUSTOMERS, max(4, b.n // 3))  # a small city for tests has fewer customers
         customers = b.bulk_users("customer", n_customers, "demo-customer-pass", data.CUSTOMER_NAMES)
-        demo_m, demo_store, demo_deals = b.demo_merchant(demo["owner"], demo["clerk"])
-        city = [(demo_m, demo["owner"], demo_deals), *b.city(owners)]
+        demo_m, demo_store, demo_deals, demo_kind = b.demo_merchant(demo["owner"], demo["clerk"])
+        demo_entry: CityEntry = (demo_m, demo["owner"], demo_deals, demo_kind)
+        city = [demo_entry, *b.city(owners)]
         b.log(f"  {len(city)} live merchants; placing orders")
         maker = OrderMaker(rng=b.rng)
-        maker.city_orders(customers=customers, city=city, demo=(demo_m, demo["owner"], demo_deals))
-        maker.spread_over_weeks(weeks=4)
+        maker.city_orders(customers=customers, city=city, demo=demo_entry)
         maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
-                            deals=demo_deals)
+                            deals=demo_deals, kind=demo_kind)
+        maker.backdate()  # each order's rows to its planned times (history.py)
         # The shops opened months ago, the customers signed up before buying (see history.py).
         backdate_merchants(b.rng, list(Merchant.objects.values_list("pk", flat=True)))
         backdate_users("owner", days=420)

@@ -1,7 +1,9 @@
-"""Writes of the discovery index. Explicit calls, no signals:
+"""Writes of the discovery index (no signals):
 
-- `search_index_store(store=...)`: after a store is created or changed (merchants.services does it).
-- `search_index_merchant(merchant=...)`: after a merchant's status, name or category changes.
+- `search_index_stores(store_ids=...)`: the rows of these stores, from the database. Store and Merchant
+  call it on every write of a field the index copies, in the same transaction (merchants.models), so no
+  write path can leave a stale row; `search_index_store` and `search_index_merchant` wrap it.
+- `o2o.discovery.integrity` (command `discovery_check [--fix]`): every row against its store.
 - `reindex_all()`: bulk rebuild (management command `discovery_reindex`).
 - `refresh_popularity()`: redemptions of the last 30 days per store (command `discovery_popularity`,
   task `o2o.discovery.tasks.refresh_popularity_task`).
@@ -81,29 +83,43 @@ def _remember_words(texts: Iterable[str]) -> None:
         Word.objects.bulk_create([Word(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=2000)
 
 
-@transaction.atomic
 def search_index_store(*, store: Store) -> Place:
-    """(Re)write the store's place row from the store and its merchant."""
-    merchant = Merchant.objects.only("name", "category", "status").get(pk=store.merchant_id)
-    old = Place.objects.filter(pk=store.pk).values_list("popularity", flat=True).first()
-    row = place_row(store_id=store.pk, merchant_id=merchant.pk, merchant_status=merchant.status,
-                    merchant_name=merchant.name, category=merchant.category, name=store.name,
-                    address=store.address, lat=store.lat, lng=store.lng, tz=store.timezone,
-                    hours=store.opening_hours, closed_dates=store.closed_dates, is_active=store.is_active,
-                    popularity=old or 0)
-    place, _created = Place.objects.update_or_create(store_id=store.pk, defaults=row)
-    _remember_words([row["text"]])
-    return place
+    """(Re)write the store's place row from the store and its merchant (as stored in the database)."""
+    search_index_stores(store_ids=[store.pk])
+    return Place.objects.get(pk=store.pk)
+
+
+_INDEXED_VALUES = ("pk", "merchant_id", "merchant__status", "merchant__name", "merchant__category", "name",
+                   "address", "lat", "lng", "timezone", "opening_hours", "closed_dates", "is_active")
+
+
+@transaction.atomic
+def search_index_stores(*, store_ids: Iterable[Any], chunk: int = 1000) -> int:
+    """(Re)write the place rows of these stores from the database; a store that is gone loses its row.
+
+    The one writer of single rows: Store and Merchant (their save, queryset update, bulk_update and
+    bulk_create) call it for every write of a field the row copies, in the writer's transaction, so a
+    row never disagrees with its store (merchants.models). Popularity is kept. Returns the rows written."""
+    ids = list(dict.fromkeys(store_ids))
+    n = 0
+    for i in range(0, len(ids), chunk):
+        part = ids[i:i + chunk]
+        popularity = dict(Place.objects.filter(store_id__in=part).values_list("store_id", "popularity"))
+        rows = [place_row(store_id=sid, merchant_id=mid, merchant_status=mstatus, merchant_name=mname,
+                          category=category, name=name, address=address, lat=lat, lng=lng, tz=tz, hours=hours,
+                          closed_dates=closed, is_active=active, popularity=popularity.get(sid, 0))
+                for (sid, mid, mstatus, mname, category, name, address, lat, lng, tz, hours, closed, active)
+                in Store.objects.filter(pk__in=part).values_list(*_INDEXED_VALUES)]
+        Place.objects.filter(store_id__in=part).delete()
+        Place.objects.bulk_create([Place(**row) for row in rows])
+        _remember_words(row["text"] for row in rows)
+        n += len(rows)
+    return n
 
 
 def search_index_merchant(*, merchant: Merchant) -> int:
     """Re-index every store of the merchant (status, name or category changed). Returns the count."""
-    n = 0
-    with transaction.atomic():
-        for store in Store.objects.filter(merchant=merchant):
-            search_index_store(store=store)
-            n += 1
-    return n
+    return search_index_stores(store_ids=list(Store.objects.filter(merchant=merchant).values_list("pk", flat=True)))
 
 
 # --- bulk -----------------------------------------------------------------------------------------

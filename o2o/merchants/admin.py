@@ -7,10 +7,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.core.admin import EventAdmin, EventInline, NoDeleteAdminMixin
 from o2o.core.errors import DomainError
-from o2o.discovery.services import search_index_merchant, search_index_store
 from o2o.merchants.enums import MerchantStatus
 from o2o.merchants.hours import validate_hours, validate_timezone
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
@@ -55,7 +55,7 @@ def _move(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
         except DomainError as exc:
             refused.append(f"{merchant.name}: {exc.message}")
     if moved:
-        modeladmin.message_user(request, _("%(n)d merchants are now %(s)s.") % {
+        modeladmin.message_user(request, ngettext("%(n)d merchant is now %(s)s.", "%(n)d merchants are now %(s)s.", moved) % {
             "n": moved, "s": MerchantStatus(status).label}, messages.SUCCESS)
     for line in refused:
         modeladmin.message_user(request, line, messages.WARNING)
@@ -67,6 +67,7 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "category")
     search_fields = ("name", "owner__email", "owner__display_name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
     readonly_fields = ("status", "created_at", "updated_at")
@@ -84,18 +85,15 @@ class MerchantAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # merchants are opened by their owners (API or pages), which also makes the owner staff
 
-    def save_model(self, request: HttpRequest, obj: Merchant, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        search_index_merchant(merchant=obj)  # name and category are searchable
-
     @admin.action(description=_("Approve the selected pending merchants"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
         pending = queryset.filter(status=MerchantStatus.PENDING)
         skipped = queryset.count() - pending.count()
         _move(self, request, pending, status=MerchantStatus.ACTIVE, reason="approved by operator")
         if skipped:
-            self.message_user(request, _("%(n)d selected merchants were not pending and were left as they are.")
-                              % {"n": skipped}, messages.INFO)
+            self.message_user(request, ngettext("%(n)d selected merchant was not pending and was left as it is.",
+                                       "%(n)d selected merchants were not pending and were left as they are.",
+                                       skipped) % {"n": skipped}, messages.INFO)
 
     @admin.action(description=_("Suspend the selected merchants (hidden, no sales)"))
     def suspend(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
@@ -153,6 +151,7 @@ class StoreAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("is_active", "merchant__category", "merchant__status", "timezone")
     search_fields = ("name", "address", "phone", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("merchant",)
     autocomplete_fields = ("merchant",)
     readonly_fields = ("h3_r6", "h3_r8", "rating_sum", "review_count", "created_at", "updated_at")
@@ -164,11 +163,10 @@ class StoreAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Store, form: Any, change: bool) -> None:
         # The form checked hours, timezone and position as store_create/store_update do; keep the H3
-        # columns and the discovery index true, as those services do.
+        # columns true, as those services do (saving re-indexes the store: merchants.models).
         for key, value in h3_cells(obj.lat, obj.lng).items():
             setattr(obj, key, value)
         super().save_model(request, obj, form, change)
-        search_index_store(store=obj)
 
 
 @admin.register(StaffMembership)
@@ -177,6 +175,7 @@ class StaffMembershipAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("user__email", "user__display_name", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("user", "merchant")
     autocomplete_fields = ("merchant", "user", "stores")
     exclude = ("invite_token",)

@@ -1,9 +1,79 @@
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from o2o.core.models import BaseModel, StatusEventBase
 from o2o.merchants.enums import Category, MerchantStatus, Role
+
+# --- the discovery index follows every write ------------------------------------------------------------
+# o2o.discovery.services.place_row copies these fields into each store's index row. Whoever writes one of
+# them (a service, the admin, a seed, a shell, queryset.update, bulk_update, bulk_create), the store's row
+# is rewritten in the same transaction: the write and the re-index commit together or not at all.
+# Raw SQL is the one way past this; `manage.py discovery_check` finds (and with --fix repairs) what it left.
+STORE_INDEXED_FIELDS = frozenset({"merchant", "merchant_id", "name", "address", "lat", "lng", "timezone",
+                                  "opening_hours", "closed_dates", "is_active"})
+MERCHANT_INDEXED_FIELDS = frozenset({"name", "category", "status"})
+
+
+def _touches(fields: Iterable[str] | None, indexed: frozenset[str]) -> bool:
+    return fields is None or not indexed.isdisjoint(fields)
+
+
+def _reindex_stores(store_ids: Sequence[Any]) -> None:
+    from o2o.discovery.services import search_index_stores  # discovery reads merchants, not the other way
+
+    search_index_stores(store_ids=store_ids)
+
+
+class MerchantQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def update(self, **kwargs: Any) -> int:
+        if not _touches(kwargs, MERCHANT_INDEXED_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            n = super().update(**kwargs)
+            _reindex_stores(list(Store.objects.filter(merchant_id__in=ids).values_list("pk", flat=True)))
+        return n
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs, fields = list(objs), list(fields)
+        with transaction.atomic(using=self.db):
+            n = super().bulk_update(objs, fields, batch_size=batch_size)
+            if _touches(fields, MERCHANT_INDEXED_FIELDS):
+                _reindex_stores(list(Store.objects.filter(merchant__in=objs).values_list("pk", flat=True)))
+        return n
+
+
+class StoreQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def update(self, **kwargs: Any) -> int:
+        if not _touches(kwargs, STORE_INDEXED_FIELDS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            n = super().update(**kwargs)
+            _reindex_stores(ids)
+        return n
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs, fields = list(objs), list(fields)
+        with transaction.atomic(using=self.db):
+            n = super().bulk_update(objs, fields, batch_size=batch_size)
+            if _touches(fields, STORE_INDEXED_FIELDS):
+                _reindex_stores([o.pk for o in objs])
+        return n
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        with transaction.atomic(using=self.db):
+            made = super().bulk_create(objs, *args, **kwargs)
+            _reindex_stores([o.pk for o in made])
+        return made
 
 
 class Merchant(BaseModel):
@@ -13,12 +83,21 @@ class Merchant(BaseModel):
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_merchants")
 
+    objects = MerchantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("merchant")
         verbose_name_plural = _("merchants")
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not _touches(kwargs.get("update_fields"), MERCHANT_INDEXED_FIELDS):
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            _reindex_stores(list(Store.objects.filter(merchant_id=self.pk).values_list("pk", flat=True)))
 
 
 class MerchantEvent(StatusEventBase):
@@ -50,12 +129,21 @@ class Store(BaseModel):
     rating_sum = models.PositiveIntegerField(default=0)
     review_count = models.PositiveIntegerField(default=0)
 
+    objects = StoreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("store")
         verbose_name_plural = _("stores")
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not _touches(kwargs.get("update_fields"), STORE_INDEXED_FIELDS):
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            _reindex_stores([self.pk])
 
     @property
     def rating(self) -> float | None:

@@ -70,12 +70,9 @@ def merchant_create(*, owner: User, name: str, category: str, description: str =
 
 
 def merchant_set_status(*, merchant: Merchant, status: str, actor: User | None, reason: str = "") -> Merchant:
-    with transaction.atomic():
-        transition(obj=merchant, to=status, table=MERCHANT_TRANSITIONS, event_model=MerchantEvent,
-                   event_fk="merchant", actor=actor, reason=reason)
-        from o2o.discovery.services import search_index_merchant
-
-        search_index_merchant(merchant=merchant)  # its stores enter (or leave) nearby search with the status
+    # its stores enter (or leave) nearby search with the status: the update re-indexes them (merchants.models)
+    transition(obj=merchant, to=status, table=MERCHANT_TRANSITIONS, event_model=MerchantEvent,
+               event_fk="merchant", actor=actor, reason=reason)
     audit_record(actor=actor, action="merchant.status", obj=merchant, summary=f"→ {status} {reason}"[:300], data={"to": status})
     return merchant
 
@@ -94,10 +91,7 @@ def store_create(
         merchant=merchant, name=name, address=address, lat=lat_f, lng=lng_f, timezone=tz, opening_hours=hours,
         phone=_text(phone, "phone", max_len=32, required=False), closed_dates=validate_closed_dates(closed_dates),
         **h3_cells(lat_f, lng_f),
-    )
-    from o2o.discovery.services import search_index_store  # the discovery index follows every store write
-
-    search_index_store(store=store)
+    )  # the discovery index row is written with it (Store.save)
     audit_record(action="store.create", obj=store, summary=f"Store {store.name}, {store.address}")
     return store
 
@@ -124,10 +118,7 @@ def store_update(*, store: Store, **changes: Any) -> Store:
         if not isinstance(changes["is_active"], bool):
             raise Invalid(_("Some fields are not valid."), fields={"is_active": _("true or false")})
         store.is_active = changes["is_active"]
-    store.save()
-    from o2o.discovery.services import search_index_store
-
-    search_index_store(store=store)
+    store.save()  # re-indexes the store in this transaction (Store.save)
     return store
 
 

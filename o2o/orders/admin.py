@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from o2o.core.admin import EventAdmin, EventInline, ReadOnlyAdminMixin, ReadOnlyTabularInline
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.payments.models import Payment
+from o2o.vouchers.admin import mask_code
 from o2o.vouchers.models import Voucher
 
 
@@ -23,9 +24,13 @@ class OrderEventInline(EventInline):
 class OrderVoucherInline(ReadOnlyTabularInline):
     model = Voucher
     fk_name = "order"
-    fields = ("code", "status", "valid_until", "redeemed_at", "redeemed_store")
+    fields = ("masked_code", "status", "valid_until", "redeemed_at", "redeemed_store")
     readonly_fields = fields
     verbose_name_plural = _("vouchers")
+
+    @admin.display(description=_("code"))
+    def masked_code(self, obj: Voucher) -> str:
+        return mask_code(obj.code)  # operators never see a whole (redeemable) code
 
 
 class OrderPaymentInline(ReadOnlyTabularInline):
@@ -44,6 +49,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "currency", "merchant__category")
     search_fields = ("number", "customer__email", "merchant__name")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("customer", "merchant")
     inlines = (OrderLineInline, OrderPaymentInline, OrderVoucherInline, OrderEventInline)
 
@@ -53,6 +59,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("order", "title", "quantity", "unit_price_amount", "currency", "created_at")
     search_fields = ("order__number", "title")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("order",)
 
 

@@ -23,6 +23,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "provider", "currency")
     search_fields = ("order__number", "provider_ref", "card_last4", "order__customer__email")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("order",)
     inlines = (RefundInline, PaymentEventInline)
 
@@ -39,6 +40,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("payment", "amount", "currency", "provider_ref", "created_at")
     search_fields = ("provider_ref", "payment__order__number")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("payment",)
 
 
@@ -51,3 +53,4 @@ class SandboxChargeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("succeeded", "decline_code", "currency")
     search_fields = ("reference", "merchant_reference", "card_last4")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.core.admin import NoDeleteAdminMixin
 from o2o.reviews.models import Review
@@ -19,6 +20,7 @@ class ReviewAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_filter = ("rating", "is_hidden", ("replied_at", admin.EmptyFieldListFilter), "merchant__category")
     search_fields = ("text", "reply", "store__name", "merchant__name", "customer__email", "order__number")
     date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")  # newest first
     list_select_related = ("store", "merchant", "customer")
     fields = ("order", "customer", "merchant", "store", "rating", "text", "reply", "replied_at", "replied_by",
               "is_hidden", "created_at")
@@ -39,7 +41,7 @@ class ReviewAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def _set_hidden(self, request: HttpRequest, queryset: QuerySet[Review], hidden: bool) -> Any:
         n = queryset.update(is_hidden=hidden)
-        self.message_user(request, _("%(n)d reviews updated.") % {"n": n}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(n)d review updated.", "%(n)d reviews updated.", n) % {"n": n}, messages.SUCCESS)
 
     @admin.action(description=_("Hide the selected reviews"))
     def hide(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:

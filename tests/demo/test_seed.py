@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
+from PIL import Image
 
 from o2o.catalogue.models import Offering, OfferingEvent
 from o2o.core import conf
+from o2o.demo import data
 from o2o.demo.data import DEMO_MERCHANT, DEMO_STORE
+from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
+from o2o.demo.photos import SIZE, deal_photo
 from o2o.demo.seed import LOGINS, SEED_VERSION
+from o2o.discovery.models import Place
+from o2o.discovery.services import place_row
 from o2o.merchants.enums import Category, MerchantStatus
-from o2o.merchants.hours import validate_hours
+from o2o.merchants.hours import is_open, validate_hours
 from o2o.merchants.models import Merchant, MerchantEvent, Store
 from o2o.merchants.services import h3_cells
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
@@ -27,6 +35,7 @@ from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.reviews.models import Review
 from o2o.vouchers.enums import VoucherStatus
 from o2o.vouchers.models import Voucher, VoucherEvent
+from tests.demo.test_photos import mean_difference
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +188,116 @@ def test_second_run_is_a_no_op_that_prints_the_logins(city: str) -> None:
     record = SeedRecord.objects.get()
     assert record.version == SEED_VERSION and record.merchants == MERCHANTS
     assert record.summary["merchants"] == MERCHANTS
+
+
+# --- content that hangs together (issue 8) -------------------------------------------------------------
+
+def _kind(merchant: Merchant) -> Kind:
+    kind = data.kind_of_name(merchant.name)
+    assert kind is not None, f"{merchant.name!r} is no name pair of the data"
+    assert kind.category == merchant.category, merchant.name
+    return kind
+
+
+def test_names_deals_hours_reviews_and_replies_belong_to_the_shop(city: str) -> None:
+    merchants = list(Merchant.objects.all())
+    kinds = {m.pk: _kind(m) for m in merchants}
+    assert len({k.key for k in kinds.values()}) >= 8
+    for m in merchants:
+        kind = kinds[m.pk]
+        # One name pair: the English and the Chinese translate each other (both written, or one of them).
+        pairs = [*kind.names(), data.DEMO_NAME] if m.name == DEMO_MERCHANT else kind.names()
+        assert any(m.name in data.name_forms(zh, en) for zh, en in pairs), m.name
+        assert m.description == kind.about
+        for store in m.stores.all():
+            assert store.opening_hours in [validate_hours(h) for h in kind.hours], (m.name, store.opening_hours)
+        for o in m.offerings.all():
+            assert o.title in {t.title for t in kind.deals}, (m.name, o.title)
+    reviews = list(Review.objects.select_related("merchant", "store", "customer"))
+    assert len(reviews) >= 5 and any(r.reply for r in reviews)
+    shown: dict[tuple[object, int], list[str]] = {}
+    for r in reviews:
+        kind = kinds[r.merchant_id]
+        if r.text == data.DEMO_REVIEW:  # the demo customer's own visit to the demo store, and no one else's
+            assert r.rating == 5 and r.store.name == DEMO_STORE and r.customer.email == "customer@demo.o2o"
+            continue
+        assert r.text in kind.reviews[data.band(r.rating)], (kind.key, r.rating, r.text)
+        shown.setdefault((r.store_id, data.band(r.rating)), []).append(r.text)
+        if r.reply:
+            assert r.reply in data.REPLIES[data.band(r.rating)], (r.rating, r.reply)
+            assert r.replied_at is not None
+    for (_store, rating_band), texts in shown.items():  # a store repeats a text only once its band's are used up
+        kind = kinds[Store.objects.get(pk=_store).merchant_id]
+        assert len(set(texts)) == min(len(texts), len(kind.reviews[rating_band])), texts
+    assert Review.objects.filter(text=data.DEMO_REVIEW).count() == 1
+
+
+def test_no_kind_borrows_another_kinds_words() -> None:
+    """A review or deal title of one kind is never also another kind's (so a check by kind is a real check)."""
+    seen: dict[str, str] = {}
+    for kind in data.KINDS:
+        texts = {t.title for t in kind.deals} | {t for texts in kind.reviews.values() for t in texts}
+        for t in texts:
+            assert seen.setdefault(t, kind.key) == kind.key, (t, seen[t], kind.key)
+        assert set(kind.reviews) == {2, 3, 4, 5} and all(kind.reviews.values())
+    names = [pair for kind in data.KINDS for pair in kind.names()]
+    assert len(names) == len(set(names)) and data.DEMO_NAME not in names
+    assert {data.band(r) for r in range(1, 6)} == set(data.REPLIES)
+    assert data.DEMO_REVIEW not in seen
+
+
+def test_visits_and_reviews_fall_in_opening_hours_and_numbers_carry_the_order_date(city: str) -> None:
+    used = list(Voucher.objects.filter(redeemed_at__isnull=False).select_related("redeemed_store"))
+    assert len(used) >= 5
+    for v in used:
+        s = v.redeemed_store
+        assert is_open(s.opening_hours, s.timezone, v.redeemed_at, s.closed_dates), (
+            s.name, s.opening_hours, v.redeemed_at.astimezone(ZoneInfo(s.timezone)))
+    for r in Review.objects.select_related("store"):
+        s = r.store
+        assert is_open(s.opening_hours, s.timezone, r.created_at, s.closed_dates), (
+            s.name, s.opening_hours, r.created_at.astimezone(ZoneInfo(s.timezone)))
+    orders = list(Order.objects.all())
+    for order in orders:
+        assert order.number[1:7] == timezone.localtime(order.created_at).strftime("%y%m%d"), (
+            order.number, order.created_at)
+        for event in VoucherEvent.objects.filter(voucher__order=order, to_status=VoucherStatus.ISSUED):
+            assert event.data.get("order") == order.number
+    assert len({o.number[1:7] for o in orders}) >= 5  # not every order dated today
+    assert {s.timezone for s in Store.objects.all()} == {str(timezone.get_default_timezone())}
+
+
+def test_every_index_row_matches_its_store(city: str) -> None:
+    """The discovery index row of every store says what the store says (the demo store's once held 24/7)."""
+    compared = ["merchant_id", "category", "visible", "lat", "lng", "text", "tz", "week", "closed",
+                "closed_h0", "closed_h1", "closed_h2"]
+    stores = list(Store.objects.select_related("merchant"))
+    assert Place.objects.count() == len(stores)
+    for s in stores:
+        m = s.merchant
+        want = place_row(store_id=s.pk, merchant_id=m.pk, merchant_status=m.status, merchant_name=m.name,
+                         category=m.category, name=s.name, address=s.address, lat=s.lat, lng=s.lng, tz=s.timezone,
+                         hours=s.opening_hours, closed_dates=s.closed_dates, is_active=s.is_active)
+        row = Place.objects.filter(pk=s.pk).values(*compared).get()
+        assert row == {k: want[k] for k in compared}, s.name
+    demo = Store.objects.get(name=DEMO_STORE)
+    assert demo.opening_hours == validate_hours(data.DEMO_HOURS)
+    monday_noon = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert not is_open(demo.opening_hours, demo.timezone, monday_noon.replace(hour=9))
+    assert is_open(demo.opening_hours, demo.timezone, monday_noon)
+
+
+def test_seeded_photos_are_the_text_free_drawings(city: str) -> None:
+    by_category: dict[str, Image.Image] = {}
+    for o in Offering.objects.select_related("merchant"):
+        kind = _kind(o.merchant)
+        photo = o.photos.get()
+        with photo.image.open("rb") as f:
+            stored = Image.open(io.BytesIO(f.read())).convert("RGB")
+        assert stored.size == SIZE == (photo.width, photo.height)
+        drawn = Image.open(io.BytesIO(deal_photo(kind=kind.key, category=o.merchant.category, variant=o.title)))
+        assert mean_difference(stored, drawn.convert("RGB")) < 2, o.title
+        by_category.setdefault(o.merchant.category, stored)
+    assert len(by_category) == len(Category.values)
+    for (ca, a), (cb, b) in itertools.combinations(by_category.items(), 2):
+        assert mean_difference(a, b) > 15, (ca, cb)

@@ -1,4 +1,5 @@
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import Router, Status
 
 from o2o.api import idempotency
@@ -31,12 +32,14 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
 
 
 @router.get("/orders", response={200: OrderListOut, 401: ErrorOut})
-def order_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def order_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
+    add_never_cache_headers(response)  # voucher codes and QR payloads: never stored by a cache
     return {"results": [order_out(o) for o in orders_of_customer(user=request.user)[:50]]}
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **_ERRORS})
-def order_get(request: HttpRequest, order_id: str):  # type: ignore[no-untyped-def]
+def order_get(request: HttpRequest, response: HttpResponse, order_id: str):  # type: ignore[no-untyped-def]
+    add_never_cache_headers(response)  # voucher codes and QR payloads: never stored by a cache
     return order_out(order_for_customer(user=request.user, order_id=order_id))
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from o2o.core.money import Money, discount_percent
 from o2o.merchants.enums import ALL_STORE_ROLES, Role
+from o2o.web import qr as qr_render
 
 register = template.Library()
 
@@ -47,9 +47,14 @@ def grouped(code: str) -> str:
 
 @register.filter
 def qr_svg(payload: str) -> SafeString:
-    """The payload as an inline SVG QR code (error correction M), drawn on the server."""
-    svg = segno.make(payload, error="m").svg_inline(scale=4, dark="#111827", light="#ffffff")
-    return mark_safe(svg)  # noqa: S308 - segno's own output, no user HTML
+    """The payload as an inline SVG QR code: o2o/web/qr.py, the one renderer every page uses."""
+    return qr_render.qr_svg(payload)
+
+
+@register.simple_tag
+def qr(payload: str, label: str = "", module_px: int = qr_render.DEFAULT_MODULE_PX) -> SafeString:
+    """``{% qr v.qr_payload label=... %}``: a scannable QR (viewBox, 4-module quiet zone, crisp edges)."""
+    return qr_render.qr_svg(payload, label=label, module_px=module_px)
 
 
 @register.filter

@@ -32,12 +32,13 @@ from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
 from o2o.orders.enums import OrderStatus
-from o2o.orders.selectors import order_for_customer, orders_of_customer, purchase_room
+from o2o.orders.selectors import order_for_customer, purchase_room
 from o2o.orders.services import order_create, order_pay, order_refund
-from o2o.reviews.models import Review
 from o2o.reviews.selectors import reviews_of_store
-from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
+from o2o.web.forms import DAY_NAMES, BuyForm, PayForm
 from o2o.web.views.common import domain_pages, error_text, is_htmx
+from o2o.web.views.nostore import no_store
+from o2o.web.views.orders import order_detail, order_status, orders  # noqa: F401 - urls.py names them here
 
 GEOJSON = Path(__file__).resolve().parent.parent / "static" / "geo" / "demo_city.geojson"
 RADII = [1000, 3000, 10000, 25000]
@@ -270,6 +271,7 @@ def checkout(request: HttpRequest, offering_id: Any) -> HttpResponse:
 
 
 @login_required
+@no_store
 @domain_pages
 def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
     order = order_for_customer(user=request.user, order_id=order_id)
@@ -297,49 +299,6 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
     return render(request, "web/customer/pay.html", {
         "order": order, "form": form, "declined": declined, "expired": expired, "line": line,
     })
-
-
-@login_required
-def orders(request: HttpRequest) -> HttpResponse:
-    rows = orders_of_customer(user=request.user)[:100]
-    return render(request, "web/customer/orders.html", {"orders": rows, "now_": timezone.now()})
-
-
-def _status_signature(vouchers: list[Any]) -> str:
-    return ",".join(f"{v.pk}:{v.display_status}" for v in vouchers)
-
-
-@login_required
-@domain_pages
-def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
-    order = order_for_customer(user=request.user, order_id=order_id)
-    if order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > timezone.now():
-        return redirect("web:order_pay", order_id=order.pk)
-    # Ready vouchers first: the customer at the counter needs the QR code at the top.
-    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.display_status != "issued", v.created_at, v.code))
-    reviewed = Review.objects.filter(order=order).first()
-    any_redeemed = any(v.status == "redeemed" for v in vouchers)
-    refundable = [v for v in vouchers if v.display_status == "issued"]
-    return render(request, "web/customer/order.html", {
-        "order": order, "vouchers": vouchers, "review": reviewed, "can_review": any_redeemed and not reviewed,
-        "review_form": ReviewForm(), "refundable": refundable, "poll": bool(refundable),
-        "signature": _status_signature(vouchers), "lines": list(order.lines.all()),
-        "status_label": OrderStatus(order.status).label if order.status in OrderStatus.values else order.status,
-        "expired": order.status == OrderStatus.AWAITING_PAYMENT,
-    })
-
-
-@login_required
-@domain_pages
-def order_status(request: HttpRequest, order_id: Any) -> HttpResponse:
-    """Polled by the order page: 204 while nothing changed, else tell htmx to reload the page."""
-    order = order_for_customer(user=request.user, order_id=order_id)
-    vouchers = sorted(order.vouchers.all(), key=lambda v: (v.created_at, v.code))
-    if _status_signature(vouchers) == request.GET.get("sig", ""):
-        return HttpResponse(status=204)
-    response = HttpResponse(status=200)
-    response["HX-Refresh"] = "true"
-    return response
 
 
 @login_required

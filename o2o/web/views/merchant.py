@@ -33,6 +33,7 @@ from o2o.vouchers.offline import conflict_resolve, merchant_conflicts, open_conf
 from o2o.vouchers.selectors import voucher_search, voucher_trail
 from o2o.web.forms import DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
 from o2o.web.views.common import apply_error, domain_pages, error_text
+from o2o.web.views.nostore import no_store
 
 MAX_PHOTOS = 8
 
@@ -219,6 +220,7 @@ def deal_status(request: HttpRequest, merchant_id: Any, offering_id: Any) -> Htt
 
 
 @login_required
+@no_store  # shows voucher codes
 @domain_pages
 def audit(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
@@ -231,6 +233,7 @@ def audit(request: HttpRequest, merchant_id: Any) -> HttpResponse:
 
 
 @login_required
+@no_store  # shows voucher codes
 @domain_pages
 def voucher_trail_view(request: HttpRequest, merchant_id: Any, voucher_id: Any) -> HttpResponse:
     voucher, events, order_events = voucher_trail(user=request.user, merchant_id=merchant_id, voucher_id=voucher_id)
@@ -272,6 +275,7 @@ def review_reply_view(request: HttpRequest, merchant_id: Any, review_id: Any) ->
 
 
 @login_required
+@no_store  # shows voucher codes
 @domain_pages
 def conflicts(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     """Vouchers redeemed twice while counters were offline: both devices and times, which one stands."""
