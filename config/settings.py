@@ -44,7 +44,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "o2o"}}
+    # The database cache, not LocMem: rate limits count in the cache, and every gunicorn worker must
+    # see the same counts (a per-process cache let two workers allow twice the limit). Its table
+    # (o2o_cache) is made by a migration of o2o.core, so `migrate` (make demo, the tests) creates it;
+    # ratelimit.AtomicDatabaseCache makes incr atomic across processes.
+    CACHES = {"default": {"BACKEND": "o2o.core.ratelimit.AtomicDatabaseCache", "LOCATION": "o2o_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}  # culling live counters would reset them
 
 TASKS = {
     "default": {
@@ -53,6 +58,22 @@ TASKS = {
 }
 
 INSTALLED_APPS = [
+    # o2o first: an app earlier in this list wins for templates and for translations, so the project's
+    # own wording (e.g. "Log out" = 退出登录) is never shadowed by a contrib catalogue (admin says 注销).
+    "o2o.core",
+    "o2o.accounts",
+    "o2o.merchants",
+    "o2o.catalogue",
+    "o2o.discovery",
+    "o2o.orders",
+    "o2o.payments",
+    "o2o.vouchers",
+    "o2o.reviews",
+    "o2o.audit",
+    "o2o.analytics",
+    "o2o.api",
+    "o2o.web",
+    "o2o.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,19 +86,6 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "ninja",  # /api/v1/docs serves django-ninja's bundled Swagger UI from /static/ninja/ (else it uses a CDN)
-    "o2o.core",
-    "o2o.accounts",
-    "o2o.merchants",
-    "o2o.catalogue",
-    "o2o.discovery",
-    "o2o.orders",
-    "o2o.payments",
-    "o2o.vouchers",
-    "o2o.reviews",
-    "o2o.audit",
-    "o2o.api",
-    "o2o.web",
-    "o2o.demo",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +142,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 3600)  # seconds a reset link works
+# Password-reset mail: printed on the console by default (the demo); production sets an SMTP backend
+# (django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc.).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="o2o <noreply@demo.o2o>")
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -243,11 +261,20 @@ O2O = {
     "DEMO_CENTRE": (env.float("O2O_DEMO_LAT", default=30.6570), env.float("O2O_DEMO_LNG", default=104.0658)),
     "NEARBY_MAX_RADIUS_M": 50000,
     "NEARBY_DEFAULT_RADIUS_M": 3000,
-    # sign-up / sign-in requests per client address (django-ninja rate syntax)
+    # sign-up, sign-in and password-reset requests per client address, counted in the shared cache
+    # ("20/m": 20 a minute; s, m, h, d)
     "AUTH_RATE": env.str("O2O_AUTH_RATE", default="20/m"),
-    # sign-in lockout per email: this many failures within the window lock it for the window
+    # how many proxies in front of the app append to X-Forwarded-For: 0 = the client is REMOTE_ADDR and
+    # X-Forwarded-For is ignored (anyone can send one); n = the n-th address from its right
+    "TRUSTED_PROXIES": env.int("O2O_TRUSTED_PROXIES", default=0),
+    # sign-in lockout per (email, client address): this many failures within the window lock that pair
+    # for the window; the owner at another address is not locked out
     "LOGIN_MAX_FAILURES": env.int("O2O_LOGIN_MAX_FAILURES", default=5),
     "LOGIN_LOCKOUT_MINUTES": env.int("O2O_LOGIN_LOCKOUT_MINUTES", default=15),
+    # account-wide slow-down: after this many failures for one email from any addresses within the
+    # window, unknown addresses get one password check per LOGIN_SLOWDOWN_SECONDS for that email
+    "LOGIN_SLOWDOWN_AFTER": env.int("O2O_LOGIN_SLOWDOWN_AFTER", default=20),
+    "LOGIN_SLOWDOWN_SECONDS": env.int("O2O_LOGIN_SLOWDOWN_SECONDS", default=10),
     # concurrent one-line checkouts of a process share one transaction (o2o/orders/grouped.py)
     "GROUP_CHECKOUT": env.bool("O2O_GROUP_CHECKOUT", default=True),
 }

@@ -97,3 +97,25 @@ class LoginFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("email", "ip")
     date_hierarchy = "at"
     ordering = ("-at", "-id")
+
+
+def _rate_limited_login(view):  # type: ignore[no-untyped-def]
+    """The operator admin's log-in counts against the same per-address auth rate as the API and the pages."""
+    from django.http import HttpResponse
+
+    from o2o.core import ratelimit
+
+    def login(request: HttpRequest, extra_context=None):  # type: ignore[no-untyped-def]
+        if request.method == "POST":
+            try:
+                ratelimit.check_auth(request)
+            except ratelimit.RateLimited as exc:
+                resp = HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8")
+                resp["Retry-After"] = str(exc.retry_after)
+                return resp
+        return view(request, extra_context)
+
+    return login
+
+
+admin.site.login = _rate_limited_login(admin.site.login)  # type: ignore[method-assign]

@@ -12,8 +12,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from o2o.accounts.services import _normal_email, login_attempt, login_locked_until
-from o2o.audit.context import client_ip
+from o2o.accounts.services import login_check
+from o2o.core.errors import DomainError
+from o2o.core.ratelimit import client_address
 
 
 class LockoutBackend(ModelBackend):
@@ -23,10 +24,10 @@ class LockoutBackend(ModelBackend):
             username = kwargs.get("email")
         if username is None or password is None:
             return None
-        email = _normal_email(username)
-        if login_locked_until(email=email) is not None:
-            raise PermissionDenied  # stops authenticate(): no later backend gets to check the password
-        user = login_attempt(email=email, password=password, ip=client_ip(request))
+        try:
+            user = login_check(email=username, password=password, ip=client_address(request))
+        except DomainError:  # locked or slowed down for this address
+            raise PermissionDenied from None  # stops authenticate(): no later backend checks the password
         if user is None:
             raise PermissionDenied  # counted once; ModelBackend below must not hash (and not count) again
         return user

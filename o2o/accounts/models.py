@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from o2o.accounts.validators import EmailAddressField
 from o2o.core.models import BaseModel
 
 
@@ -27,7 +28,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(BaseModel, AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(_("email"), unique=True)
+    email = EmailAddressField(_("email"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator"), default=False, help_text=_("Can use the operator admin."))
@@ -98,3 +99,29 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginGate(models.Model):
+    """The sign-in state of one email from one client address, changed only by conditional UPDATEs
+    (o2o/accounts/lockout.py): failures in the current window, the lock, the last success. The row with
+    address "*" holds the account-wide slow-down (when the next password check from an unknown address
+    may run)."""
+
+    ACCOUNT = "*"
+
+    id = models.BigAutoField(primary_key=True)
+    email = models.CharField(_("email"), max_length=254)
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_start = models.DateTimeField(_("window start"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    succeeded_at = models.DateTimeField(_("last success"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in gate")
+        verbose_name_plural = _("sign-in gates")
+        constraints = [models.UniqueConstraint(fields=["email", "address"], name="login_gate_email_address")]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.address or '?'}: {self.failures}"

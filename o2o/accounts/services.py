@@ -1,25 +1,25 @@
-"""Accounts: sign-up, sign-in with a lockout per email, API tokens."""
+"""Accounts: sign-up, sign-in with a lockout per email and address (lockout.py), API tokens."""
 
 from __future__ import annotations
 
 import math
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from uuid import UUID
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from o2o.accounts.models import ApiToken, LoginFailure, User
+from o2o.accounts import lockout
+from o2o.accounts.models import ApiToken, LoginFailure, LoginGate, User
+from o2o.accounts.validators import validate_email
 from o2o.audit import context as audit_context
 from o2o.audit.services import audit_record
-from o2o.core import conf
+from o2o.core import ratelimit
 from o2o.core.errors import Conflict, DomainError, Invalid, NotFound
 
 
@@ -27,8 +27,23 @@ class InvalidCredentials(DomainError):
     code, status, default_message = "invalid_credentials", 401, gettext_lazy("Wrong email or password.")
 
 
+class LoginSlowedDown(DomainError):
+    """Many failed sign-ins for one email from many addresses: this address waits `retry_after` seconds."""
+
+    code, status, default_message = "login_slowed_down", 429, gettext_lazy("Too many sign-in attempts; wait a moment.")
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            ngettext("This account is getting many wrong passwords. Wait %(n)d second and try again.",
+                     "This account is getting many wrong passwords. Wait %(n)d seconds and try again.",
+                     self.retry_after) % {"n": self.retry_after},
+            fields={"retry_after_seconds": self.retry_after})
+
+
 class AccountLocked(DomainError):
-    """Too many failed sign-ins for one email: refused (even with the right password) until `retry_at`."""
+    """Too many failed sign-ins for one email from this address: refused (even with the right password)
+    until `retry_at`."""
 
     code, status, default_message = "account_locked", 429, gettext_lazy("Too many failed sign-ins; try again later.")
 
@@ -75,40 +90,35 @@ def _normal_email(email: object) -> str:
     return (email if isinstance(email, str) else "").strip().lower()[:254]
 
 
-def login_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:
-    """When the lockout of `email` ends, or None if it is not locked.
+def login_check(*, email: str, password: str, ip: str | None = None) -> User | None:
+    """One sign-in: the user, or None after storing the failure. AccountLocked when this email is locked
+    for this address, LoginSlowedDown while the account-wide slow-down holds this address back.
 
-    Locked when its last `login_max_failures` failures all fall within `login_lockout`; the lock lasts
-    `login_lockout` from the last of them. Attempts refused while locked are not failures, so they
-    neither extend the lock nor count towards the next one.
+    The one place a password is checked, for the API, the pages and, through
+    ``o2o.accounts.backends.LockoutBackend``, the operator admin. See o2o/accounts/lockout.py.
     """
-    cfg = conf.get()
-    now = now or timezone.now()
-    n, window = cfg.login_max_failures, cfg.login_lockout
-    recent = list(LoginFailure.objects.filter(email=_normal_email(email), at__gt=now - 2 * window, at__lte=now)
-                  .order_by("-at").values_list("at", flat=True)[:n])
-    if n < 1 or len(recent) < n or recent[0] - recent[-1] > window:
-        return None
-    until = recent[0] + window
-    return until if until > now else None
-
-
-def login_attempt(*, email: str, password: str, ip: str | None = None) -> User | None:
-    """One password check for an email that is not locked: the user, or None after storing the failure
-    (and auditing the lock that failure may start). The one place a password is checked, for the API,
-    the pages and, through ``o2o.accounts.backends.LockoutBackend``, the operator admin."""
     email = _normal_email(email)
     ip = ip or audit_context.client_ip()
+    address = ratelimit.address_key(ip)  # an IPv6 client counts as its /64
+    now = timezone.now()
+    until = lockout.reserve(email=email, address=address, now=now)
+    if until is not None:
+        raise AccountLocked(until, now)
+    wait = lockout.slowdown_wait(email=email, address=address, now=now)
+    if wait:
+        lockout.release(email=email, address=address)
+        raise LoginSlowedDown(wait)
     user = ModelBackend().authenticate(None, username=email, password=password if isinstance(password, str) else "")
     if user is None:
-        LoginFailure.objects.create(email=email, ip=ip, at=timezone.now())
-        locked_now = login_locked_until(email=email)
+        locked_now = lockout.failed(email=email, address=address, ip=ip, now=timezone.now())
         if locked_now is not None:
             audit_record(actor=User.objects.filter(email=email).first(), action="login.locked",
-                         summary=_("Sign-in locked for %(email)s until %(time)s UTC.") % {
-                             "email": email, "time": locked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
-                         data={"email": email, "until": locked_now.isoformat()}, ip=ip)
+                         summary=_("Sign-in locked for %(email)s from %(ip)s until %(time)s UTC.") % {
+                             "email": email, "ip": address or "?",
+                             "time": locked_now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
+                         data={"email": email, "ip": address, "until": locked_now.isoformat()}, ip=ip)
         return None
+    lockout.succeeded(email=email, address=address, now=timezone.now())
     audit_record(actor=user, action="login.success", obj=user, summary=_("Signed in."), ip=ip)
     return user  # type: ignore[return-value]
 
@@ -117,30 +127,27 @@ def user_authenticate(*, email: str, password: str, ip: str | None = None) -> Us
     """The user with this email and password.
 
     Wrong -> InvalidCredentials (401), and the failure is stored. After `login_max_failures` failures
-    within `login_lockout`, the email is locked for `login_lockout`: AccountLocked (429), whatever the
-    password. Known and unknown emails behave alike, so the answer tells nothing about who has an account.
+    from one address within `login_lockout`, that email is locked for that address for `login_lockout`:
+    AccountLocked (429), whatever the password. Under an account-wide slow-down: LoginSlowedDown (429).
+    Known and unknown emails behave alike, so the answer tells nothing about who has an account.
     """
-    email = _normal_email(email)
-    user: User | None = None
-    # Sign-ins for one email are serialised (row lock on PostgreSQL; SQLite's writer lock would hold
-    # every writer during password hashing, so there the check is best effort).
-    lock = transaction.atomic() if connection.vendor != "sqlite" else nullcontext()
-    with lock:
-        if connection.vendor != "sqlite":
-            list(User.objects.select_for_update().filter(email=email).values_list("pk", flat=True))
-        until = login_locked_until(email=email)
-        if until is None:
-            user = login_attempt(email=email, password=password, ip=ip)
-    if until is not None:
-        raise AccountLocked(until)
+    user = login_check(email=email, password=password, ip=ip)
     if user is None:
         raise InvalidCredentials(_("Wrong email or password."))
     return user
 
 
 def login_failures_prune(*, older_than: datetime) -> int:
-    """Drop failure rows older than `older_than` (they no longer count towards any lockout)."""
+    """Drop failure rows older than `older_than` (they no longer count towards any lockout), and the
+    sign-in gates idle since then that hold no lock and no recent success (lockout.KNOWN_ADDRESS_FOR)."""
+    from django.db.models import Q
+
     deleted, _counts = LoginFailure.objects.filter(at__lt=older_than).delete()
+    now = timezone.now()
+    LoginGate.objects.filter(window_start__lt=older_than).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).filter(
+        Q(next_check_at__isnull=True) | Q(next_check_at__lt=now)).filter(
+        Q(succeeded_at__isnull=True) | Q(succeeded_at__lt=now - lockout.KNOWN_ADDRESS_FOR)).delete()
     return deleted
 
 

@@ -30,9 +30,11 @@ def current_user() -> Any:
 
 
 def client_ip(request: Any = None) -> str | None:
-    """The peer address of the request. Behind a proxy, configure it to set REMOTE_ADDR
-    (e.g. gunicorn --forwarded-allow-ips); a client-sent X-Forwarded-For is not trusted here."""
+    """The client's address: REMOTE_ADDR, or behind O2O_TRUSTED_PROXIES proxies the address they report
+    (o2o.core.ratelimit.client_address); a client-sent X-Forwarded-For alone is never trusted."""
+    from o2o.core.ratelimit import client_address
+
     request = request if request is not None else _request.get()
     if request is None:
         return None
-    return (getattr(request, "META", {}) or {}).get("REMOTE_ADDR") or None
+    return client_address(request)

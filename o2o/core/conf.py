@@ -18,6 +18,9 @@ class O2OSettings:
     auth_rate: str
     login_max_failures: int
     login_lockout: timedelta
+    trusted_proxies: int
+    login_slowdown_after: int
+    login_slowdown: timedelta
     group_checkout: bool
 
 
@@ -34,5 +37,8 @@ def get() -> O2OSettings:
         auth_rate=raw["AUTH_RATE"],
         login_max_failures=raw.get("LOGIN_MAX_FAILURES", 5),
         login_lockout=timedelta(minutes=raw.get("LOGIN_LOCKOUT_MINUTES", 15)),
+        trusted_proxies=max(0, int(raw.get("TRUSTED_PROXIES", 0))),
+        login_slowdown_after=raw.get("LOGIN_SLOWDOWN_AFTER", 20),
+        login_slowdown=timedelta(seconds=raw.get("LOGIN_SLOWDOWN_SECONDS", 10)),
         group_checkout=raw.get("GROUP_CHECKOUT", True),
     )

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.utils.translation import gettext as _
+
 from o2o.core.errors import Invalid
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -28,7 +30,7 @@ def validate_timezone(name: str) -> str:
             raise ZoneInfoNotFoundError(name)
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("Unknown timezone.", fields={"timezone": "not an IANA timezone such as Asia/Shanghai"}) from None
+        raise Invalid(_("Unknown timezone."), fields={"timezone": _("Enter a timezone name such as Asia/Shanghai.")}) from None
     return name
 
 
@@ -45,25 +47,25 @@ def _zones() -> set[str]:
 def validate_hours(hours: Any) -> dict[str, list[list[str]]]:
     """Check and normalise opening hours; every day present (missing days are closed)."""
     if not isinstance(hours, dict):
-        raise Invalid("Opening hours must be an object keyed by day.", fields={"opening_hours": "object expected"})
+        raise Invalid(_("Opening hours must be an object keyed by day."), fields={"opening_hours": _("Give the hours per day, as {\"mon\": [[\"09:00\", \"21:00\"]]}.")})
     unknown = set(hours) - set(DAYS)
     if unknown:
-        raise Invalid("Unknown day in opening hours.", fields={"opening_hours": f"unknown days: {sorted(unknown)}"})
+        raise Invalid(_("Unknown day in opening hours."), fields={"opening_hours": _("Unknown days: %(d)s. Use mon to sun.") % {"d": ", ".join(sorted(map(str, unknown)))}})
     out: dict[str, list[list[str]]] = {}
     for day in DAYS:
         windows = hours.get(day, [])
         if not isinstance(windows, list) or len(windows) > 6:
-            raise Invalid("Each day is a list of [open, close] windows.", fields={"opening_hours": day})
+            raise Invalid(_("Each day is a list of [open, close] windows."), fields={"opening_hours": day})
         clean = []
         for w in windows:
             if not (isinstance(w, list | tuple) and len(w) == 2):
-                raise Invalid("A window is [open, close].", fields={"opening_hours": day})
+                raise Invalid(_("A window is [open, close]."), fields={"opening_hours": day})
             try:
                 start, end = _minutes(w[0]), _minutes(w[1])
             except ValueError:
-                raise Invalid("Times are HH:MM (00:00 to 24:00).", fields={"opening_hours": day}) from None
+                raise Invalid(_("Times are HH:MM (00:00 to 24:00)."), fields={"opening_hours": day}) from None
             if start == end or start == 24 * 60:
-                raise Invalid("A window must not be empty.", fields={"opening_hours": day})
+                raise Invalid(_("A window must not be empty."), fields={"opening_hours": day})
             clean.append([w[0], w[1]])
         out[day] = clean
     return out

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from o2o.accounts.validators import EmailAddressFormField
 from o2o.merchants.enums import Category, Role
 from o2o.merchants.hours import DAYS
 
@@ -15,8 +19,8 @@ DAY_NAMES = {
 
 
 class SignupForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = EmailAddressFormField(label=_("Email"), max_length=254,
+                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     display_name = forms.CharField(label=_("Your name"), max_length=80,
                                    widget=forms.TextInput(attrs={"autocomplete": "nickname"}))
     password = forms.CharField(label=_("Password"), min_length=1, max_length=128,
@@ -25,8 +29,8 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    # Not an EmailField: signing in only compares with stored addresses, and some stored ones
-    # (the demo's customer@demo.o2o) do not pass Django's stricter e-mail syntax check.
+    # Not an e-mail field: signing in only compares with stored addresses, whatever check they passed
+    # when they were stored (sign-up checks with o2o.accounts.validators, which accepts demo.o2o).
     email = forms.CharField(label=_("Email"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), max_length=128,
@@ -76,6 +80,33 @@ HOURS_MODES = [("closed", _("Closed")), ("one", _("One window")), ("two", _("Two
                ("allday", _("Open 24 hours"))]
 
 
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$|^24:00$")
+HHMM_PATTERN = "([01]?[0-9]|2[0-3]):[0-5][0-9]|24:00"
+
+
+class HoursField(forms.CharField):
+    """A 24-hour time typed as HH:MM (00:00 to 24:00). Not <input type=time>: that follows the
+    browser's locale and shows AM/PM in en-US, while a store's hours are written 24-hour."""
+
+    default_error_messages = {"invalid": _("Enter a 24-hour time as HH:MM, such as 09:00, 21:30 or 24:00.")}
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "inputmode": "numeric", "maxlength": 5, "pattern": HHMM_PATTERN, "placeholder": "HH:MM", "size": 5,
+            "autocomplete": "off", "class": "hhmm", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):  # type: ignore[no-untyped-def]
+        value = (super().clean(value) or "").strip()[:16].replace("：", ":").replace(".", ":")
+        if not value:
+            return ""
+        m = _HHMM.match(value)
+        if not m:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return "24:00" if value == "24:00" else f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
 class StoreForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255)
@@ -92,14 +123,27 @@ class StoreForm(forms.Form):
             weekend = day in ("sat", "sun")
             self.fields[f"{day}_mode"] = forms.ChoiceField(
                 choices=HOURS_MODES, initial="one", widget=forms.Select(attrs={"data-hours-mode": day}))
-            self.fields[f"{day}_open1"] = forms.CharField(required=False, initial="10:00" if weekend else "09:00",
-                                                          widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields[f"{day}_close1"] = forms.CharField(required=False, initial="22:00" if weekend else "21:00",
-                                                           widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields[f"{day}_open2"] = forms.CharField(required=False, initial="17:00",
-                                                          widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields[f"{day}_close2"] = forms.CharField(required=False, initial="02:00",
-                                                           widget=forms.TimeInput(attrs={"type": "time"}))
+            name = DAY_NAMES[day]
+            self.fields[f"{day}_open1"] = HoursField(initial="10:00" if weekend else "09:00",
+                                                     label=_("%(day)s opens") % {"day": name})
+            self.fields[f"{day}_close1"] = HoursField(initial="22:00" if weekend else "21:00",
+                                                      label=_("%(day)s closes") % {"day": name})
+            self.fields[f"{day}_open2"] = HoursField(initial="17:00",
+                                                     label=_("%(day)s opens again") % {"day": name})
+            self.fields[f"{day}_close2"] = HoursField(initial="02:00",
+                                                      label=_("%(day)s closes again") % {"day": name})
+            for f in ("open1", "close1", "open2", "close2"):
+                self.fields[f"{day}_{f}"].widget.attrs["aria-label"] = str(self.fields[f"{day}_{f}"].label)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        for day in DAYS:
+            mode = data.get(f"{day}_mode")
+            needed = {"one": ("open1", "close1"), "two": ("open1", "close1", "open2", "close2")}.get(mode or "", ())
+            missing = [f for f in needed if not data.get(f"{day}_{f}") and not self.has_error(f"{day}_{f}")]
+            if missing:
+                self.add_error(f"{day}_mode", _("Enter both times of each window, as HH:MM."))
+        return data
 
     @staticmethod
     def initial_from_store(store) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -116,13 +160,17 @@ class StoreForm(forms.Form):
                 initial[f"{day}_mode"] = "one" if len(windows) == 1 else "two"
                 for i, (a, b) in enumerate(windows[:2], start=1):
                     initial[f"{day}_open{i}"] = a
-                    initial[f"{day}_close{i}"] = "00:00" if b == "24:00" else b
+                    initial[f"{day}_close{i}"] = b
         return initial
 
     def hours_rows(self) -> list[dict[str, object]]:
-        return [{"day": day, "name": DAY_NAMES[day], "mode": self[f"{day}_mode"], "open1": self[f"{day}_open1"],
-                 "close1": self[f"{day}_close1"], "open2": self[f"{day}_open2"], "close2": self[f"{day}_close2"]}
-                for day in DAYS]
+        rows: list[dict[str, object]] = []
+        for day in DAYS:
+            names = ("mode", "open1", "close1", "open2", "close2")
+            row: dict[str, object] = {"day": day, "name": DAY_NAMES[day], **{n: self[f"{day}_{n}"] for n in names}}
+            row["errors"] = [e for n in names for e in self[f"{day}_{n}"].errors]
+            rows.append(row)
+        return rows
 
     def opening_hours(self) -> dict[str, list[list[str]]]:
         """API.md's format; the service validates the times (a window may run past midnight)."""
@@ -136,14 +184,15 @@ class StoreForm(forms.Form):
                 windows = [[data.get(f"{day}_open1") or "", data.get(f"{day}_close1") or ""]]
                 if mode == "two":
                     windows.append([data.get(f"{day}_open2") or "", data.get(f"{day}_close2") or ""])
-                hours[day] = [[a[:5], ("24:00" if b[:5] == "00:00" else b[:5])] for a, b in windows]
+                # a window closing at 00:00 closes at midnight: API.md writes that end as 24:00
+                hours[day] = [[a, ("24:00" if b == "00:00" else b)] for a, b in windows]
             else:
                 hours[day] = []
         return hours
 
 
 class StaffForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = EmailAddressFormField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.CLERK, Role.CLERK.label),
                                                       (Role.COURIER, Role.COURIER.label)], initial=Role.CLERK)
     stores = forms.MultipleChoiceField(label=_("Stores"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -172,6 +221,35 @@ class DealForm(forms.Form):
     def __init__(self, *args, stores=(), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["stores"].choices = [(str(s.pk), s.name) for s in stores]
+
+
+class DealEditForm(DealForm):
+    """The deal's fields as DealForm has them, without publishing (Pause/End/Resume do that), plus
+    photos to take away. The quantity cannot go below what is already sold or reserved."""
+
+    remove_photos = forms.MultipleChoiceField(label=_("Remove photos"), required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, photos=(), taken: int = 0, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        del self.fields["publish"]
+        self.fields["remove_photos"].choices = [(str(p.pk), str(p.pk)) for p in photos]  # type: ignore[attr-defined]
+        qty: forms.IntegerField = self.fields["quantity_total"]  # type: ignore[assignment]
+        qty.min_value = max(1, taken)
+        qty.widget.attrs["min"] = qty.min_value
+        qty.help_text = _("%(n)d already sold or held by unpaid orders; the total cannot go below that.") % {
+            "n": taken}
+        if taken > 1:
+            qty.validators = [v for v in qty.validators if not isinstance(v, MinValueValidator)]
+            qty.validators.append(MinValueValidator(taken, message=_(
+                "At least %(n)d: that many are already sold or held by unpaid orders.") % {"n": taken}))
+
+    @staticmethod
+    def initial_from_offering(offering) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        return {"title": offering.title, "description": offering.description, "price": offering.price_amount,
+                "list_price": offering.list_price_amount, "quantity_total": offering.quantity_total,
+                "per_customer_limit": offering.per_customer_limit, "valid_days": offering.valid_days,
+                "stores": [str(s.pk) for s in offering.redeemable_stores.all()]}
 
 
 class ReplyForm(forms.Form):

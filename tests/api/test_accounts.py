@@ -106,3 +106,37 @@ def test_deactivated_user_token_is_refused(api_client):
     assert_error(api_client.get("/me", user["token"]), 401)
     assert_error(api_client.post("/auth/token", {"email": user["email"], "password": PASSWORD}), 401,
                  "invalid_credentials")
+
+
+@pytest.mark.parametrize("email", ["customer@demo.o2o", "Someone@Shop.Example.COM", "a.b+c@mail.xn--fiqs8s",
+                                   "user@localhost", "x@sub.b2b"])
+def test_register_accepts_every_syntactically_valid_address(api_client, email):
+    """Django's check wanted letters only in the top-level domain, so the demo's own demo.o2o failed."""
+    r = api_client.post("/auth/register", {"email": email, "password": PASSWORD, "display_name": "Valid"})
+    assert r.status_code == 201, r.content
+    assert r.json()["user"]["email"] == email.lower()
+
+
+@pytest.mark.parametrize("email", ["a@b.123", "a@b.-o2o", "a@b", "a b@demo.o2o", "a@@demo.o2o", "a@demo..o2o"])
+def test_register_still_refuses_addresses_that_are_not_valid(api_client, email):
+    err = assert_error(api_client.post("/auth/register", {"email": email, "password": PASSWORD,
+                                                          "display_name": "W"}), 422)
+    assert err["fields"]["email"] == "Enter a valid email address."
+
+
+def test_request_field_errors_are_translated_sentences(api_client):
+    err = assert_error(api_client.post("/auth/register", {"email": 5}), 422, "validation_error")
+    assert err["fields"]["password"] == "This field is required."
+    assert err["fields"]["email"] == "Enter text here."
+    assert err["message"] == "Some fields are not valid."
+    r = api_client.call("POST", "/auth/register", {"email": "x@example.com"}, headers={"Accept-Language": "zh-hans"})
+    err = assert_error(r, 422, "validation_error")
+    assert err["fields"]["password"] == "必须填写此项。" and err["message"] == "部分内容填写有误。"
+
+
+def test_email_taken_keeps_its_code_for_programs_and_a_sentence_for_people(api_client):
+    body = {"email": "taken@example.com", "password": PASSWORD, "display_name": "T"}
+    assert api_client.post("/auth/register", body).status_code == 201
+    err = assert_error(api_client.post("/auth/register", body), 409, "email_taken")
+    assert err["fields"] == {"email": "taken"}
+    assert err["message"] == "An account with this email already exists."

@@ -114,6 +114,12 @@ def _me_memberships(w: dict[str, Any], actor: str, body: Any) -> None:
     assert roles == ({"owner"} if actor == "owner" else {"clerk"} if actor == "clerk" else set())
 
 
+def _clerk_membership(w: dict[str, Any]) -> str:
+    from o2o.merchants.models import StaffMembership
+
+    return str(StaffMembership.objects.get(merchant_id=w["merchant"]["id"], user__email=w["clerk"]["email"]).pk)
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/register"): Row(
         lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
@@ -158,6 +164,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/merchants/{w['merchant']['id']}/staff",
                    {"email": f"staff{next(_n)}@example.com", "role": "clerk", "store_ids": [w["store"]["id"]]}),
         _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/staff"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/staff", None), _merchant_only(200, clerk=403)),
+    ("PATCH", "/merchants/{merchant_id}/staff/{staff_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/staff/{_clerk_membership(w)}", {"role": "courier"}),
+        _merchant_only(200, clerk=403)),
+    ("DELETE", "/merchants/{merchant_id}/staff/{staff_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/staff/{_clerk_membership(w)}", None),
+        _merchant_only(204, clerk=403)),
+    ("PATCH", "/merchants/{merchant_id}/offerings/{offering_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/offerings/{w['deal']['id']}", {"title": "Hotpot for three"}),
+        _merchant_only(200, clerk=403)),
     ("POST", "/merchants/{merchant_id}/offerings"): Row(
         lambda w: (f"/merchants/{w['merchant']['id']}/offerings",
                    {"kind": "deal", "title": "Lunch set", "price": {"amount": "29.00", "currency": "CNY"},

@@ -47,6 +47,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "login": ("get", (), {"anonymous": 200}),
     "logout": ("post", (), {"anonymous": 302}),
     "invite": ("get", ("bad_token",), dict.fromkeys(WHO, 404)),
+    # forgotten password: public pages; a link of nobody's shows "this link does not work" (200, no form)
+    "password_reset": ("get", (), PUBLIC),
+    "password_reset_done": ("get", (), PUBLIC),
+    "password_reset_confirm": ("get", ("bad_token", "bad_token"), PUBLIC),
+    "password_reset_complete": ("get", (), PUBLIC),
     "console": ("get", (), {"anonymous": LOGIN, "customer": 200, "clerk": 200, "owner": 200, "rival": 200}),
     "merchant_new": ("get", (), {"anonymous": LOGIN, "customer": 200, "owner": 200}),
     "dashboard": ("get", ("merchant",), CONSOLE),

@@ -1,9 +1,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.throttling import AnonRateThrottle, BaseThrottle
 
 from o2o.accounts import selectors as account_selectors
 from o2o.accounts import services as accounts
@@ -12,11 +11,10 @@ from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import MeOut, RegisterIn, RegisterOut, TokenIn, TokenOut
 from o2o.audit.context import client_ip
-from o2o.core import conf
+from o2o.core import ratelimit
 from o2o.merchants.models import StaffMembership
 
 router = Router(tags=["accounts"])
-_LOGIN_THROTTLE: list[BaseThrottle] = [AnonRateThrottle(conf.get().auth_rate)]
 
 
 class ApiTokenOut(Schema):
@@ -42,30 +40,29 @@ def _token(t):  # type: ignore[no-untyped-def]
 
 
 @router.post("/auth/register", response={201: RegisterOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-             throttle=_LOGIN_THROTTLE, auth=None)
+             auth=None)
 def register(request: HttpRequest, body: RegisterIn):  # type: ignore[no-untyped-def]
+    """Too many requests from one address (O2O_AUTH_RATE, shared with /auth/token and the pages'
+    sign-in, sign-up and password reset) -> 429 `rate_limited` with `Retry-After`."""
+    ratelimit.check_auth(request)
     user = accounts.user_register(email=body.email, password=body.password, display_name=body.display_name)
     return Status(201, {"user": _user(user), "token": accounts.token_issue(user=user, name="register")})
 
 
 @router.post("/auth/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-             throttle=_LOGIN_THROTTLE, auth=None)
+             auth=None)
 def token(request: HttpRequest, body: TokenIn):  # type: ignore[no-untyped-def]
     """A bearer token for email and password.
 
-    Wrong -> 401 `invalid_credentials`. After 5 failed attempts for one email within 15 minutes that email
-    is locked for 15 minutes: 429 `account_locked` (even with the right password), with `Retry-After` and
-    `fields.retry_at`. Too many requests from one address -> 429 `rate_limited`.
+    Wrong -> 401 `invalid_credentials`. After 5 failed attempts for one email from one client address
+    within 15 minutes, that email is locked for that address for 15 minutes: 429 `account_locked` (even
+    with the right password), with `Retry-After` and `fields.retry_at`; other addresses are not locked.
+    After many failures for one email from many addresses, an address that never signed in to it gets
+    one try per few seconds: 429 `login_slowed_down` with `Retry-After`. Too many requests from one
+    address -> 429 `rate_limited` with `Retry-After`.
     """
-    try:
-        user = accounts.user_authenticate(email=body.email, password=body.password, ip=client_ip(request))
-    except accounts.AccountLocked as exc:
-        from o2o.api.api import api
-
-        resp: HttpResponse = api.create_response(
-            request, {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}, status=429)
-        resp["Retry-After"] = str(exc.retry_after)
-        return resp
+    ratelimit.check_auth(request)
+    user = accounts.user_authenticate(email=body.email, password=body.password, ip=client_ip(request))
     return {"token": accounts.token_issue(user=user, name="api")}
 
 

@@ -34,13 +34,29 @@ def error_text(exc: DomainError) -> str:
     return gettext(exc.message)
 
 
+def is_sentence(text: object) -> bool:
+    """A text written for people (ends like a sentence), as opposed to a code or a note for programs."""
+    return isinstance(text, str) and text.rstrip().endswith((".", "!", "?", "\u3002", "\uff01", "\uff1f"))
+
+
 def apply_error(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's error on the form: on its fields where they match, else on the whole form."""
-    form.add_error(None, error_text(exc))
-    for key, msg in (exc.fields or {}).items():
+    """Put a service's error on the form: on its fields where they match, else on the whole form.
+
+    An error's ``fields`` are for programs (the API answers them as they are): a value may be a code
+    such as ``"taken"`` or ``"below_price"``. A person only ever reads sentences: a field whose value is
+    not a sentence shows the error's own message, which says what is wrong with it.
+    """
+    message = error_text(exc)
+    placed = False
+    for key, value in (exc.fields or {}).items():
         name = (field_map or {}).get(key, key)
-        if name in form.fields and isinstance(msg, str) and msg:
-            form.add_error(name, msg)
+        if name in form.fields and isinstance(value, str) and value:
+            text = gettext(value) if is_sentence(value) else message
+            form.add_error(name, text)
+            placed = placed or text == message
+    if not placed:
+        form.add_error(None, message)
+
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))

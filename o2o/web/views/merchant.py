@@ -10,32 +10,87 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from o2o.analytics.selectors import merchant_dashboard
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering
-from o2o.catalogue.services import offering_create, offering_photo_add, offering_set_status
+from o2o.catalogue.services import (
+    offering_create,
+    offering_photo_add,
+    offering_photo_remove,
+    offering_set_status,
+    offering_update,
+)
+from o2o.catalogue.stock import stock_left
 from o2o.core import conf
 from o2o.core.errors import DomainError
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
+from o2o.merchants.enums import Role
 from o2o.merchants.models import Store
-from o2o.merchants.selectors import memberships_of_user, merchant_dashboard, merchant_staff
-from o2o.merchants.services import merchant_create, staff_add, store_create, store_update
+from o2o.merchants.selectors import memberships_of_user, merchant_staff
+from o2o.merchants.services import (
+    merchant_create,
+    staff_add,
+    staff_change_role,
+    staff_remove,
+    store_create,
+    store_update,
+)
 from o2o.reviews.models import Review
 from o2o.reviews.selectors import review_for_merchant_staff
 from o2o.reviews.services import review_reply
 from o2o.vouchers.offline import conflict_resolve, merchant_conflicts, open_conflict_count
 from o2o.vouchers.selectors import voucher_search, voucher_trail
-from o2o.web.forms import DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
+from o2o.web.forms import DealEditForm, DealForm, MerchantForm, ReplyForm, StaffForm, StoreForm
 from o2o.web.views.common import apply_error, domain_pages, error_text
 from o2o.web.views.nostore import no_store
 
 MAX_PHOTOS = 8
+
+# The console's tabs, and the one place that says which tab each console page belongs to (by URL
+# name): a page edits or shows something of its tab's kind, never "the tab whose link it resembles".
+TABS = (
+    ("dashboard", _lazy("Dashboard")),
+    ("deal_new", _lazy("New deal")),
+    ("store_new", _lazy("Add store")),
+    ("staff", _lazy("Staff")),
+    ("audit", _lazy("Voucher audit")),
+    ("reviews", _lazy("Reviews")),
+)
+TAB_OF_PAGE = {
+    "dashboard": "dashboard",
+    "deal_new": "deal_new",
+    "deal_edit": "dashboard",  # the deals list lives on the dashboard
+    "store_new": "store_new",
+    "store_edit": "dashboard",  # so do the stores: editing one is not adding one
+    "staff": "staff",
+    "audit": "audit",
+    "voucher_trail": "audit",
+    "conflicts": "audit",
+    "reviews": "reviews",
+}
+
+
+def console_tabs(request: HttpRequest, merchant: Any) -> list[dict[str, Any]]:
+    """The tabs with their links; exactly one is current (the page's own, from TAB_OF_PAGE)."""
+    url_name = getattr(getattr(request, "resolver_match", None), "url_name", "") or ""
+    current = TAB_OF_PAGE.get(url_name)
+    return [{"name": name, "label": label, "url": reverse(f"web:{name}", args=[merchant.pk]),
+             "current": name == current} for name, label in TABS]
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A console page: its merchant's tabs come with it."""
+    context.setdefault("tabs", console_tabs(request, context["merchant"]))
+    return render(request, template, context)
 
 
 @login_required
@@ -69,10 +124,11 @@ def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
         "values": [n for _d, n in board.redemptions_by_day],
         "label": _("Vouchers redeemed"),
     }
-    return render(request, "web/merchant/dashboard.html", {"board": board, "merchant": board.merchant,
-                                                            "chart": chart, "section": "dashboard",
-                                                            "open_conflicts": open_conflict_count(
-                                                                merchant=board.merchant)})
+    revenue_labels = {"today": _("Today"), "7d": _("Last 7 days"), "30d": _("Last 30 days")}
+    revenue = [{"period": p, "label": revenue_labels[p.key]} for p in board.revenue]
+    return _render(request, "web/merchant/dashboard.html", {
+        "board": board, "merchant": board.merchant, "chart": chart, "revenue": revenue,
+        "open_conflicts": open_conflict_count(merchant=board.merchant)})
 
 
 @login_required
@@ -95,8 +151,8 @@ def store_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("Store %(name)s added.") % {"name": data["name"]})
             return redirect("web:dashboard", merchant_id=merchant.pk)
-    return render(request, "web/merchant/store_new.html", {
-        "merchant": merchant, "form": form, "section": "stores",
+    return _render(request, "web/merchant/store_new.html", {
+        "merchant": merchant, "form": form,
         "picker": {"centre": [centre[0], centre[1]]},
     })
 
@@ -122,8 +178,8 @@ def store_edit(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpRes
         else:
             messages.success(request, _("Store %(name)s saved.") % {"name": store.name})
             return redirect("web:dashboard", merchant_id=merchant.pk)
-    return render(request, "web/merchant/store_new.html", {
-        "merchant": merchant, "form": form, "section": "stores", "store": store,
+    return _render(request, "web/merchant/store_new.html", {
+        "merchant": merchant, "form": form, "store": store,
         "picker": {"centre": [store.lat, store.lng]},
     })
 
@@ -151,9 +207,44 @@ def staff(request: HttpRequest, merchant_id: Any) -> HttpResponse:
                                  % {"email": membership.user.email, "m": merchant.name})
             merchant, rows = merchant_staff(user=request.user, merchant_id=merchant_id)
             form = StaffForm(stores=stores)
-    return render(request, "web/merchant/staff.html", {
-        "merchant": merchant, "rows": rows, "form": form, "invite_link": invite_link, "section": "staff",
+    return _render(request, "web/merchant/staff.html", {
+        "merchant": merchant, "rows": rows, "form": form, "invite_link": invite_link, "stores": stores,
+        "role_choices": [(r, Role(r).label) for r in (Role.MANAGER, Role.CLERK, Role.COURIER)],
     })
+
+
+@login_required
+@require_POST
+@domain_pages
+def staff_role_view(request: HttpRequest, merchant_id: Any, staff_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    try:
+        ms = staff_change_role(merchant=merchant, actor=request.user, staff_id=staff_id,  # type: ignore[arg-type]
+                               role=request.POST.get("role") or None, store_ids=request.POST.getlist("stores"))
+    except DomainError as exc:
+        messages.error(request, " ".join([error_text(exc), *[str(v) for v in (exc.fields or {}).values()
+                                                              if isinstance(v, str)]]))
+    else:
+        messages.success(request, _("%(name)s is now %(role)s.")
+                         % {"name": ms.user.display_name, "role": Role(ms.role).label.lower()})
+    return redirect("web:staff", merchant_id=merchant.pk)
+
+
+@login_required
+@require_POST
+@domain_pages
+def staff_remove_view(request: HttpRequest, merchant_id: Any, staff_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    try:
+        ms = staff_remove(merchant=merchant, actor=request.user, staff_id=staff_id)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("%(name)s no longer works for %(m)s.")
+                         % {"name": ms.user.display_name, "m": merchant.name})
+        if ms.user_id == request.user.pk:
+            return redirect("web:console")
+    return redirect("web:staff", merchant_id=merchant.pk)
 
 
 @login_required
@@ -166,7 +257,7 @@ def deal_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     photo_error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
+        photos = request.FILES.getlist("photos")
         currency = conf.get().currency
         try:
             offering = offering_create(
@@ -179,22 +270,74 @@ def deal_new(request: HttpRequest, merchant_id: Any) -> HttpResponse:
         except DomainError as exc:
             apply_error(form, exc, {"redeemable_store_ids": "stores"})
         else:
-            bad = []
-            for i, upload in enumerate(photos):
-                try:
-                    offering_photo_add(offering=offering, data=upload.read(), position=i)
-                except DomainError as exc:
-                    bad.append(f"{upload.name}: {error_text(exc)}")
+            bad = _add_photos(offering, photos)
             if bad:
                 messages.warning(request, _("The deal was saved, but some photos were refused: %(list)s")
                                  % {"list": "; ".join(bad)})
             messages.success(request, _("Deal “%(t)s” saved (%(s)s).")
                              % {"t": offering.title, "s": OfferingStatus(offering.status).label})
             return redirect("web:dashboard", merchant_id=merchant.pk)
-    return render(request, "web/merchant/deal_new.html", {
-        "merchant": merchant, "form": form, "stores": stores, "photo_error": photo_error, "section": "deals",
+    return _render(request, "web/merchant/deal_new.html", {
+        "merchant": merchant, "form": form, "stores": stores, "photo_error": photo_error,
         "currency": conf.get().currency,
     })
+
+
+@login_required
+@domain_pages
+def deal_edit(request: HttpRequest, merchant_id: Any, offering_id: Any) -> HttpResponse:
+    merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    offering = (Offering.objects.filter(merchant=merchant, pk=as_uuid(offering_id))
+                .prefetch_related("photos", "redeemable_stores").first())
+    if offering is None:
+        raise Http404()
+    stores = list(Store.objects.filter(merchant=merchant).filter(
+        Q(is_active=True) | Q(pk__in=offering.redeemable_stores.all())).order_by("name"))
+    photos = list(offering.photos.all())
+    taken = offering.quantity_total - stock_left([offering.pk]).get(offering.pk, 0)
+    form = DealEditForm(request.POST or None, stores=stores, photos=photos, taken=taken,
+                        initial=DealEditForm.initial_from_offering(offering))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        currency = offering.currency
+        try:
+            offering = offering_update(
+                offering_id=offering.pk, merchant=merchant, actor=request.user,  # type: ignore[arg-type]
+                title=data["title"], description=data["description"],
+                price={"amount": str(data["price"]), "currency": currency},
+                list_price={"amount": str(data["list_price"]), "currency": currency},
+                quantity_total=data["quantity_total"], per_customer_limit=data["per_customer_limit"],
+                valid_days=data["valid_days"], redeemable_store_ids=data["stores"])
+        except DomainError as exc:
+            apply_error(form, exc, {"redeemable_store_ids": "stores"})
+        else:
+            offering_photo_remove(offering=offering, photo_ids=data.get("remove_photos") or [],
+                                  actor=request.user)  # type: ignore[arg-type]
+            bad = _add_photos(offering, request.FILES.getlist("photos"),
+                              start=len(photos) - len(data.get("remove_photos") or []))
+            if bad:
+                messages.warning(request, _("The deal was saved, but some photos were refused: %(list)s")
+                                 % {"list": "; ".join(bad)})
+            messages.success(request, _("Deal “%(t)s” saved.") % {"t": offering.title})
+            return redirect(reverse("web:dashboard", args=[merchant.pk]) + "#deals")
+    return _render(request, "web/merchant/deal_new.html", {
+        "merchant": merchant, "form": form, "stores": stores, "offering": offering, "photos": photos,
+        "currency": offering.currency, "max_photos": MAX_PHOTOS,
+    })
+
+
+def _add_photos(offering: Offering, uploads: list[Any], *, start: int = 0) -> list[str]:
+    """Add uploaded photos after the ones the offering has (at most MAX_PHOTOS in all); the refused ones' reasons."""
+    bad = []
+    room = max(0, MAX_PHOTOS - max(0, start))
+    for i, upload in enumerate(uploads[:room]):
+        try:
+            offering_photo_add(offering=offering, data=upload.read(), position=start + i)
+        except DomainError as exc:
+            bad.append(f"{upload.name}: {error_text(exc)}")
+    for upload in uploads[room:]:
+        bad.append(f"{upload.name}: " + _("a deal has at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    return bad
 
 
 @login_required
@@ -228,8 +371,7 @@ def audit(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     results = voucher_search(user=request.user, merchant_id=merchant.pk, query=query) if query else []
     if len(results) == 1 and request.GET.get("go") != "0":
         return redirect("web:voucher_trail", merchant_id=merchant.pk, voucher_id=results[0].pk)
-    return render(request, "web/merchant/audit.html", {"merchant": merchant, "q": query, "results": results,
-                                                        "section": "audit"})
+    return _render(request, "web/merchant/audit.html", {"merchant": merchant, "q": query, "results": results})
 
 
 @login_required
@@ -237,9 +379,9 @@ def audit(request: HttpRequest, merchant_id: Any) -> HttpResponse:
 @domain_pages
 def voucher_trail_view(request: HttpRequest, merchant_id: Any, voucher_id: Any) -> HttpResponse:
     voucher, events, order_events = voucher_trail(user=request.user, merchant_id=merchant_id, voucher_id=voucher_id)
-    return render(request, "web/merchant/voucher.html", {
+    return _render(request, "web/merchant/voucher.html", {
         "merchant": voucher.merchant, "voucher": voucher, "events": events, "order_events": order_events,
-        "siblings": voucher.order.vouchers.exclude(pk=voucher.pk).order_by("created_at"), "section": "audit",
+        "siblings": voucher.order.vouchers.exclude(pk=voucher.pk).order_by("created_at"),
     })
 
 
@@ -249,8 +391,8 @@ def reviews(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
     rows = (Review.objects.filter(merchant=merchant).select_related("customer", "store", "order")
             .order_by("-created_at")[:100])
-    return render(request, "web/merchant/reviews.html", {"merchant": merchant, "rows": rows,
-                                                          "reply_form": ReplyForm(), "section": "reviews"})
+    return _render(request, "web/merchant/reviews.html", {"merchant": merchant, "rows": rows,
+                                                          "reply_form": ReplyForm()})
 
 
 @login_required
@@ -282,8 +424,8 @@ def conflicts(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     merchant, rows, refused = merchant_conflicts(user=request.user, merchant_id=merchant_id,
                                                  include_resolved=show_all)
-    return render(request, "web/merchant/conflicts.html", {"merchant": merchant, "rows": rows, "refused": refused,
-                                                            "show_all": show_all, "section": "conflicts"})
+    return _render(request, "web/merchant/conflicts.html", {"merchant": merchant, "rows": rows, "refused": refused,
+                                                            "show_all": show_all})
 
 
 @login_required
