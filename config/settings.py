@@ -157,8 +157,14 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own catalogues come before Django's: an app's locale/ ranks by its place in
+# INSTALLED_APPS, so django.contrib.admin's "Go" = 执行 and "Log out" = 注销 beat ours. LOCALE_PATHS
+# outrank every app, so each o2o app's catalogue is listed here (tests/web/test_wording.py checks it).
+LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "o2o").glob("*/locale"))]
 USE_I18N = True
+# One date and time style per language (o2o/web/formats/<lang>/formats.py); templates use only the
+# named formats (DATETIME_FORMAT, DATE_FORMAT, TIME_FORMAT) and scripts the same patterns (dates.js).
+FORMAT_MODULE_PATH = ["o2o.web.formats"]
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 

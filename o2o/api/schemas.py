@@ -267,6 +267,13 @@ class ReviewIn(Schema):
     text: str = Field("", max_length=4000)
 
 
+class ReviewPhotoOut(Schema):
+    id: UUID
+    url: str
+    width: int
+    height: int
+
+
 class ReviewOut(Schema):
     id: UUID
     rating: int
@@ -276,6 +283,16 @@ class ReviewOut(Schema):
     author: str
     reply: str | None = None
     replied_at: datetime | None = None
+    edited_at: datetime | None = None
+    photos: list[ReviewPhotoOut] = []
+
+
+class ReviewPatchIn(Schema):
+    """Only the fields sent change; the merchant's reply stays."""
+
+    rating: StrictInt | None = None
+    text: str | None = Field(None, max_length=4000)
+    remove_photo_ids: list[str] = Field([], max_length=20)
 
 
 class ReviewListOut(Schema):

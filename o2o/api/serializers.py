@@ -78,4 +78,6 @@ def review_out(r: Review) -> dict[str, Any]:
     return {
         "id": r.pk, "rating": r.rating, "text": r.text, "created_at": r.created_at, "verified": True,
         "author": r.customer.display_name, "reply": r.reply or None, "replied_at": r.replied_at,
+        "edited_at": r.edited_at,
+        "photos": [{"id": p.pk, "url": p.image.url, "width": p.width, "height": p.height} for p in r.photos.all()],
     }

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from o2o.core.errors import NotFound
 from o2o.merchants.access import as_uuid, merchant_for_staff
+from o2o.orders.checkout import MAX_QTY, units_held
 from o2o.orders.enums import OrderStatus
 from o2o.orders.models import Order
 
@@ -96,3 +97,37 @@ def order_display_state(*, order: Order, reviewed: bool, now: datetime | None = 
     else:  # a paid order without vouchers: say what the order itself says
         state, label = status, str(OrderStatus(status).label) if status in OrderStatus.values else status
     return OrderDisplay(state, str(label), tabs=frozenset(tabs), **counts)
+
+
+
+@dataclass(frozen=True)
+class PurchaseRoom:
+    """How many units of an offering someone may still buy, and why not more.
+
+    reason: "ok", "sold_out" (nothing left of the offering) or "limit_reached" (the per-customer
+    limit is used up by what they hold)."""
+
+    can_buy: int
+    left: int
+    limit: int
+    held: int
+    reason: str
+
+
+def purchase_room(*, customer: Any, offering: Any, now: datetime | None = None) -> PurchaseRoom:
+    """What order_create would accept now for this customer (anonymous: as a new customer)."""
+    left = max(0, int(offering.quantity_left))
+    limit = int(offering.per_customer_limit or 0)
+    held = 0
+    if limit and getattr(customer, "is_authenticated", False):
+        held = units_held(customer=customer, offering_id=offering.pk, now=now or timezone.now())
+    room = min(left, MAX_QTY)
+    if limit:
+        room = min(room, max(0, limit - held))
+    if left == 0:
+        reason = "sold_out"
+    elif room == 0:
+        reason = "limit_reached"
+    else:
+        reason = "ok"
+    return PurchaseRoom(can_buy=room, left=left, limit=limit, held=held, reason=reason)

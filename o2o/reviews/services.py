@@ -1,5 +1,8 @@
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -8,11 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
+from o2o.catalogue.images import clean_image
 from o2o.core.errors import Conflict, Invalid, NotFound
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
 from o2o.orders.models import Order
-from o2o.reviews.models import Review
+from o2o.reviews.models import Review, ReviewPhoto
 from o2o.vouchers.enums import VoucherStatus
 
 
@@ -24,13 +28,54 @@ class AlreadyReviewed(Conflict):
     code, default_message = "already_reviewed", gettext_lazy("You have already reviewed this order.")
 
 
-def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "") -> Review:
+MAX_PHOTOS = 6  # per review
+_UNSET: Any = object()
+
+
+def _clean_rating(rating: Any) -> int:
+    if rating is None or rating == "":
+        raise Invalid(_("Choose a rating from 1 to 5 stars."), fields={"rating": _("required")})
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid(_("Give 1 to 5 stars."), fields={"rating": _("whole number from 1 to 5")})
+    return rating
+
+
+def _clean_text(text: Any) -> str:
     if text is None:
         text = ""
     if not isinstance(text, str) or len(text) > 4000:
         raise Invalid(_("At most 4000 characters."), fields={"text": _("at most 4000 characters")})
+    return text.strip()
+
+
+def _clean_photos(photos: Sequence[bytes], *, already: int = 0) -> list[tuple[ContentFile, int, int]]:
+    """Every photo checked (content, size, pixels) and re-encoded before anything is written."""
+    photos = list(photos or ())
+    if already + len(photos) > MAX_PHOTOS:
+        raise Invalid(_("At most %(n)d photos per review.") % {"n": MAX_PHOTOS},
+                      fields={"photos": _("at most %(n)d") % {"n": MAX_PHOTOS}})
+    cleaned = []
+    for i, data in enumerate(photos):
+        try:
+            cleaned.append(clean_image(data, field="photos"))
+        except Invalid as exc:
+            raise Invalid(_("Photo %(i)d: %(why)s") % {"i": i + 1, "why": exc.message},
+                          fields={"photos": exc.fields.get("photos", "not an image"), "photo_index": i}) from None
+    return cleaned
+
+
+def _save_photos(review: Review, cleaned: list[tuple[ContentFile, int, int]], start: int) -> None:
+    for i, (content, w, h) in enumerate(cleaned):
+        photo = ReviewPhoto(review=review, width=w, height=h, position=start + i)
+        photo.image.save(content.name or "photo.jpg", content, save=False)
+        photo.save()
+
+
+def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
+                  photos: Sequence[bytes] = ()) -> Review:
+    rating = _clean_rating(rating)
+    text = _clean_text(text)
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()
         if order is None:
@@ -43,11 +88,56 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "")
         try:
             with transaction.atomic():
                 review = Review.objects.create(order=order, customer=customer, merchant_id=order.merchant_id,
-                                               store_id=redeemed.redeemed_store_id, rating=rating, text=text.strip())
+                                               store_id=redeemed.redeemed_store_id, rating=rating, text=text)
         except IntegrityError:
             raise AlreadyReviewed() from None
+        _save_photos(review, cleaned, 0)
         Store.objects.filter(pk=redeemed.redeemed_store_id).update(
             rating_sum=F("rating_sum") + rating, review_count=F("review_count") + 1)
+    return review
+
+
+def review_update(*, customer: User, review_id: Any, rating: Any = _UNSET, text: Any = _UNSET,
+                  add_photos: Sequence[bytes] = (), remove_photo_ids: Sequence[Any] = ()) -> Review:
+    """The author changes their review: rating, text, photos added or taken away.
+
+    Only the author may (anyone else: NotFound). The merchant's reply stays as it is; the store's
+    rating follows the new stars. edited_at says when it last changed."""
+    new_rating = _clean_rating(rating) if rating is not _UNSET else None
+    new_text = _clean_text(text) if text is not _UNSET else None
+    if not isinstance(remove_photo_ids, list | tuple):
+        raise Invalid(_("Some fields are not valid."), fields={"remove_photo_ids": _("list of ids")})
+    try:
+        remove = [UUID(str(x)) for x in remove_photo_ids]
+    except ValueError:
+        raise Invalid(_("Some fields are not valid."), fields={"remove_photo_ids": _("list of ids")}) from None
+    with transaction.atomic():
+        review = Review.objects.select_for_update().filter(pk=as_uuid(review_id), customer=customer).first()
+        if review is None:
+            raise NotFound()
+        photos = list(review.photos.all())
+        unknown = set(remove) - {p.pk for p in photos}
+        if unknown:
+            raise Invalid(_("This photo is not part of the review."), fields={"remove_photo_ids": _("unknown photo")})
+        kept = [p for p in photos if p.pk not in set(remove)]
+        cleaned = _clean_photos(add_photos, already=len(kept))
+        changed = False
+        if new_rating is not None and new_rating != review.rating:
+            Store.objects.filter(pk=review.store_id).update(rating_sum=F("rating_sum") + (new_rating - review.rating))
+            review.rating = new_rating
+            changed = True
+        if new_text is not None and new_text != review.text:
+            review.text = new_text
+            changed = True
+        if remove:
+            ReviewPhoto.objects.filter(review=review, pk__in=remove).delete()
+            changed = True
+        if cleaned:
+            _save_photos(review, cleaned, max((p.position for p in kept), default=-1) + 1)
+            changed = True
+        if changed:
+            review.edited_at = timezone.now()
+            review.save(update_fields=["rating", "text", "edited_at", "updated_at"])
     return review
 
 

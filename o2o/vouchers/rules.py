@@ -32,8 +32,8 @@ def store_tz(store: Store | None) -> ZoneInfo | None:
 
 
 def redeemed_message(v: Voucher) -> str:
-    # a plain 24-hour stamp: the English DATETIME_FORMAT ends in "p.m." and the sentence then ends ".."
-    when = (date_format(localtime(v.redeemed_at, store_tz(v.redeemed_store)), "Y-m-d H:i")
+    # the one date style of the language (o2o/web/formats: 24-hour, never ending in "p.m.")
+    when = (date_format(localtime(v.redeemed_at, store_tz(v.redeemed_store)), "DATETIME_FORMAT")
             if v.redeemed_at else "?")
     where = v.redeemed_store.name if v.redeemed_store else "?"
     return _("This voucher was redeemed at %(store)s on %(when)s.") % {"store": where, "when": when}

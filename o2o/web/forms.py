@@ -84,8 +84,11 @@ class PayForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    # No star is chosen beforehand: an untouched form must not post a rating nobody gave.
     rating = forms.TypedChoiceField(label=_("Your rating"), coerce=int,
-                                    choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect)
+                                    choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
+                                    error_messages={"required": _("Choose a rating from 1 to 5 stars."),
+                                                    "invalid_choice": _("Choose a rating from 1 to 5 stars.")})
     text = forms.CharField(label=_("Your review"), max_length=4000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What was it like?")}))
 

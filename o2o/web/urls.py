@@ -1,6 +1,6 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant
+from o2o.web.views import auth, counter, customer, merchant, reviews
 
 app_name = "web"
 urlpatterns = [
@@ -14,7 +14,8 @@ urlpatterns = [
     path("orders/<uuid:order_id>/pay/", customer.order_pay_view, name="order_pay"),
     path("orders/<uuid:order_id>/status/", customer.order_status, name="order_status"),
     path("orders/<uuid:order_id>/refund/", customer.order_refund_view, name="order_refund"),
-    path("orders/<uuid:order_id>/review/", customer.order_review, name="order_review"),
+    path("orders/<uuid:order_id>/review/", reviews.order_review, name="order_review"),
+    path("reviews/<uuid:review_id>/edit/", reviews.review_edit, name="review_edit"),
     # accounts
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.login_view, name="login"),

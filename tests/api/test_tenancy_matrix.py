@@ -137,6 +137,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: ("/reviews", {"order_id": w["order_B"]["id"], "rating": 4, "text": "fine"}), _buyer_only(201)),
     ("POST", "/reviews/{review_id}/reply"): Row(
         lambda w: (f"/reviews/{w['review']['id']}/reply", {"text": "Thanks"}), _merchant_only(200, clerk=403)),
+    ("PATCH", "/reviews/{review_id}"): Row(
+        lambda w: (f"/reviews/{w['review']['id']}", {"text": "Edited"}), _buyer_only(200)),
+    # a JSON body carries no file: the author hears 422, everyone else 404 before any file is read
+    ("POST", "/reviews/{review_id}/photos"): Row(
+        lambda w: (f"/reviews/{w['review']['id']}/photos", {}), _buyer_only(422)),
     ("GET", "/stores/{store_id}/reviews"): Row(lambda w: (f"/stores/{w['store']['id']}/reviews", None), _all(200)),
     ("GET", "/stores/nearby"): Row(
         lambda w: ("/stores/nearby", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _all(200),

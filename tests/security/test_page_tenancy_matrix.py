@@ -42,6 +42,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "order_status": ("get", ("order",), PRIVATE_ORDER),
     "order_refund": ("post", ("order",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
     "order_review": ("post", ("order",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "review_edit": ("get", ("review",), PRIVATE_ORDER),  # only the review's author
     "signup": ("get", (), {"anonymous": 200}),
     "login": ("get", (), {"anonymous": 200}),
     "logout": ("post", (), {"anonymous": 302}),

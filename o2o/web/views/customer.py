@@ -32,12 +32,11 @@ from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
 from o2o.orders.enums import OrderStatus
-from o2o.orders.selectors import order_for_customer
+from o2o.orders.selectors import order_for_customer, purchase_room
 from o2o.orders.services import order_create, order_pay, order_refund
 from o2o.payments.cards import parse_expiry
 from o2o.reviews.selectors import reviews_of_store
-from o2o.reviews.services import review_create
-from o2o.web.forms import DAY_NAMES, BuyForm, PayForm, ReviewForm
+from o2o.web.forms import DAY_NAMES, BuyForm, PayForm
 from o2o.web.views.common import domain_pages, error_text, is_htmx
 from o2o.web.views.nostore import no_store
 from o2o.web.views.orders import order_detail, order_status, orders  # noqa: F401 - urls.py names them here
@@ -91,12 +90,33 @@ def resolve_place(text: str) -> tuple[float, float, str] | None:
     return None
 
 
+def district_named(text: str) -> tuple[float, float, str] | None:
+    """A demo district whose English or Chinese name is the whole of `text` ("Jinjiang", "锦江区")."""
+    needle = text.strip().lower().removesuffix(" district").removesuffix("区")
+    if not needle:
+        return None
+    for d in demo_districts():
+        names = {d["name"].lower().removesuffix(" district"), (d["name_zh"] or "").removesuffix("区")}
+        if needle in names:
+            return d["lat"], d["lng"], f'{d["name"]} {d["name_zh"]}'.strip()
+    return None
+
+
+def _thumb(deals: list[Any]) -> Any:
+    """The first photo among a store's deals (the list's thumbnail), or None."""
+    for o in deals:
+        photos = list(o.photos.all())
+        if photos:
+            return photos[0]
+    return None
+
+
 def _deals_by_store(store_ids: list[Any]) -> dict[Any, list[Any]]:
     deals: dict[Any, list[Any]] = defaultdict(list)
     if not store_ids:
         return deals
     rows = (public_offerings().filter(redeemable_stores__in=store_ids).annotate(for_store=F("redeemable_stores"))
-            .order_by("price_amount"))
+            .prefetch_related("photos").order_by("price_amount"))
     for o in rows:
         deals[o.for_store].append(o)
     return deals
@@ -126,7 +146,12 @@ def home(request: HttpRequest) -> HttpResponse:
         category = ""
     open_now = params.get("open_now") in ("1", "on", "true")
     has_deals = params.get("deals") in ("1", "on", "true")
-    q = (params.get("q") or "").strip()[:100]
+    q = typed = (params.get("q") or "").strip()[:100]
+    # One search box: a district's name moves the search there; anything else searches names and addresses.
+    district = district_named(q) if q else None
+    if district:
+        lat, lng, label = district
+        place, place_error, q = "", "", ""
     sort = params.get("sort") or ""
     sort = sort if sort in SORTS else "distance"
     min_rating = params.get("min_rating") or ""
@@ -148,8 +173,10 @@ def home(request: HttpRequest) -> HttpResponse:
     except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
         rows, place_error = [], error_text(exc)
     deals = _deals_by_store([r.store.pk for r in rows])
-    results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3)}
-               for r in rows]
+    results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3),
+                "thumb": _thumb(deals.get(r.store.pk, []))} for r in rows]
+    active_filters = sum([bool(category), radius != conf.get().nearby_default_radius_m, sort != "distance",
+                          bool(min_rating), open_now, has_deals])
     markers = [{"id": str(r.store.pk), "name": r.store.name, "lat": r.store.lat, "lng": r.store.lng,
                 "open": r.open_now, "url": reverse("web:store", args=[r.store.pk]),
                 "deals": len(deals.get(r.store.pk, []))} for r in rows]
@@ -163,11 +190,11 @@ def home(request: HttpRequest) -> HttpResponse:
         more_url = reverse("web:home") + "?" + more.urlencode()
     ctx = {
         "results": results, "more_url": more_url, "markers": {"centre": [lat, lng], "stores": markers, "label": label},
-        "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error,
+        "lat": f"{lat:.5f}", "lng": f"{lng:.5f}", "label": label, "place": place, "place_error": place_error, "typed": typed or place,
         "category": category, "open_now": open_now, "has_deals": has_deals, "q": q, "radius": radius, "radii": [(r, _("Within %(n)d km") % {"n": r // 1000}) for r in RADII],
         "sort": sort, "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
         "min_rating": min_rating, "min_ratings": [(r, _("%(n)s★ and up") % {"n": r}) for r in MIN_RATINGS],
-        "categories": Category.choices, "districts": demo_districts(),
+        "categories": Category.choices, "districts": demo_districts(), "active_filters": active_filters,
         "city_centre": {"lat": f"{centre[0]:.5f}", "lng": f"{centre[1]:.5f}"},
     }
     if is_htmx(request) and request.htmx.target == "results":  # type: ignore[attr-defined]
@@ -209,18 +236,16 @@ def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     })
 
 
-def _quantity_choices(offering: Any) -> list[int]:
-    top = offering.per_customer_limit or 10
-    return list(range(1, max(1, min(top, offering.quantity_left, 100)) + 1))
-
-
 @domain_pages
 def deal_detail(request: HttpRequest, offering_id: Any) -> HttpResponse:
     offering = public_offering(offering_id)
     stores = [s for s in offering.redeemable_stores.all() if s.is_active]
     now = timezone.now()
+    # What order_create would accept for this customer now: the menu offers exactly that, no more.
+    room = purchase_room(customer=request.user, offering=offering, now=now)
     return render(request, "web/customer/deal.html", {
-        "offering": offering, "photos": list(offering.photos.all()), "quantities": _quantity_choices(offering),
+        "offering": offering, "photos": list(offering.photos.all()), "room": room,
+        "quantities": list(range(1, room.can_buy + 1)),
         "stores": [{"store": s, "open": is_open(s.opening_hours, s.timezone, now, s.closed_dates)} for s in stores],
         "valid_until": now + timedelta(days=offering.valid_days),
     })
@@ -293,23 +318,4 @@ def order_refund_view(request: HttpRequest, order_id: Any) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Refunded. The money goes back to your card."))
-    return redirect("web:order", order_id=order.pk)
-
-
-@login_required
-@require_POST
-@domain_pages
-def order_review(request: HttpRequest, order_id: Any) -> HttpResponse:
-    order = order_for_customer(user=request.user, order_id=order_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give 1 to 5 stars."))
-        return redirect("web:order", order_id=order.pk)
-    try:
-        review_create(customer=request.user, order_id=order.pk,  # type: ignore[arg-type]
-                      rating=form.cleaned_data["rating"], text=form.cleaned_data["text"])
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("Thank you for your review!"))
     return redirect("web:order", order_id=order.pk)

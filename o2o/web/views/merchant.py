@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -120,7 +121,7 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     board = merchant_dashboard(user=request.user, merchant_id=merchant_id)
     chart = {
-        "labels": [d.strftime("%m-%d") for d, _n in board.redemptions_by_day],
+        "labels": [date_format(d, "MONTH_DAY_FORMAT") for d, _n in board.redemptions_by_day],
         "values": [n for _d, n in board.redemptions_by_day],
         "label": _("Vouchers redeemed"),
     }

@@ -5,6 +5,55 @@
 
   function pad(n) { return String(n).padStart(2, "0"); }
 
+  // Dates as the server writes them: the page's named patterns (o2o/web/formats, read from
+  // <html data-date-formats>) filled from Intl.DateTimeFormat(document.documentElement.lang, ...), always
+  // on the 24-hour clock and in the page's zone (or the one a caller names, e.g. the store's).
+  // o2oDates.format(isoOrDate, "datetime" | "date" | "time", timeZone?)
+  var FALLBACK = { datetime: "Y-m-d H:i", date: "Y-m-d", time: "H:i" };
+  function pageFormats() {
+    try { return JSON.parse(document.documentElement.dataset.dateFormats || "{}"); } catch (e) { return {}; }
+  }
+  function dateFormat(value, kind, timeZone) {
+    var d = value instanceof Date ? value : new Date(value);
+    if (value === null || value === undefined || value === "" || isNaN(d)) return value ? String(value) : "";
+    var page = pageFormats();
+    var pattern = page[kind || "datetime"] || FALLBACK[kind || "datetime"] || FALLBACK.datetime;
+    var lang = document.documentElement.lang || "en";
+    var zone = timeZone || page.tz || undefined;
+    var num = {};
+    new Intl.DateTimeFormat(lang, { year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
+      minute: "numeric", second: "numeric", hourCycle: "h23", hour12: false, numberingSystem: "latn", timeZone: zone })
+      .formatToParts(d).forEach(function (p) { num[p.type] = p.value; });
+    function name(opts) {
+      return new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone }, opts)).format(d);
+    }
+    var hour = +num.hour % 24;
+    var out = "";
+    for (var i = 0; i < pattern.length; i++) {
+      var c = pattern.charAt(i);
+      if (c === "\\") { out += pattern.charAt(++i); continue; }
+      switch (c) {
+        case "Y": out += num.year; break;
+        case "y": out += String(num.year).slice(-2); break;
+        case "n": out += +num.month; break;
+        case "m": out += pad(+num.month); break;
+        case "j": out += +num.day; break;
+        case "d": out += pad(+num.day); break;
+        case "M": out += name({ month: "short" }); break;
+        case "F": out += name({ month: "long" }); break;
+        case "D": out += name({ weekday: "short" }); break;
+        case "l": out += name({ weekday: "long" }); break;
+        case "H": out += pad(hour); break;
+        case "G": out += hour; break;
+        case "i": out += pad(+num.minute); break;
+        case "s": out += pad(+num.second); break;
+        default: out += c;
+      }
+    }
+    return out;
+  }
+  window.o2oDates = { format: dateFormat };
+
   // Alpine: a countdown to an ISO timestamp in data-expires (the payment hold).
   document.addEventListener("alpine:init", function () {
     window.Alpine.data("countdown", function () {

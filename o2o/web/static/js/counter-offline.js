@@ -212,12 +212,8 @@
     if (text !== undefined && text !== null) e.textContent = text;
     return e;
   }
-  function fmt(iso) {
-    var d = new Date(iso);
-    if (isNaN(d)) return iso || "";
-    return d.toLocaleString(document.documentElement.lang || undefined, { month: "short", day: "numeric",
-      hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: TZ });
-  }
+  // The page's one date style (app.js o2oDates: the server's DATETIME_FORMAT), in the store's zone.
+  function fmt(iso) { return window.o2oDates.format(iso, "datetime", TZ); }
   function tail(vid) { return "…" + String(vid || "").replace(/-/g, "").slice(-6); }
   function fill(text, values) {
     return String(text || "").replace(/%\((\w+)\)s/g, function (_m, k) { return values[k] !== undefined ? values[k] : ""; });

@@ -58,7 +58,8 @@
 
   // ---------------------------------------------------------------- View
   var resultEl = document.getElementById("result");
-  var idleHTML = resultEl.innerHTML; // the server-rendered "Ready" panel
+  // The server-rendered "Ready" panel, kept as nodes (never re-parsed as HTML).
+  var idleNodes = Array.prototype.map.call(resultEl.childNodes, function (n) { return n.cloneNode(true); });
   var recentEl = document.getElementById("recent-list");
 
   function el(tag, cls, text) {
@@ -68,17 +69,10 @@
     return e;
   }
 
-  function fmtDate(iso) {
-    if (!iso) return "";
-    var d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString(document.documentElement.lang || undefined,
-      { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TZ });
-  }
+  // Dates in the page's one style (app.js o2oDates: the server's DATETIME_FORMAT / TIME_FORMAT), in the store's zone.
+  function fmtDate(iso) { return window.o2oDates.format(iso, "datetime", TZ); }
 
-  function fmtTime(iso) {
-    var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: TZ });
-  }
+  function fmtTime(iso) { return window.o2oDates.format(iso ? new Date(iso) : new Date(), "time", TZ); }
 
   var View = {
     show: function (state, icon, title, text) {
@@ -95,7 +89,7 @@
     },
     idle: function () {
       resultEl.className = "result is-idle";
-      resultEl.innerHTML = idleHTML; // our own template's markup, not data
+      resultEl.replaceChildren.apply(resultEl, idleNodes.map(function (n) { return n.cloneNode(true); }));
     },
     busy: function (text) { View.show("busy", "…", text); },
     facts: function (v) {

@@ -31,6 +31,15 @@
     return basemapCache[url];
   }
 
+  // Server and basemap text goes into the map as text nodes, never as HTML: Leaflet treats a string
+  // given to bindTooltip, bindPopup or divIcon({html}) as markup, so it always gets an element.
+  function textEl(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    e.textContent = text == null ? "" : String(text);
+    return e;
+  }
+
   function ringCentre(coords) {
     var ring = coords[0], lat = 0, lng = 0, n = ring.length - 1 || 1;
     for (var i = 0; i < n; i++) { lng += ring[i][0]; lat += ring[i][1]; }
@@ -51,7 +60,7 @@
         var name = lang === "zh" ? f.properties.name_zh : f.properties.name;
         L.marker(ringCentre(f.geometry.coordinates), {
           pane: "labels", interactive: false, keyboard: false,
-          icon: L.divIcon({ className: "district-label", html: "<span>" + name + "</span>", iconSize: null }),
+          icon: L.divIcon({ className: "district-label", html: textEl("span", name), iconSize: null }),
         }).addTo(map);
       });
     }).catch(function () { map.getContainer().classList.add("map-nobase"); });
@@ -95,13 +104,13 @@
       if (d.label !== undefined) {
         L.circleMarker(d.centre, { radius: 11, color: "#2563eb", weight: 0, fillColor: "#2563eb", fillOpacity: 0.18 }).addTo(layer);
         L.circleMarker(d.centre, { radius: 6, color: "#fff", weight: 2.5, fillColor: "#2563eb", fillOpacity: 1 })
-          .bindTooltip(el.dataset.you || "", { direction: "top" }).addTo(layer);
+          .bindTooltip(textEl("span", el.dataset.you || ""), { direction: "top" }).addTo(layer);
       }
       (d.stores || []).forEach(function (s) {
         var m = L.circleMarker([s.lat, s.lng], {
           radius: s.deals ? 9 : 7, color: "#fff", weight: 2,
           fillColor: s.open ? "#ff5a1f" : "#9ca3af", fillOpacity: 1,
-        }).bindTooltip(s.name, { direction: "top", offset: [0, -6] });
+        }).bindTooltip(textEl("span", s.name, "map-tip"), { direction: "top", offset: [0, -6] });
         if (s.url) {
           m.on("click", function () { window.location.href = s.url; });
           m.on("mouseover", function () { highlight(s.id, true); });
@@ -116,14 +125,27 @@
       if (card) card.classList.toggle("is-hover", on);
     }
 
+    var current = data;
     draw(data);
     document.body.addEventListener("htmx:afterSettle", function (e) {
       if (!e.detail || !e.detail.target || e.detail.target.id !== "results") return;
       var d = readData("map-data");
       if (!d) return;
-      map.fitBounds(boundsFor(d), { maxZoom: 16 });
+      current = d;
+      if (el.clientWidth && el.clientHeight) map.fitBounds(boundsFor(d), { maxZoom: 16 });
       draw(d);
     });
+    // A map drawn while hidden (a phone's "Map" toggle) has no size: size it and fit it once it shows.
+    if (window.ResizeObserver) {
+      var seen = el.clientWidth + "x" + el.clientHeight;
+      new ResizeObserver(function () {
+        var now = el.clientWidth + "x" + el.clientHeight;
+        if (now === seen || !el.clientWidth || !el.clientHeight) { seen = now; return; }
+        seen = now;
+        map.invalidateSize();
+        map.fitBounds(boundsFor(current), { maxZoom: el.dataset.zoom ? +el.dataset.zoom : 16 });
+      }).observe(el);
+    }
   }
 
   // Store form: click the map (or type lat/lng) to place the store.
