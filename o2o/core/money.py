@@ -125,10 +125,10 @@ class Money:
 
 def check_currency(currency: Any, *, field: str = "currency") -> str:
     if not isinstance(currency, str) or currency not in KNOWN_CURRENCIES:
-        raise Invalid(_("Unknown currency."), fields={field: _("unknown currency")})
+        raise Invalid(_("Unknown currency."), fields={field: _("Unknown currency.")})
     if not supported(currency):
-        raise Invalid(_("Amounts in %(c)s (%(n)d decimals) are not supported.")
-                      % {"c": currency, "n": exponent(currency)}, fields={field: _("unsupported currency")})
+        msg = _("Amounts in %(c)s (%(n)d decimals) are not supported.") % {"c": currency, "n": exponent(currency)}
+        raise Invalid(msg, fields={field: msg})
     return currency
 
 
@@ -140,7 +140,7 @@ def parse_amount(amount: Any, currency: Any, *, field: str = "amount") -> Money:
     """
     check_currency(currency)
     if isinstance(amount, bool) or isinstance(amount, float):
-        raise Invalid(_("Amounts are strings, not numbers."), fields={field: _("must be a string like '39.00'")})
+        raise Invalid(_("Amounts are strings, not numbers."), fields={field: _("Give the amount as text, such as \"39.00\".")})
     if isinstance(amount, int):
         text = str(amount)
     elif isinstance(amount, Decimal):
@@ -148,13 +148,14 @@ def parse_amount(amount: Any, currency: Any, *, field: str = "amount") -> Money:
     elif isinstance(amount, str):
         text = amount.strip(" ")
     else:
-        raise Invalid(_("Not an amount."), fields={field: _("must be a string like '39.00'")})
+        raise Invalid(_("Not an amount."), fields={field: _("Give the amount as text, such as \"39.00\".")})
     if not _AMOUNT_RE.fullmatch(text):
-        raise Invalid(_("Not an amount."), fields={field: _("digits and an optional decimal point only, like 39.00")})
+        raise Invalid(_("Not an amount."), fields={field: _("Use digits and an optional decimal point only, such as 39.00.")})
     whole, _point, decimals = text.partition(".")
     places = exponent(currency)
     if len(decimals) > places:
-        msg = _("no decimals") if places == 0 else _("at most %(n)d decimals") % {"n": places}
+        msg = (_("Use no decimals for %(c)s.") % {"c": currency} if places == 0
+               else _("Use at most %(n)d decimals for %(c)s.") % {"n": places, "c": currency})
         raise Invalid(_("Too many decimals for this currency."), fields={field: msg})
     value = Decimal(text)
     check_fits(value, field=field)
@@ -172,7 +173,7 @@ def check_fits(amount: Decimal | Money, *, field: str = "amount") -> None:
     value = amount.amount if isinstance(amount, Money) else amount
     if not fits(value):
         raise AmountTooLarge(_("This amount is too large (at most %(max)s).") % {"max": f"{MAX_AMOUNT:,}"},
-                             fields={field: _("at most %(max)s") % {"max": f"{MAX_AMOUNT}"}})
+                             fields={field: _("The amount can be at most %(max)s.") % {"max": f"{MAX_AMOUNT}"}})
 
 
 def discount_percent(price: Money, list_price: Money) -> int:

@@ -77,7 +77,7 @@ def test_currencies_with_more_decimals_than_the_columns_are_refused_not_rounded(
     # 1.235 BHD was stored as 1.240: the columns hold 2 decimals, so 3-decimal currencies are unsupported.
     with pytest.raises(Invalid) as exc:
         Money.parse("1.235", currency, field="price")
-    assert exc.value.fields == {"currency": "unsupported currency"}
+    assert exc.value.fields == {"currency": f"Amounts in {currency} (3 decimals) are not supported."}
     with pytest.raises(Invalid):
         Money.parse("1", currency)
 

@@ -137,9 +137,9 @@ def _uuid(text: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("price, field_error", [
-    ("1_000.00", "digits and an optional decimal point only"), ("١٢.٠٠", "digits and an optional decimal point only"),
-    ("1e3", "digits and an optional decimal point only"), ("12.345", "at most 2 decimals"),
-    ("1000000000000", "at most 999999999999.99"),
+    ("1_000.00", "Use digits and an optional decimal point only"), ("١٢.٠٠", "Use digits and an optional decimal point only"),
+    ("1e3", "Use digits and an optional decimal point only"), ("12.345", "Use at most 2 decimals for CNY"),
+    ("1000000000000", "The amount can be at most 999999999999.99"),
 ])
 def test_api_and_page_refuse_the_same_money_input(api_client, w, price, field_error):
     body = {"kind": "deal", "title": "X", "price": {"amount": price, "currency": "CNY"},
@@ -163,5 +163,5 @@ def test_a_three_decimal_currency_is_refused_not_rounded(api_client, w):
     body = {"kind": "deal", "title": "X", "price": {"amount": "1.235", "currency": "BHD"},
             "quantity_total": 1, "redeemable_store_ids": [w["store"]["id"]], "status": "live"}
     err = assert_error(api_client.post(f"/merchants/{w['merchant']['id']}/offerings", body, w["owner"]["token"]), 422)
-    assert err["fields"] == {"currency": "unsupported currency"}
+    assert err["fields"] == {"currency": "Amounts in BHD (3 decimals) are not supported."}
     assert not Offering.objects.filter(currency="BHD").exists()

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from o2o.merchants.models import StaffMembership
 from o2o.reviews.services import review_create
 from o2o.vouchers.models import RedemptionConflict
 from o2o.vouchers.services import voucher_redeem
@@ -59,6 +60,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "store_edit": ("get", ("merchant", "store"), CONSOLE),
     "staff": ("get", ("merchant",), CONSOLE),
     "deal_new": ("get", ("merchant",), CONSOLE),
+    "deal_edit": ("get", ("merchant", "deal"), CONSOLE),
+    "staff_role": ("post", ("merchant", "membership"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
+    "staff_remove": ("post", ("merchant", "membership"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
     "deal_status": ("post", ("merchant", "deal"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
     "audit": ("get", ("merchant",), CONSOLE),
     "voucher_trail": ("get", ("merchant", "voucher"), CONSOLE),
@@ -76,6 +80,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
 CROSSED = {"store_edit": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
+           "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
            "conflict_resolve": ("conflict",), "review_reply": ("review",)}
 
 
@@ -90,7 +95,8 @@ def _world() -> dict[str, Any]:
         merchant=w["merchant"], voucher=first, first_store=w["store"], first_by=w["clerk"], first_at=now,
         second_store=w["store"], second_by=w["clerk"], second_at=now, second_device_id="tablet-2")
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
-             rival=w["other_owner"], bad_token="no-such-invitation")
+             rival=w["other_owner"], bad_token="no-such-invitation",
+             membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))
     return w
 
 

@@ -32,7 +32,7 @@ from o2o.catalogue.services import (
 from o2o.catalogue.stock import stock_left
 from o2o.core import conf
 from o2o.core.conf import default_store_timezone
-from o2o.core.errors import DomainError
+from o2o.core.errors import DomainError, NotFound
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 from o2o.merchants.enums import Role
 from o2o.merchants.models import Store
@@ -222,6 +222,8 @@ def staff_role_view(request: HttpRequest, merchant_id: Any, staff_id: Any) -> Ht
     try:
         ms = staff_change_role(merchant=merchant, actor=request.user, staff_id=staff_id,  # type: ignore[arg-type]
                                role=request.POST.get("role") or None, store_ids=request.POST.getlist("stores"))
+    except NotFound:
+        raise  # another merchant's staff member: 404 like every other object of theirs
     except DomainError as exc:
         messages.error(request, " ".join([error_text(exc), *[str(v) for v in (exc.fields or {}).values()
                                                               if isinstance(v, str)]]))
@@ -238,6 +240,8 @@ def staff_remove_view(request: HttpRequest, merchant_id: Any, staff_id: Any) -> 
     merchant, _m = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
     try:
         ms = staff_remove(merchant=merchant, actor=request.user, staff_id=staff_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise  # another merchant's staff member: 404 like every other object of theirs
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:
