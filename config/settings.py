@@ -256,7 +256,7 @@ LOGGING = {
 O2O = {
     "CURRENCY": env.str("O2O_CURRENCY", default="CNY"),
     # a new store's timezone when none is given (API, pages, model default)
-    "STORE_TIMEZONE": env.str("O2O_STORE_TIMEZONE", default=TIME_ZONE),
+    "STORE_TIMEZONE": env.str("O2O_STORE_TIMEZONE", default="") or TIME_ZONE,
     "MERCHANT_APPROVAL": env.bool("O2O_MERCHANT_APPROVAL", default=False),
     "ORDER_HOLD_MINUTES": env.int("O2O_ORDER_HOLD_MINUTES", default=15),
     "VOUCHER_SIGNING_KEY": env.str("O2O_VOUCHER_SIGNING_KEY", default=""),
