@@ -12,6 +12,7 @@ import pytest
 
 from o2o.vouchers.models import OfflineRedemption, RedemptionConflict, Voucher, VoucherEvent
 from o2o.vouchers.signing import b64u, unb64u
+from tests.browser import log_in, watch_problems
 from tests.web import builders
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -22,16 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def _counter(browser: Any, live_server: Any, user: Any, store: Any, device_name: str) -> tuple[Any, Any, list[str]]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    problems: list[str] = []
-    # Requests that cannot reach the server while offline are logged as "Failed to load resource".
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-            and "Failed to load resource" not in m.text else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", builders.PASSWORD)
-    page.click("form .btn-primary")
-    page.wait_for_load_state("networkidle")
+    problems = watch_problems(page)  # requests that cannot reach the server while offline are not problems
+    log_in(page, live_server.url, user.email, builders.PASSWORD)
     page.goto(live_server.url + f"/counter/{store.pk}/")
     page.wait_for_selector('#counter[data-offline-ready="1"]')  # the service worker keeps page and assets
     page.click(".device-card summary")

@@ -18,6 +18,7 @@ from o2o.reviews.models import Review
 from o2o.reviews.services import review_create
 from o2o.vouchers.models import Voucher
 from o2o.vouchers.services import voucher_redeem
+from tests.browser import log_in
 from tests.web import builders
 from tests.web.conftest import client_for
 
@@ -107,11 +108,7 @@ def test_scripts_write_dates_like_the_server(chromium_browser, live_server, lang
                                        timezone_id="America/New_York")  # the browser's own zone must not matter
     ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     page = ctx.new_page()
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_email", w["clerk"].email)
-    page.fill("#id_password", builders.PASSWORD)
-    page.click("form .btn-primary")
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_server.url, w["clerk"].email, builders.PASSWORD)
     page.goto(live_server.url + f"/counter/{w['store'].pk}/")
     assert page.evaluate("document.documentElement.lang") == lang
     for kind in ("datetime", "date", "time"):

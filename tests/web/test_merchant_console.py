@@ -20,6 +20,7 @@ from o2o.orders.models import Order
 from o2o.orders.services import order_refund
 from o2o.payments.models import Refund
 from o2o.web.views.merchant import TAB_OF_PAGE, TABS
+from tests.browser import log_in, watch_problems
 from tests.web import builders
 from tests.web.conftest import client_for
 
@@ -312,15 +313,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _login(browser, live_server, user, width, height, locale="en-US"):  # type: ignore[no-untyped-def]
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = ctx.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-            and "Failed to load resource" not in m.text else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", builders.PASSWORD)
-    page.click("form .btn-primary")
-    page.wait_for_load_state("networkidle")
+    problems = watch_problems(page)
+    log_in(page, live_server.url, user.email, builders.PASSWORD)
     return ctx, page, problems
 
 

@@ -9,6 +9,7 @@ from django.test import Client
 from o2o.reviews.models import Review
 from o2o.reviews.services import review_reply
 from o2o.vouchers.services import voucher_redeem
+from tests.browser import log_in
 from tests.web import builders
 from tests.web.conftest import client_for
 
@@ -105,11 +106,7 @@ def test_in_the_browser_post_needs_a_star_and_the_photo_shows(chromium_browser, 
     photo.write_bytes(builders.photo_bytes((40, 160, 90), (300, 200)))
     ctx = chromium_browser.new_context(viewport={"width": 390, "height": 844})
     page = ctx.new_page()
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_email", w["customer"].email)
-    page.fill("#id_password", builders.PASSWORD)
-    page.click("form .btn-primary")
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_server.url, w["customer"].email, builders.PASSWORD)
     page.goto(live_server.url + f"/orders/{order.pk}/")
     page.fill("#id_text", "Tapped Post straight away")
     page.click(".review-form .btn-primary")
