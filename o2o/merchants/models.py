@@ -39,14 +39,22 @@ def _reindex_stores(store_ids: Sequence[Any]) -> None:
         indexer(store_ids=store_ids)
 
 
-class MerchantQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class _IndexedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """update and bulk_update that re-index the affected stores in the same transaction when they write a
+    field the index copies. Subclasses say which fields those are and which stores rows stand for."""
+
+    indexed_fields: frozenset[str] = frozenset()
+
+    def _store_ids(self, pks: list[Any]) -> list[Any]:
+        raise NotImplementedError
+
     def update(self, **kwargs: Any) -> int:
-        if not _touches(kwargs, MERCHANT_INDEXED_FIELDS):
+        if not _touches(kwargs, self.indexed_fields):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
             ids = list(self.values_list("pk", flat=True))
             n = super().update(**kwargs)
-            _reindex_stores(list(Store.objects.filter(merchant_id__in=ids).values_list("pk", flat=True)))
+            _reindex_stores(self._store_ids(ids))
         return n
 
     update.alters_data = True  # type: ignore[attr-defined]
@@ -55,30 +63,23 @@ class MerchantQuerySet(models.QuerySet):  # type: ignore[type-arg]
         objs, fields = list(objs), list(fields)
         with transaction.atomic(using=self.db):
             n = super().bulk_update(objs, fields, batch_size=batch_size)
-            if _touches(fields, MERCHANT_INDEXED_FIELDS):
-                _reindex_stores(list(Store.objects.filter(merchant__in=objs).values_list("pk", flat=True)))
+            if _touches(fields, self.indexed_fields):
+                _reindex_stores(self._store_ids([o.pk for o in objs]))
         return n
 
 
-class StoreQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def update(self, **kwargs: Any) -> int:
-        if not _touches(kwargs, STORE_INDEXED_FIELDS):
-            return super().update(**kwargs)
-        with transaction.atomic(using=self.db):
-            ids = list(self.values_list("pk", flat=True))
-            n = super().update(**kwargs)
-            _reindex_stores(ids)
-        return n
+class MerchantQuerySet(_IndexedQuerySet):
+    indexed_fields = MERCHANT_INDEXED_FIELDS
 
-    update.alters_data = True  # type: ignore[attr-defined]
+    def _store_ids(self, pks: list[Any]) -> list[Any]:
+        return list(Store.objects.filter(merchant_id__in=pks).values_list("pk", flat=True))
 
-    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
-        objs, fields = list(objs), list(fields)
-        with transaction.atomic(using=self.db):
-            n = super().bulk_update(objs, fields, batch_size=batch_size)
-            if _touches(fields, STORE_INDEXED_FIELDS):
-                _reindex_stores([o.pk for o in objs])
-        return n
+
+class StoreQuerySet(_IndexedQuerySet):
+    indexed_fields = STORE_INDEXED_FIELDS
+
+    def _store_ids(self, pks: list[Any]) -> list[Any]:
+        return pks
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         with transaction.atomic(using=self.db):
