@@ -37,8 +37,14 @@ def _poison(order_id: str) -> None:
         if connection.vendor == "sqlite":
             cur.execute(f"UPDATE {table} SET total_amount = '99999999999999999.00' WHERE id = %s",
                         [str(order_id).replace("-", "")])
-        else:  # numeric(14,2) cannot hold it at all there: plant a currency nobody can read instead
+        else:  # numeric(14,2) cannot hold it at all there: plant a currency nobody can read instead, and
+            # make the row refuse every write, as a row the old bug left behind refused to be read back
             cur.execute(f"UPDATE {table} SET currency = 'XXX' WHERE id = %s", [str(order_id)])
+            cur.execute(f"""
+                CREATE FUNCTION o2o_test_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'poisoned row'; END $$;
+                CREATE TRIGGER o2o_test_poisoned BEFORE UPDATE ON {table} FOR EACH ROW
+                WHEN (OLD.id = '{order_id}'::uuid) EXECUTE FUNCTION o2o_test_poisoned();""")
     with pytest.raises(Exception):  # noqa: B017 - the row really is unreadable now
         Order.objects.get(pk=order_id).total  # noqa: B018
 
