@@ -121,7 +121,7 @@ def merchant_revenue(*, merchant: Merchant, now: datetime | None = None, tz: str
                 paid[key][currency] += amount
                 orders[key][currency] += 1
     for currency, amount, made_at in (
-            Refund.objects.filter(payment__order__merchant=merchant, created_at__gte=earliest, created_at__lte=now)
+            Refund.objects.filter(payment__order__merchant=merchant, returned=False, created_at__gte=earliest, created_at__lte=now)
             .values_list("currency", "amount", "created_at").iterator()):
         for key, start in starts.items():
             if made_at >= start:

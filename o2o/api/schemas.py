@@ -171,6 +171,7 @@ class OrderLineIn(Schema):
 
 class OrderIn(Schema):
     lines: list[OrderLineIn] = Field(..., max_length=50)
+    placement_id: UUID | None = Field(None, description="the campaign placement (flyer, poster) that brought it")
 
 
 class OrderLineOut(Schema):
@@ -179,6 +180,24 @@ class OrderLineOut(Schema):
     quantity: int
     unit_price: MoneyOut
     total: MoneyOut
+    options: list[dict[str, Any]] = []
+    refunded: MoneyOut | None = None
+
+
+class AdjustmentOut(Schema):
+    kind: str
+    label: str
+    amount: MoneyOut
+    offering_id: UUID | None = None
+
+
+class PaymentOut(Schema):
+    id: UUID
+    purpose: str
+    status: str
+    amount: MoneyOut
+    refunded: MoneyOut
+    created_at: datetime
 
 
 class VoucherOut(Schema):
@@ -204,6 +223,13 @@ class OrderOut(Schema):
     expires_at: datetime
     paid_at: datetime | None = None
     reviewed: bool
+    fulfilment: str = "voucher"
+    fulfilment_status: str = "pending"
+    store_id: UUID | None = None
+    channel: str = "web"
+    paid: MoneyOut | None = None
+    adjustments: list[AdjustmentOut] = []
+    payments: list[PaymentOut] = []
 
 
 class OrderListOut(Schema):
@@ -220,6 +246,9 @@ class PayIn(Schema):
     exp_month: int | str | None = Field(None, examples=[12], description="1-12; give it with exp_year")
     exp_year: int | str | None = Field(None, examples=[2030], description="2030 or 30")
     cvc: str | None = Field(None, max_length=8, examples=["123"], description="3 digits (4 for Amex); never stored")
+    purpose: str = Field("full", max_length=16, description="full, deposit, balance or milestone")
+    amount: str | None = Field(None, max_length=32, description="deposit/milestone amount; a balance defaults to what is due")
+    reference: str = Field("", max_length=64, description="a milestone's reference")
 
 
 class RefundIn(Schema):

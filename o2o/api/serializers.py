@@ -59,9 +59,17 @@ def order_out(o: Order) -> dict[str, Any]:
         "refunded": money(Money(o.refunded_amount, o.currency)),
         "lines": [
             {"offering_id": ln.offering_id, "title": ln.title, "quantity": ln.quantity,
-             "unit_price": money(ln.unit_price), "total": money(ln.total)}
+             "unit_price": money(ln.unit_price), "total": money(ln.total), "options": ln.options,
+             "refunded": money(Money(ln.refunded_amount, ln.currency))}
             for ln in o.lines.all()
         ],
+        "fulfilment": o.fulfilment, "fulfilment_status": o.fulfilment_status, "store_id": o.store_id,
+        "channel": o.source_channel, "paid": money(o.paid),
+        "adjustments": [{"kind": a.kind, "label": a.label, "amount": money(a.money),
+                         "offering_id": a.line.offering_id if a.line_id else None} for a in o.adjustments.all()],
+        "payments": [{"id": p.pk, "purpose": p.purpose, "status": p.status, "amount": money(p.money),
+                      "refunded": money(Money(p.refunded_amount, p.currency)), "created_at": p.created_at}
+                     for p in sorted(o.payments.all(), key=lambda p: (p.created_at, str(p.pk)))],
         "vouchers": [voucher_out(v) for v in sorted(o.vouchers.all(), key=lambda v: (v.created_at, v.code))],
         "created_at": o.created_at, "expires_at": o.expires_at, "paid_at": o.paid_at,
         "reviewed": Review.objects.filter(order=o).exists(),

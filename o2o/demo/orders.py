@@ -21,7 +21,8 @@ from o2o.demo.kinds import Kind
 from o2o.merchants.models import Merchant, Store
 from o2o.orders.errors import LimitExceeded, SoldOut
 from o2o.orders.models import Order
-from o2o.orders.services import order_create, order_pay, order_refund
+from o2o.orders.services import order_create
+from o2o.payments.services import order_pay, order_refund
 from o2o.reviews.models import Review
 from o2o.reviews.services import review_create, review_reply
 from o2o.vouchers.enums import VoucherStatus

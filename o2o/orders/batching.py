@@ -42,7 +42,9 @@ from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core import conf
 from o2o.core.errors import DomainError
 from o2o.orders.checkout import (
+    Source,
     checkout_total,
+    default_store_ids,
     limit_exceeded,
     new_order_rows,
     not_for_sale,
@@ -56,7 +58,7 @@ from o2o.orders.tasks import schedule_hold_expiry
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
 
-Plain = Callable[[User, dict[UUID, int], datetime], Order]
+Plain = Callable[[User, dict[UUID, int], datetime, Source], Order]
 
 
 @dataclass(eq=False)
@@ -65,6 +67,7 @@ class Checkout:
     offering_id: UUID
     quantity: int
     now: datetime
+    source: Source = field(default_factory=Source)
     done: threading.Event = field(default_factory=threading.Event)
     order: Order | None = None
     error: BaseException | None = None
@@ -94,9 +97,10 @@ def eligible(wanted: dict[UUID, int]) -> bool:
 
 
 def order_create_grouped(*, customer: User, offering_id: UUID, quantity: int, now: datetime,
-                         plain: Plain) -> Order:
+                         plain: Plain, source: Source | None = None) -> Order:
     """Queue one checkout and return its order (or raise its error) once some leader has written it."""
-    req = Checkout(customer=customer, offering_id=offering_id, quantity=quantity, now=now)
+    req = Checkout(customer=customer, offering_id=offering_id, quantity=quantity, now=now,
+                   source=source or Source())
     _queue.append(req)
     while not req.done.is_set():
         if _leader.acquire(timeout=0.05):
@@ -138,7 +142,7 @@ def run_batch(batch: list[Checkout], *, plain: Plain) -> None:
         stats.fallbacks += len(one_by_one)
         for req in one_by_one:
             try:
-                req.order = plain(req.customer, req.wanted, req.now)
+                req.order = plain(req.customer, req.wanted, req.now, req.source)
             except Exception as exc:  # its own answer (sold_out, a database error) goes to its caller
                 req.error = exc
             req.done.set()
@@ -188,7 +192,9 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
                               buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 one_by_one += reqs  # the last units: decided one checkout at a time
         writing = [r for r in accepted if r not in one_by_one]
-        rows = [new_order_rows(customer=r.customer, wanted=r.wanted, offerings=offerings, now=r.now) for r in writing]
+        store_ids = default_store_ids({r.offering_id for r in writing}) if writing else {}
+        rows = [new_order_rows(customer=r.customer, wanted=r.wanted, offerings=offerings, now=r.now,
+                               store_ids=store_ids, source=r.source) for r in writing]
         Order.objects.bulk_create([order for order, _lines, _event in rows])
         OrderLine.objects.bulk_create([line for _order, lines, _event in rows for line in lines])
         OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])

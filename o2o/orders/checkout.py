@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,12 +23,34 @@ from o2o.core.errors import Invalid, NotFound
 from o2o.core.money import Money, check_fits
 from o2o.merchants.enums import MerchantStatus
 from o2o.orders import fulfilment
-from o2o.orders.enums import OrderStatus
+from o2o.orders.enums import AdjustmentKind, Channel, FulfilmentKind, OrderStatus
 from o2o.orders.errors import LimitExceeded
-from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
+from o2o.orders.totals import Adjustment, line_nets, order_total
 
 MAX_LINES = 20
 MAX_QTY = 100
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a checkout came from: the channel, the campaign placement (a flyer's id) and the referrer."""
+
+    channel: str = Channel.WEB
+    placement_id: UUID | None = None
+    referrer_id: Any = None
+
+
+@dataclass(frozen=True)
+class AdjustmentIn:
+    """An adjustment line a pricing step (a coupon, points, a member price, a fee) adds at checkout.
+    `amount` is signed (discounts negative); `offering_id` ties it to that offering's line."""
+
+    kind: str
+    amount: Money
+    label: str = ""
+    offering_id: UUID | None = None
+    reference: str = ""
 
 
 def new_number(*, at: datetime | None = None) -> str:
@@ -67,17 +90,39 @@ def parse_lines(lines: Any) -> dict[UUID, int]:
     return dict(wanted)
 
 
-def checkout_total(*, wanted: dict[UUID, int], offerings: dict[UUID, Offering]) -> Money:
-    """The order's total, refused (422 amount_too_large) unless every line total and the total fit the
-    money columns. Called before anything of the checkout is written."""
+def checkout_total(*, wanted: dict[UUID, int], offerings: dict[UUID, Offering],
+                   adjustments: Sequence[AdjustmentIn] = ()) -> Money:
+    """The order's total (orders.totals.order_total of the lines and adjustments), refused (422
+    amount_too_large) unless every line total and the total fit the money columns, and (422) when an
+    adjustment is of another currency or kind, or makes a line or the total negative. Called before
+    anything of the checkout is written."""
     currency = offerings[next(iter(wanted))].currency
-    total = Money.zero(currency)
+    line_totals: dict[Any, Any] = {}
     for oid, qty in wanted.items():
         line_total = offerings[oid].price * qty
         check_fits(line_total, field="lines")
-        total = total + line_total
+        line_totals[oid] = line_total.amount
+    adj = []
+    for a in adjustments:
+        if a.kind not in AdjustmentKind.values or a.amount.currency != currency or (
+                a.offering_id is not None and a.offering_id not in wanted):
+            raise Invalid(_("Some fields are not valid."), fields={"adjustments": a.kind})
+        adj.append(Adjustment(amount=a.amount.amount, line=a.offering_id))
+    total = Money(order_total(lines=line_totals, adjustments=adj), currency)
+    if adj and (total.amount < 0 or min(line_nets(lines=line_totals, adjustments=adj).values()) < 0):
+        raise Invalid(_("Some fields are not valid."), fields={"adjustments": _("more than the price")})
     check_fits(total, field="total")
     return total
+
+
+def default_store_ids(offering_ids: Iterable[UUID]) -> dict[UUID, UUID]:
+    """Each offering's first redeemable store (the one added first): where its order is served from."""
+    through = Offering.redeemable_stores.through
+    out: dict[UUID, UUID] = {}
+    for oid, sid in (through.objects.filter(offering_id__in=list(offering_ids))
+                     .order_by("id").values_list("offering_id", "store_id")):
+        out.setdefault(oid, sid)
+    return out
 
 
 def units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
@@ -85,7 +130,7 @@ def units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
         order__customer=customer, offering_id=offering_id,
         order__status=OrderStatus.AWAITING_PAYMENT, order__expires_at__gt=now,
     ).aggregate(n=Sum("quantity"))["n"] or 0
-    owned = fulfilment.handler().units_owned(customer=customer, offering_id=offering_id)
+    owned = fulfilment.units_owned(customer=customer, offering_id=offering_id)
     return int(reserved) + owned
 
 
@@ -105,17 +150,34 @@ def limit_exceeded(*, offering_id: UUID, limit: int, held: int) -> LimitExceeded
 
 
 def new_order_rows(*, customer: User, wanted: dict[UUID, int], offerings: dict[UUID, Offering],
-                   now: datetime) -> tuple[Order, list[OrderLine], OrderEvent]:
-    """A new order awaiting payment with its lines and its first event, not yet saved
-    (one merchant and one currency, as the caller has checked)."""
-    currency = offerings[next(iter(wanted))].currency
-    total = checkout_total(wanted=wanted, offerings=offerings)
-    order = Order(number=new_number(), customer=customer, merchant_id=offerings[next(iter(wanted))].merchant_id,
+                   now: datetime, store_ids: dict[UUID, UUID] | None = None, source: Source | None = None,
+                   adjustments: Sequence[AdjustmentIn] = (), store_id: UUID | None = None,
+                   ) -> tuple[Order, list[OrderLine], OrderEvent]:
+    """A new order awaiting payment with its lines (snapshots) and its first event, not yet saved (one
+    merchant and one currency, as the caller has checked). The store is `store_id` if given, else the
+    first line's offering's first redeemable store (`store_ids`, from default_store_ids)."""
+    first = next(iter(wanted))
+    currency = offerings[first].currency
+    total = checkout_total(wanted=wanted, offerings=offerings, adjustments=adjustments)
+    source = source or Source()
+    order = Order(number=new_number(), customer=customer, merchant_id=offerings[first].merchant_id,
+                  store_id=store_id or (store_ids or {}).get(first), fulfilment=FulfilmentKind.VOUCHER,
+                  source_channel=source.channel, source_placement=source.placement_id,
+                  source_referrer_id=source.referrer_id,
                   status=OrderStatus.AWAITING_PAYMENT, currency=currency, total_amount=total.amount,
                   expires_at=now + conf.get().order_hold)
     lines = [OrderLine(order=order, offering_id=oid, title=offerings[oid].title, quantity=qty,
-                       unit_price_amount=offerings[oid].price_amount, currency=currency)
+                       unit_price_amount=offerings[oid].price_amount, options=[],
+                       line_total_amount=(offerings[oid].price * qty).amount, currency=currency)
              for oid, qty in wanted.items()]
     event = OrderEvent(order=order, actor=customer, from_status="", to_status=order.status, reason="created",
                        data={"lines": {str(k): v for k, v in wanted.items()}})
     return order, lines, event
+
+
+def new_adjustment_rows(*, order: Order, lines: list[OrderLine],
+                        adjustments: Sequence[AdjustmentIn]) -> list[OrderAdjustment]:
+    by_offering = {ln.offering_id: ln for ln in lines}
+    return [OrderAdjustment(order=order, line=by_offering.get(a.offering_id) if a.offering_id else None,
+                            kind=a.kind, label=a.label[:140], amount=a.amount.amount, currency=a.amount.currency,
+                            reference=a.reference[:64]) for a in adjustments]

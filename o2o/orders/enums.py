@@ -24,3 +24,78 @@ ORDER_TRANSITIONS = {
 
 # Orders whose vouchers were issued (paid at some point).
 PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded"})
+
+
+class FulfilmentKind(models.TextChoices):
+    """How a paid order is served; each kind has its own fulfilment-status table below."""
+
+    VOUCHER = "voucher", _("Voucher")
+    PICKUP = "pickup", _("Pickup")
+    DELIVERY = "delivery", _("Delivery")
+    DINE_IN = "dine_in", _("Dine in")
+    BOOKING = "booking", _("Booking")
+    JOB = "job", _("Job")
+
+
+# Order.fulfilment_status per kind: "pending" until the order is paid; every kind can be cancelled
+# before it is served. Moved only by orders.services.order_fulfilment_move (core.state.transition).
+FULFILMENT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "voucher": {
+        "pending": frozenset({"issued", "cancelled"}),
+        "issued": frozenset({"closed"}),  # every voucher used, refunded or expired
+        "closed": frozenset(), "cancelled": frozenset(),
+    },
+    "pickup": {
+        "pending": frozenset({"accepted", "cancelled"}),
+        "accepted": frozenset({"preparing", "cancelled"}),
+        "preparing": frozenset({"ready", "cancelled"}),
+        "ready": frozenset({"picked_up", "cancelled"}),
+        "picked_up": frozenset(), "cancelled": frozenset(),
+    },
+    "delivery": {
+        "pending": frozenset({"accepted", "cancelled"}),
+        "accepted": frozenset({"preparing", "cancelled"}),
+        "preparing": frozenset({"dispatched", "cancelled"}),
+        "dispatched": frozenset({"delivered", "failed"}),
+        "failed": frozenset({"dispatched", "cancelled"}),
+        "delivered": frozenset(), "cancelled": frozenset(),
+    },
+    "dine_in": {
+        "pending": frozenset({"seated", "cancelled"}),
+        "seated": frozenset({"served"}),
+        "served": frozenset({"closed"}),
+        "closed": frozenset(), "cancelled": frozenset(),
+    },
+    "booking": {
+        "pending": frozenset({"confirmed", "cancelled"}),
+        "confirmed": frozenset({"checked_in", "no_show", "cancelled"}),
+        "checked_in": frozenset({"completed"}),
+        "completed": frozenset(), "no_show": frozenset(), "cancelled": frozenset(),
+    },
+    "job": {
+        "pending": frozenset({"scheduled", "cancelled"}),
+        "scheduled": frozenset({"in_progress", "cancelled"}),
+        "in_progress": frozenset({"done"}),
+        "done": frozenset({"accepted", "in_progress"}),  # the customer accepts the work or asks for more
+        "accepted": frozenset(), "cancelled": frozenset(),
+    },
+}
+
+
+class Channel(models.TextChoices):
+    """Where a checkout came from (Order.source_channel)."""
+
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    COUNTER = "counter", _("Counter")
+    QR = "qr", _("QR code")
+
+
+class AdjustmentKind(models.TextChoices):
+    """Adjustment lines: signed amounts added to the lines' sum (discounts negative, fees positive)."""
+
+    COUPON = "coupon", _("Coupon")
+    POINTS = "points", _("Points")
+    MEMBER_PRICE = "member_price", _("Member price")
+    DELIVERY_FEE = "delivery_fee", _("Delivery fee")
+    ROUNDING = "rounding", _("Rounding")

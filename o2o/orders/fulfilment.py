@@ -3,7 +3,14 @@
 The orders app does not know vouchers (a higher layer): the `voucher` fulfilment (o2o.vouchers.
 fulfilment, registered when the app is ready) issues one voucher per unit when an order is paid,
 refunds the unredeemed ones, and answers the books. Other kinds (pickup, delivery, dine_in,
-booking, job) register their own handler the same way.
+booking, job) register their own handler the same way, from their app's ready():
+
+    from o2o.orders import fulfilment
+    fulfilment.register(PickupFulfilment())   # an object with kind = "pickup" and the methods below
+
+Paying an order calls ``handler(order.fulfilment).on_paid(order=...)`` in the transaction that marks it
+paid; the handler moves ``Order.fulfilment_status`` only through orders.services.order_fulfilment_move
+(the kind's table in orders.enums.FULFILMENT_TRANSITIONS). A kind with no handler cannot be paid yet.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ class RefundedUnit:
     unit_id: UUID
     offering_id: UUID
     unit_price: Money
+    line_id: UUID | None = None  # the order line the unit was bought on
 
 
 class Fulfilment(Protocol):
@@ -67,3 +75,8 @@ def handler(kind: str = DEFAULT_KIND) -> Fulfilment:
 
 def handlers() -> list[Fulfilment]:
     return list(_HANDLERS.values())
+
+
+def units_owned(*, customer: Any, offering_id: UUID) -> int:
+    """Units of the offering the customer holds through paid orders, over every registered kind."""
+    return sum(h.units_owned(customer=customer, offering_id=offering_id) for h in _HANDLERS.values())

@@ -15,7 +15,8 @@ from o2o.orders.models import Order
 
 
 def _with_related(qs: QuerySet[Order]) -> QuerySet[Order]:
-    return qs.select_related("merchant").prefetch_related("lines", "vouchers__redeemed_store", "payments")
+    return qs.select_related("merchant").prefetch_related("lines", "vouchers__redeemed_store", "payments",
+                                                              "adjustments__line")
 
 
 def order_for_customer(*, user: Any, order_id: Any) -> Order:

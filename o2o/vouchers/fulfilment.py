@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from o2o.merchants.access import as_uuid
 from o2o.orders.enums import PAID_STATUSES
 from o2o.orders.fulfilment import RefundedUnit
+from o2o.orders.services import order_fulfilment_move
 from o2o.vouchers.enums import VoucherStatus
 from o2o.vouchers.models import Voucher
 from o2o.vouchers.services import vouchers_issue, vouchers_refund
@@ -27,6 +28,8 @@ class VoucherFulfilment:
 
     def on_paid(self, *, order: Any) -> None:
         vouchers_issue(order=order)
+        if order.fulfilment_status == "pending":
+            order_fulfilment_move(order=order, to="issued", reason="vouchers issued")
 
     def units_owned(self, *, customer: Any, offering_id: UUID) -> int:
         return Voucher.objects.filter(customer=customer, offering_id=offering_id, status__in=LIVE).count()
@@ -36,7 +39,8 @@ class VoucherFulfilment:
         if unit_ids is not None:
             candidates = candidates.filter(pk__in=[as_uuid(v) for v in unit_ids])
         refunded = vouchers_refund(vouchers=list(candidates), actor=actor)
-        return [RefundedUnit(unit_id=v.pk, offering_id=v.offering_id, unit_price=v.order_line.unit_price)
+        return [RefundedUnit(unit_id=v.pk, offering_id=v.offering_id, unit_price=v.order_line.unit_price,
+                             line_id=v.order_line_id)
                 for v in refunded]
 
     def units_left(self, *, order: Any) -> bool:

@@ -358,8 +358,8 @@ def test_pay_while_another_payment_is_at_the_gateway_is_409_and_retryable(api_cl
 
 
 def test_a_late_charge_for_an_order_paid_meanwhile_is_refunded_not_reserved_again(api_client, w):
-    from o2o.orders.books import books_problems
-    from o2o.orders.services import payments_reconcile
+    from o2o.payments.books import books_problems
+    from o2o.payments.services import payments_reconcile
 
     order = _order(api_client, w["customer"], w["deal"]["id"], 2).json()
     crashed = _crashed_payment(order["id"], charged=True, minutes_ago=5)  # charged, then the process died
@@ -411,8 +411,9 @@ def test_the_immediate_task_backend_schedules_nothing_and_checkout_works(api_cli
 
 
 def test_a_charge_that_lands_after_the_hold_ran_out_takes_the_units_back_if_still_there(api_client, w):
-    from o2o.orders.books import books_problems
-    from o2o.orders.services import orders_expire_due, payments_reconcile
+    from o2o.payments.books import books_problems
+    from o2o.orders.services import orders_expire_due
+    from o2o.payments.services import payments_reconcile
 
     deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=3, per_customer_limit=0)
     order = _order(api_client, w["customer"], deal["id"], 2).json()
@@ -429,8 +430,8 @@ def test_a_charge_that_lands_after_the_hold_ran_out_takes_the_units_back_if_stil
 
 
 def test_a_charge_that_lands_after_the_units_were_sold_is_refunded(api_client, w):
-    from o2o.orders.books import books_problems
-    from o2o.orders.services import payments_reconcile
+    from o2o.payments.books import books_problems
+    from o2o.payments.services import payments_reconcile
 
     deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=2, per_customer_limit=0)
     order = _order(api_client, w["customer"], deal["id"], 2).json()

@@ -15,6 +15,6 @@ def _real_database_and_balanced_books():
 
     grouped.stats = grouped.Stats()  # each test counts its own batches
     yield
-    from o2o.orders.books import books_problems
+    from o2o.payments.books import books_problems
 
     assert books_problems() == []  # stock, orders, vouchers and payments agree after every race

@@ -18,7 +18,8 @@ from django.db.models import Count, Sum
 from o2o.orders import batching as grouped
 from o2o.orders.errors import SoldOut
 from o2o.orders.models import Order, OrderLine
-from o2o.orders.services import order_create, order_pay
+from o2o.orders.services import order_create
+from o2o.payments.services import order_pay
 from o2o.vouchers.models import Voucher
 from tests.concurrency.test_no_oversell import left, setup_deal
 from tests.helpers import GOOD_CARD, quick_user

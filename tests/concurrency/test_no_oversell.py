@@ -76,7 +76,8 @@ def setup_deal(*, quantity: int = 10, limit: int = 0) -> dict[str, Any]:
 
 
 def buy(customer: dict[str, Any], deal: Offering, qty: int, *, pay: bool = True) -> Order:
-    from o2o.orders.services import order_create, order_pay
+    from o2o.orders.services import order_create
+    from o2o.payments.services import order_pay
 
     order = order_create(customer=customer["user"], lines=[{"offering_id": str(deal.pk), "quantity": qty}])
     if pay:
@@ -153,7 +154,7 @@ def test_two_counters_redeem_the_same_voucher_20_times():
 
 
 def test_refund_and_redeem_of_the_same_voucher_race():
-    from o2o.orders.services import order_refund
+    from o2o.payments.services import order_refund
     from o2o.vouchers.services import voucher_redeem
 
     w = setup_deal(quantity=100)
@@ -197,7 +198,7 @@ def test_refund_and_redeem_of_the_same_voucher_race():
 
 def test_the_same_order_paid_twice_at_once_is_charged_once():
     from o2o.orders.errors import AlreadyPaid, PaymentInProgress
-    from o2o.orders.services import order_pay
+    from o2o.payments.services import order_pay
 
     w = setup_deal(quantity=100)
     for _round in range(5):

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 from o2o.accounts.services import user_register
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.merchants.services import merchant_create, staff_add, store_create
-from o2o.orders.services import order_create, order_pay
+from o2o.orders.services import order_create
+from o2o.payments.services import order_pay
 
 PASSWORD = "correct-horse-battery-9"
 GOOD_CARD = "4242424242424242"

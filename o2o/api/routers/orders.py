@@ -8,6 +8,8 @@ from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import order_out
 from o2o.orders import services as orders
+from o2o.orders.enums import Channel
+from o2o.payments import services as payments
 from o2o.orders.selectors import order_for_customer, orders_of_customer
 
 router = Router(tags=["orders"], auth=AUTH)
@@ -21,9 +23,13 @@ def _answer(status: int, body):  # type: ignore[no-untyped-def]
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, **_ERRORS})
 def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untyped-def]
     raw = body.dict()
+    placement = raw.pop("placement_id", None)
+    if placement is not None:
+        raw["placement_id"] = str(placement)
 
     def work():  # type: ignore[no-untyped-def]
-        order = orders.order_create(customer=request.user, lines=raw["lines"])
+        order = orders.order_create(customer=request.user, lines=raw["lines"], source=orders.Source(
+            channel=Channel.APP, placement_id=placement))
         return 201, _json(order_out(order_for_customer(user=request.user, order_id=order.pk)))
 
     status, out = idempotency.run(request, endpoint="orders.create", body=raw, work=work,
@@ -49,9 +55,10 @@ def order_pay(request: HttpRequest, order_id: str, body: PayIn):  # type: ignore
     raw = body.dict()
 
     def work():  # type: ignore[no-untyped-def]
-        orders.order_pay(customer=request.user, order_id=order_id, provider=raw["provider"],
-                         details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
-                                  if raw.get(k) is not None})
+        payments.order_pay(customer=request.user, order_id=order_id, provider=raw["provider"],
+                           details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
+                                    if raw.get(k) is not None},
+                           purpose=raw["purpose"], amount=raw["amount"], reference=raw["reference"])
         return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
 
     status, out = idempotency.run(request, endpoint=f"orders.pay:{order_id}",
@@ -66,7 +73,7 @@ def order_refund(request: HttpRequest, order_id: str, body: RefundIn | None = No
     raw = body.dict() if body else {"voucher_ids": None}
 
     def work():  # type: ignore[no-untyped-def]
-        orders.order_refund(customer=request.user, order_id=order_id, voucher_ids=raw["voucher_ids"])
+        payments.order_refund(customer=request.user, order_id=order_id, voucher_ids=raw["voucher_ids"])
         return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
 
     status, out = idempotency.run(request, endpoint=f"orders.refund:{order_id}", body=raw, work=work)

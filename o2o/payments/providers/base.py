@@ -29,7 +29,10 @@ class PaymentProvider(Protocol):
 
     def charge(self, *, amount: Money, details: dict[str, Any], merchant_reference: str) -> ChargeResult: ...
 
-    def refund(self, *, charge_reference: str, amount: Money) -> RefundResult: ...
+    def refund(self, *, charge_reference: str, amount: Money, merchant_reference: str = "") -> RefundResult:
+        """Give back `amount` of the charge; a second call with the same merchant_reference returns the
+        first refund instead of paying again (how a lost answer is retried safely)."""
+        ...
 
     def lookup(self, *, merchant_reference: str) -> ChargeResult | None:
         """The charge made for our reference, if any: how a crash between charge and record is repaired."""

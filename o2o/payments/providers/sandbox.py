@@ -18,7 +18,7 @@ from django.db import transaction
 
 from o2o.core.money import Money
 from o2o.payments.cards import card_from
-from o2o.payments.models import SandboxCharge
+from o2o.payments.models import SandboxCharge, SandboxRefund
 from o2o.payments.providers.base import ChargeResult, ProviderError, RefundResult
 
 DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds",
@@ -45,11 +45,15 @@ class SandboxProvider:
         return ChargeResult(succeeded=not decline, reference=ref, card_last4=number[-4:], decline_code=decline,
                             message="The card was declined." if decline else "")
 
-    def refund(self, *, charge_reference: str, amount: Money) -> RefundResult:
+    def refund(self, *, charge_reference: str, amount: Money, merchant_reference: str = "") -> RefundResult:
         # The sum is made here in Decimal, never in SQL: SQLite would add the amounts as floats
         # (0.05 + 0.10 > 0.15 there). The charge row is locked while it is checked and written.
         with transaction.atomic():
             charge = SandboxCharge.objects.select_for_update().filter(reference=charge_reference).first()
+            if merchant_reference:
+                done = SandboxRefund.objects.filter(merchant_reference=merchant_reference).first()
+                if done is not None:
+                    return RefundResult(reference=done.reference)
             if charge is None or not charge.succeeded or charge.currency != amount.currency:
                 raise ProviderError(f"refund of {amount} refused: no such successful charge {charge_reference}")
             new_total = charge.refunded + amount.amount
@@ -57,7 +61,10 @@ class SandboxProvider:
                 raise ProviderError(f"refund of {amount} refused for {charge_reference}: "
                                     f"charged {charge.amount}, refunded {charge.refunded}")
             SandboxCharge.objects.filter(pk=charge.pk).update(refunded=new_total)
-        return RefundResult(reference="sbx_re_" + secrets.token_hex(10))
+            ref = "sbx_re_" + secrets.token_hex(10)
+            SandboxRefund.objects.create(reference=ref, charge_reference=charge_reference, amount=amount.amount,
+                                         merchant_reference=merchant_reference or None)
+        return RefundResult(reference=ref)
 
     def lookup(self, *, merchant_reference: str) -> ChargeResult | None:
         ch = SandboxCharge.objects.filter(merchant_reference=merchant_reference).order_by("-created_at").first()

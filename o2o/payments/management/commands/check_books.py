@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from o2o.orders.books import books_problems
+from o2o.payments.books import books_problems
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from o2o.orders.services import orders_expire_due, payments_reconcile
+from o2o.orders.holds import orders_expire_due
+from o2o.payments.services import payments_reconcile
 
 
 class Command(BaseCommand):
