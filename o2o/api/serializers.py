@@ -66,7 +66,7 @@ def order_out(o: Order) -> dict[str, Any]:
         "fulfilment": o.fulfilment, "fulfilment_status": o.fulfilment_status, "store_id": o.store_id,
         "channel": o.source_channel, "paid": money(o.paid),
         "adjustments": [{"kind": a.kind, "label": a.label, "amount": money(a.money),
-                         "offering_id": a.line.offering_id if a.line_id else None} for a in o.adjustments.all()],
+                         "offering_id": a.line.offering_id if a.line is not None else None} for a in o.adjustments.all()],
         "payments": [{"id": p.pk, "purpose": p.purpose, "status": p.status, "amount": money(p.money),
                       "refunded": money(Money(p.refunded_amount, p.currency)), "created_at": p.created_at}
                      for p in sorted(o.payments.all(), key=lambda p: (p.created_at, str(p.pk)))],

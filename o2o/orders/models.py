@@ -91,3 +91,9 @@ class OrderAdjustment(BaseModel):
 
 class OrderEvent(StatusEventBase):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+
+
+class FulfilmentEvent(StatusEventBase):
+    """A move of Order.fulfilment_status (orders.services.order_fulfilment_move)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="fulfilment_events")

@@ -46,7 +46,7 @@ from o2o.orders.checkout import (
 from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, OrderStatus
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
 from o2o.orders.holds import orders_expire_due
-from o2o.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
+from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.tasks import schedule_hold_expiry
 from o2o.orders.totals import Adjustment, line_nets, units_refund_amount
 
@@ -132,7 +132,7 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
 
 def order_fulfilment_move(*, order: Order, to: str, actor: Any = None, reason: str = "") -> None:
     """Move the order's fulfilment status along its kind's table (orders.enums.FULFILMENT_TRANSITIONS)."""
-    transition(obj=order, to=to, table=FULFILMENT_TRANSITIONS[order.fulfilment], event_model=OrderEvent,
+    transition(obj=order, to=to, table=FULFILMENT_TRANSITIONS[order.fulfilment], event_model=FulfilmentEvent,
                event_fk="order", actor=actor, reason=reason or f"fulfilment {to}", field="fulfilment_status",
                data={"fulfilment": order.fulfilment})
 

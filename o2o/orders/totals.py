@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
 CENT = Decimal("0.01")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
 class Adjustment:
     amount: Decimal  # signed
-    line: Hashable | None = None  # the key of the line it belongs to, or None for the whole order
+    line: Any = None  # the key of the line it belongs to, or None for the whole order
 
 
 def _cents(d: Decimal) -> int:
@@ -32,12 +34,12 @@ def _money(c: int) -> Decimal:
     return (Decimal(c) * CENT).quantize(CENT)
 
 
-def order_total(*, lines: Mapping[Hashable, Decimal], adjustments: Sequence[Adjustment]) -> Decimal:
+def order_total(*, lines: Mapping[Any, Decimal], adjustments: Sequence[Adjustment]) -> Decimal:
     """The order's total: the lines' totals plus every adjustment (signed)."""
     return _money(sum(_cents(v) for v in lines.values()) + sum(_cents(a.amount) for a in adjustments))
 
 
-def line_nets(*, lines: Mapping[Hashable, Decimal], adjustments: Sequence[Adjustment]) -> dict[Hashable, Decimal]:
+def line_nets(*, lines: Mapping[K, Decimal], adjustments: Sequence[Adjustment]) -> dict[K, Decimal]:
     """Each line's share of the total (see the module docstring); sums to order_total exactly."""
     nets = {k: _cents(v) for k, v in lines.items()}
     spread = 0
@@ -47,7 +49,7 @@ def line_nets(*, lines: Mapping[Hashable, Decimal], adjustments: Sequence[Adjust
         else:
             nets[a.line] += _cents(a.amount)
     if spread and nets:
-        base = {k: max(v, 0) for k, v in nets.items()}
+        base = {k: max(_cents(lines[k]), 0) for k in nets}
         weight = sum(base.values())
         keys = list(nets)
         if weight == 0:

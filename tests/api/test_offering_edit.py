@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from o2o.payments.books import books_problems
 from o2o.orders.models import Order
+from o2o.payments.books import books_problems
 from o2o.vouchers.models import Voucher
 from tests.helpers import GOOD_CARD, add_staff, assert_error, quantity_left, quick_user, world
 

@@ -411,8 +411,8 @@ def test_the_immediate_task_backend_schedules_nothing_and_checkout_works(api_cli
 
 
 def test_a_charge_that_lands_after_the_hold_ran_out_takes_the_units_back_if_still_there(api_client, w):
-    from o2o.payments.books import books_problems
     from o2o.orders.services import orders_expire_due
+    from o2o.payments.books import books_problems
     from o2o.payments.services import payments_reconcile
 
     deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=3, per_customer_limit=0)

@@ -255,8 +255,8 @@ def test_order_total_is_sum_of_unit_times_quantity(lines):
 def test_refunds_never_exceed_the_charge(price_cents, n, data):
     from o2o.orders.errors import NothingToRefund
     from o2o.orders.services import order_create
-    from o2o.payments.services import order_pay, order_refund
     from o2o.payments.models import Payment, Refund, SandboxCharge
+    from o2o.payments.services import order_pay, order_refund
     from o2o.vouchers.models import Voucher
     from o2o.vouchers.services import voucher_redeem
     from tests.helpers import GOOD_CARD, quick_user

@@ -17,8 +17,8 @@ from o2o.analytics.selectors import merchant_revenue
 from o2o.catalogue.models import Offering
 from o2o.merchants.models import StaffMembership, Store
 from o2o.orders.models import Order
-from o2o.payments.services import order_refund
 from o2o.payments.models import Refund
+from o2o.payments.services import order_refund
 from o2o.web.views.merchant import TAB_OF_PAGE, TABS
 from tests.browser import log_in, watch_problems
 from tests.web import builders

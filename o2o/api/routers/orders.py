@@ -9,8 +9,8 @@ from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import order_out
 from o2o.orders import services as orders
 from o2o.orders.enums import Channel
-from o2o.payments import services as payments
 from o2o.orders.selectors import order_for_customer, orders_of_customer
+from o2o.payments import services as payments
 
 router = Router(tags=["orders"], auth=AUTH)
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

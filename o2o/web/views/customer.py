@@ -34,8 +34,8 @@ from o2o.merchants.hours import DAYS, is_open
 from o2o.orders.enums import OrderStatus
 from o2o.orders.selectors import order_for_customer, purchase_room
 from o2o.orders.services import order_create
-from o2o.payments.services import order_pay, order_refund
 from o2o.payments.cards import parse_expiry
+from o2o.payments.services import order_pay, order_refund
 from o2o.reviews.selectors import reviews_of_store
 from o2o.web.forms import DAY_NAMES, BuyForm, PayForm
 from o2o.web.views.common import domain_pages, error_text, is_htmx
