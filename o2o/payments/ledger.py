@@ -62,16 +62,20 @@ def payment_move(payment: Payment, to: str, *, actor: Any = None, reason: str = 
                actor=actor, reason=reason, extra=extra or None)
 
 
-def _order_paid_add(order_id: UUID, delta: Decimal) -> None:
-    order = Order.objects.select_for_update().get(pk=order_id)
+def _order_paid_add(order_id: UUID, delta: Decimal, order: Order | None = None) -> None:
+    """Add to the order's paid amount; `order` is the caller's row, read under its lock, if it has one."""
+    if order is None:
+        order = Order.objects.select_for_update().get(pk=order_id)
     Order.objects.filter(pk=order_id).update(paid_amount=order.paid_amount + delta)
+    order.paid_amount += delta
 
 
-def ledger_capture(*, payment: Payment, memo: str = "") -> LedgerEntry:
-    """Book the payment's amount as captured (inside the caller's transaction, the order locked)."""
+def ledger_capture(*, payment: Payment, memo: str = "", order: Order | None = None) -> LedgerEntry:
+    """Book the payment's amount as captured (inside the caller's transaction; pass the order when the
+    caller holds its lock, else it is locked here)."""
     entry = LedgerEntry.objects.create(order_id=payment.order_id, payment=payment, kind=LedgerKind.CAPTURE,
                                        amount=payment.amount, currency=payment.currency, memo=memo[:140])
-    _order_paid_add(payment.order_id, payment.amount)
+    _order_paid_add(payment.order_id, payment.amount, order)
     return entry
 
 

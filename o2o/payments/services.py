@@ -147,7 +147,7 @@ def payment_complete(*, payment_id: UUID, result: ChargeResult, actor: Any = Non
         due = outstanding(order)
         payment_move(payment, PaymentStatus.SUCCEEDED, actor=actor, provider_ref=result.reference,
                      card_last4=result.card_last4)
-        ledger_capture(payment=payment, memo=payment.purpose)
+        ledger_capture(payment=payment, memo=payment.purpose, order=order)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             order_mark_paid(order=order, actor=actor, data={"payment": str(payment.pk)})
             return order

@@ -205,3 +205,21 @@ def test_escrow_holds_releases_and_refunds_in_any_order_keep_the_ledger_balanced
         order.refresh_from_db()
         assert order.paid_amount == sums.captured - sums.refunded
     assert [p for p in books_problems() if str(order.number) in p or str(payment.pk) in p] == []
+
+
+def test_check_books_names_an_order_whose_paid_amount_the_ledger_does_not_explain(shop) -> None:  # type: ignore[no-untyped-def]
+    order = _order(shop)
+    _pay(shop, order)
+    assert books_problems() == []
+    Order.objects.filter(pk=order.pk).update(paid_amount=Decimal("1.00"))
+    assert any(f"order {order.number}: paid 1.00 but the ledger says" in p for p in books_problems())
+    Order.objects.filter(pk=order.pk).update(paid_amount=order.total_amount)
+    payment = Payment.objects.get(order=order)
+    escrow_hold(payment_id=payment.pk, amount=Money(Decimal("50.00"), "CNY"))
+    escrow_release(payment_id=payment.pk, amount=Money(Decimal("20.00"), "CNY"))
+    assert ledger_sums(order_id=order.pk).in_escrow == Decimal("30.00")
+    with pytest.raises(Invalid):
+        escrow_release(payment_id=payment.pk, amount=Money(Decimal("30.01"), "CNY"))
+    from o2o.payments.models import LedgerEntry
+    LedgerEntry.objects.filter(payment=payment, kind="hold").update(amount=Decimal("500.00"))
+    assert any(f"payment {payment.pk}: escrow holds" in p for p in books_problems())
