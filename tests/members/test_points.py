@@ -12,7 +12,13 @@ from hypothesis.extra.django import TestCase
 
 from o2o.members.errors import BadPoints, NotEnoughPoints, PointsAlreadyBooked
 from o2o.members.models import Membership, PointsEntry
-from o2o.members.services import membership_get_or_create, points_balance, points_earn, points_reverse, points_spend
+from o2o.members.services import (
+    membership_get_or_create,
+    points_balance,
+    points_earn,
+    points_reverse,
+    points_spend,
+)
 from o2o.merchants.models import Merchant
 from tests.helpers import quick_user
 
