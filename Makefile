@@ -17,7 +17,7 @@ THREADS ?= 4
 JOBS ?= 2
 PYTEST_ARGS ?=
 # Debian packages the tests use: headless browser, Chinese glyphs in screenshots, msgfmt for translations.
-APT_PACKAGES ?= chromium fonts-noto-cjk gettext
+APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
 MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 
 .DEFAULT_GOAL := help
@@ -46,7 +46,7 @@ $(VENV)/.installed-dev: pyproject.toml
 	@touch $@ $(VENV)/.installed
 
 # --- the demo ---
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed system-deps
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0

@@ -111,3 +111,32 @@ def assert_page_qrs(browser: Any, url: str, expected: Iterable[str], *, storage_
                 shot.write_bytes(png)
                 failures.append(f"{width}x{height} @{scale}x ({shot.name}): " + "; ".join(problems))
     assert not failures, "QR codes not readable as shown:\n" + "\n".join(failures)
+
+
+def decode_pdf_qrs(pdf_bytes: bytes, *, dpi: int = 150) -> list[list[str]]:
+    """Every QR code zxing-cpp reads on each page of a PDF rendered at `dpi` (what a phone camera sees of
+    a sheet printed by an office printer): one list of payloads per page, top to bottom."""
+    import pypdfium2 as pdfium
+
+    pages: list[list[str]] = []
+    doc = pdfium.PdfDocument(pdf_bytes)
+    try:
+        for page in doc:
+            image = page.render(scale=dpi / 72).to_pil()
+            buf = io.BytesIO()
+            image.save(buf, format="PNG")
+            pages.append(decode_all_qr(buf.getvalue()))
+    finally:
+        doc.close()
+    return pages
+
+
+def pdf_text(pdf_bytes: bytes) -> list[str]:
+    """The text on each page of a PDF, as a reader copies it (checks that Chinese is set as characters)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf_bytes)
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
