@@ -9,6 +9,7 @@ from o2o.catalogue.models import Offering
 from o2o.core.money import Money, discount_percent
 from o2o.merchants.hours import is_open
 from o2o.merchants.models import Merchant, Store
+from o2o.orders.enums import OrderStatus
 from o2o.orders.models import Order
 from o2o.reviews.models import Review
 from o2o.vouchers.models import Voucher
@@ -72,7 +73,8 @@ def order_out(o: Order) -> dict[str, Any]:
                      for p in sorted(o.payments.all(), key=lambda p: (p.created_at, str(p.pk)))],
         "vouchers": [voucher_out(v) for v in sorted(o.vouchers.all(), key=lambda v: (v.created_at, v.code))],
         "created_at": o.created_at, "expires_at": o.expires_at, "paid_at": o.paid_at,
-        "reviewed": Review.objects.filter(order=o).exists(),
+        # an order not paid yet cannot have been reviewed (a review needs a fulfilled order): no query
+        "reviewed": o.status != OrderStatus.AWAITING_PAYMENT and Review.objects.filter(order=o).exists(),
     }
 
 

@@ -43,6 +43,7 @@ from o2o.core import conf
 from o2o.core.errors import DomainError
 from o2o.orders.checkout import (
     Source,
+    as_written,
     checkout_total,
     default_store_ids,
     limit_exceeded,
@@ -200,5 +201,5 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
         OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])
         for order, _lines, _event in rows:
             transaction.on_commit(partial(schedule_hold_expiry, order))
-        answers.update(zip(writing, (order for order, _lines, _event in rows), strict=True))
+        answers.update(zip(writing, (as_written(order, lines=lines) for order, lines, _event in rows), strict=True))
     return answers, one_by_one

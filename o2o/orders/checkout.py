@@ -181,3 +181,18 @@ def new_adjustment_rows(*, order: Order, lines: list[OrderLine],
     return [OrderAdjustment(order=order, line=by_offering.get(a.offering_id) if a.offering_id else None,
                             kind=a.kind, label=a.label[:140], amount=a.amount.amount, currency=a.amount.currency,
                             reference=a.reference[:64]) for a in adjustments]
+
+
+def as_written(order: Order, *, lines: Sequence[OrderLine], adjustments: Sequence[OrderAdjustment] = ()) -> Order:
+    """The order as the checkout just wrote it, its lines and adjustments in place of a re-read: a new order
+    has no payments and no vouchers yet, so answering it costs no query (the HTTP checkout's answer).
+    Filled in as Django's prefetch_related fills it: querysets whose results are already known."""
+    known = {"lines": list(lines), "adjustments": list(adjustments), "payments": [], "vouchers": []}
+    cache = {}
+    for name, rows in known.items():
+        qs = getattr(order, name).all()
+        qs._result_cache = rows
+        qs._prefetch_done = True
+        cache[name] = qs
+    order._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    return order

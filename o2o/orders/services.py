@@ -33,6 +33,7 @@ from o2o.orders.checkout import (
     MAX_QTY,
     AdjustmentIn,
     Source,
+    as_written,
     checkout_total,
     default_store_ids,
     limit_exceeded,
@@ -119,15 +120,16 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
             store_ids=None if store_id else default_store_ids([next(iter(wanted))]), adjustments=adjustments)
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(lines)
-        if adjustments:
-            OrderAdjustment.objects.bulk_create(new_adjustment_rows(order=order, lines=lines, adjustments=adjustments))
+        adjustment_rows = new_adjustment_rows(order=order, lines=lines, adjustments=adjustments)
+        if adjustment_rows:
+            OrderAdjustment.objects.bulk_create(adjustment_rows)
         event.save(force_insert=True)
         # Units are taken last, so a stock bucket stays locked only from here to the commit.
         for oid, qty in sorted(wanted.items()):
             if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 raise SoldOut(fields={"offering_id": str(oid)})
         transaction.on_commit(partial(schedule_hold_expiry, order))
-    return order
+    return as_written(order, lines=lines, adjustments=adjustment_rows)
 
 
 def order_fulfilment_move(*, order: Order, to: str, actor: Any = None, reason: str = "") -> None:

@@ -446,3 +446,34 @@ def test_a_charge_that_lands_after_the_units_were_sold_is_refunded(api_client, w
     assert quantity_left(deal["id"]) == 0
     assert sum(c.amount - c.refunded for c in _sandbox_charges(order)) == 0
     assert books_problems() == []
+
+
+def _answer_equals_a_fresh_read(api_client, w, lines):  # type: ignore[no-untyped-def]
+    r = api_client.post("/orders", {"lines": lines}, w["customer"]["token"])
+    assert r.status_code == 201, r.content
+    created = r.json()
+    again = api_client.get(f"/orders/{created['id']}", w["customer"]["token"])
+    assert again.status_code == 200
+    assert created == again.json()
+    return created
+
+
+def test_a_new_orders_answer_is_what_reading_it_back_gives(api_client, w):
+    """The checkout answers with the rows it wrote instead of reading them back: the same JSON as GET."""
+    second = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], title="Tea set",
+                             price={"amount": "12.35", "currency": "CNY"}, list_price={"amount": "20.00"})
+    created = _answer_equals_a_fresh_read(api_client, w, [{"offering_id": w["deal"]["id"], "quantity": 2},
+                                                          {"offering_id": second["id"], "quantity": 1}])
+    assert len(created["lines"]) == 2 and created["reviewed"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batched_checkouts_answer_is_what_reading_it_back_gives(api_client):
+    """Outside a transaction a one-line checkout goes through orders.batching: its answer is as exact."""
+    from o2o.orders import batching
+
+    w = world(api_client)
+    batched = batching.stats.checkouts
+    created = _answer_equals_a_fresh_read(api_client, w, [{"offering_id": w["deal"]["id"], "quantity": 1}])
+    assert batching.stats.checkouts == batched + 1
+    assert created["status"] == "awaiting_payment" and created["payments"] == []
