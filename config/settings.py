@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "o2o.accounts",
     "o2o.merchants",
     "o2o.catalogue",
+    "o2o.capacity",
     "o2o.discovery",
     "o2o.orders",
     "o2o.payments",

@@ -99,6 +99,12 @@ def _intervals_for(day_index: int, hours: dict[str, list[list[str]]]) -> list[tu
     return result
 
 
+def day_windows(day_index: int, hours: dict[str, list[list[str]]]) -> list[tuple[int, int]]:
+    """The windows that open on weekday `day_index` (0 = Monday) as (start, end) minutes from that day's
+    midnight; a window past midnight ends after 1440, "24:00" is 1440."""
+    return _intervals_for(day_index, hours)
+
+
 def is_open(hours: dict[str, list[list[str]]], tz: str, at: datetime, closed_dates: list[str] | None = None) -> bool:
     """Whether a store with these hours is open at the instant `at` (aware datetime)."""
     local = at.astimezone(ZoneInfo(tz))

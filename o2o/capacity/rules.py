@@ -1,0 +1,81 @@
+"""Slot times from weekly hours: which slots a calendar day has, and which of them a customer may still pick.
+
+Hours are API.md's opening-hours format ({"mon": [["09:00", "21:00"]], ...}) in the resource's own
+timezone, parsed by o2o.merchants.hours. Slots are computed, not stored: a CapacitySlot row appears only when
+a place is taken. Every datetime returned is UTC.
+
+Slots step in elapsed time from the window's opening instant to its closing instant, so on a day the clocks
+change a window holds exactly the slots of its real length (a 01:00-03:00 window is one hour shorter on the
+spring day, one hour longer on the autumn day), and no slot start is repeated or falls in the gap. A wall
+time that does not exist (inside the spring gap) is read as the instant the clocks jumped past; a wall time
+that happens twice (autumn) as its first occurrence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from o2o.capacity.selectors import taken_by_start
+from o2o.merchants.hours import day_windows
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    capacity_left: int
+
+
+def _utc(wall: datetime, zone: ZoneInfo) -> datetime:
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def slot_windows(*, hours: dict[str, list[list[str]]], tz: str, day: date, step_minutes: int,
+                 length_minutes: int | None = None, closed_dates: list[str] | None = None,
+                 ) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of every slot of `day`, the resource's local calendar day, sorted by start.
+
+    Only the windows that open on `day` count (a window belongs to the day it opens on, also when it runs
+    past midnight; yesterday's late window belongs to yesterday's list). In each window a slot starts every
+    `step_minutes` from its opening and lasts `length_minutes` (default: `step_minutes`); a slot must end by
+    the window's close (a window includes its start and excludes its end). A day listed in `closed_dates`
+    (ISO dates) has no slots. Overlapping windows give each start once.
+    """
+    if step_minutes < 1:
+        raise ValueError("step_minutes must be at least 1")
+    length = step_minutes if length_minutes is None else length_minutes
+    if length < 1:
+        raise ValueError("length_minutes must be at least 1")
+    if day.isoformat() in set(closed_dates or ()):
+        return []
+    zone = ZoneInfo(tz)
+    midnight = datetime.combine(day, time(0))  # naive: the local wall clock
+    step, span = timedelta(minutes=step_minutes), timedelta(minutes=length)
+    slots: dict[datetime, datetime] = {}
+    for open_min, close_min in day_windows(day.weekday(), hours):
+        opens = _utc(midnight + timedelta(minutes=open_min), zone)
+        closes = _utc(midnight + timedelta(minutes=close_min), zone)
+        start = opens
+        while start + span <= closes:
+            slots.setdefault(start, start + span)
+            start += step
+    return sorted(slots.items())
+
+
+def open_slots(*, resource: str, hours: dict[str, list[list[str]]], tz: str, day: date, step_minutes: int,
+               capacity: int, now: datetime, lead: timedelta = timedelta(0), length_minutes: int | None = None,
+               closed_dates: list[str] | None = None) -> list[Slot]:
+    """The slots of `day` a customer may still pick: start >= now + lead and places left (capacity minus
+    taken, with `capacity` the caller's current figure). At most one query (taken_by_start)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    earliest = now + lead
+    windows = [(s, e) for s, e in slot_windows(hours=hours, tz=tz, day=day, step_minutes=step_minutes,
+                                               length_minutes=length_minutes, closed_dates=closed_dates)
+               if s >= earliest]
+    if not windows or capacity <= 0:
+        return []
+    taken = taken_by_start(resource=resource, starts=[s for s, _ in windows])
+    return [Slot(start=s, end=e, capacity_left=left) for s, e in windows if (left := capacity - taken[s]) > 0]
