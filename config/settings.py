@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "o2o.orders",
     "o2o.payments",
     "o2o.vouchers",
+    "o2o.ordering",
     "o2o.reviews",
     "o2o.members",
     "o2o.audit",

@@ -99,6 +99,10 @@ class OfferingOut(Schema):
     merchant: MerchantRefOut
     redeemable_store_ids: list[UUID]
     photos: list[str]
+    stock: list[dict[str, Any]] = Field([], description="products: [{store_id, quantity_left (null: unlimited), sold_out}]")
+    options: list[dict[str, Any]] = Field([], description="products: [{name, required, max_choices, choices: [{name, price_delta}]}]")
+    prep_minutes: int = 0
+    section_id: UUID | None = None
 
 
 class StoreOut(Schema):
@@ -140,11 +144,17 @@ class OfferingIn(Schema):
     description: str = Field("", max_length=20000)
     price: MoneyIn
     list_price: MoneyIn | None = None
-    quantity_total: StrictInt
+    quantity_total: StrictInt | None = Field(None, description="deals: units for sale (required); products use stock")
     per_customer_limit: StrictInt = 0
     valid_days: StrictInt = 90
     redeemable_store_ids: list[str] = Field(default_factory=list, max_length=500)
     status: str = Field("draft", max_length=20)
+    stock: list[dict[str, Any]] | None = Field(None, max_length=500,
+                                              description="products: [{store_id, quantity}], quantity null = unlimited")
+    options: list[dict[str, Any]] | None = Field(None, max_length=8, description=(
+        "products: [{name, required, max_choices, choices: [{name, price_delta: {amount, currency}}]}]"))
+    section_id: str | None = Field(None, max_length=64, description="products: the menu section")
+    prep_minutes: StrictInt = Field(0, description="products: minutes to make it (pickup slots start after it)")
 
 
 class NearbyStoreOut(Schema):
@@ -167,11 +177,29 @@ class NearbyOut(Schema):
 class OrderLineIn(Schema):
     offering_id: str = Field(..., max_length=64)
     quantity: StrictInt  # strict: true or "2" are not quantities
+    options: list[dict[str, Any]] | None = Field(None, max_length=40, description="products: [{name, choice}]")
+    unit_price: MoneyIn | None = Field(None, description=(
+        "products: the unit price the customer was shown; a different price now -> 409 price_changed"))
+
+
+class FulfilmentIn(Schema):
+    """How the order is served: voucher (the default, deals), pickup {store_id, slot_start} or dine_in
+    {table_id, pay_at_counter}. delivery is refused (422) until stores deliver."""
+
+    type: str = Field("voucher", max_length=16)
+    store_id: str | None = Field(None, max_length=64)
+    slot_start: str | None = Field(None, max_length=40, description="a start from GET /stores/{id}/pickup-slots")
+    table_id: str | None = Field(None, max_length=64)
+    pay_at_counter: bool = False
+    address: str | None = Field(None, max_length=300)
+    lat: float | None = None
+    lng: float | None = None
 
 
 class OrderIn(Schema):
     lines: list[OrderLineIn] = Field(..., max_length=50)
     placement_id: UUID | None = Field(None, description="the campaign placement (flyer, poster) that brought it")
+    fulfilment: FulfilmentIn | None = None
 
 
 class OrderLineOut(Schema):
@@ -230,6 +258,9 @@ class OrderOut(Schema):
     paid: MoneyOut | None = None
     adjustments: list[AdjustmentOut] = []
     payments: list[PaymentOut] = []
+    pickup_code: str | None = Field(None, description="pickup orders, once paid: the code the clerk scans or types")
+    ticket: dict[str, Any] | None = Field(None, description=(
+        "pickup and table orders: {kind, slot_start, slot_end, table, tab_id, pay_at_counter, reject_reason}"))
 
 
 class OrderListOut(Schema):

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -43,6 +44,22 @@ def offering_out(o: Offering) -> dict[str, Any]:
         "per_customer_limit": o.per_customer_limit, "valid_days": o.valid_days, "status": o.status,
         "merchant": merchant_ref(o.merchant), "redeemable_store_ids": [s.pk for s in o.redeemable_stores.all()],
         "photos": [p.image.url for p in o.photos.all()],
+        **(_product_out(o) if o.kind == "product" else {}),
+    }
+
+
+def _product_out(o: Offering) -> dict[str, Any]:
+    rows = list(o.store_stock.all())
+    return {
+        # a product's units are per store: quantity_left is the stores' counted stock (unlimited ones are
+        # in `stock` with quantity_left null), quantity_total what they were given at creation
+        "quantity_left": sum(s.quantity_left or 0 for s in rows if not s.sold_out),
+        "stock": [{"store_id": s.store_id, "quantity_left": s.quantity_left, "sold_out": s.sold_out}
+                  for s in rows],
+        "options": [{"name": g.name, "required": g.required, "max_choices": g.max_choices,
+                     "choices": [{"name": c.name, "price_delta": money(Money(c.price_delta_amount, o.currency))}
+                                 for c in g.choices.all()]} for g in o.option_groups.all()],
+        "prep_minutes": o.prep_minutes, "section_id": o.section_id,
     }
 
 
@@ -75,6 +92,22 @@ def order_out(o: Order) -> dict[str, Any]:
         "created_at": o.created_at, "expires_at": o.expires_at, "paid_at": o.paid_at,
         # an order not paid yet cannot have been reviewed (a review needs a fulfilled order): no query
         "reviewed": o.status != OrderStatus.AWAITING_PAYMENT and Review.objects.filter(order=o).exists(),
+        **(_ticket_out(o) if o.fulfilment != "voucher" else {}),
+    }
+
+
+def _ticket_out(o: Order) -> dict[str, Any]:
+    try:
+        t = o.ticket  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return {"pickup_code": None, "ticket": None}
+    return {
+        "pickup_code": t.pickup_code or None,
+        "ticket": {"kind": t.kind, "slot_start": t.slot_start, "slot_end": t.slot_end,
+                   "table": t.table.label if t.table_id else None, "tab_id": t.tab_id,
+                   "pay_at_counter": t.pay_at_counter, "reject_reason": t.reject_reason or None,
+                   "queued_at": t.queued_at, "ready_at": t.ready_at, "handed_over_at": t.done_at
+                   if not t.reject_reason else None},
     }
 
 

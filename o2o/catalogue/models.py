@@ -23,6 +23,11 @@ class Offering(BaseModel):
     valid_days = models.PositiveIntegerField(_("valid for (days)"), default=90)
     status = models.CharField(_("status"), max_length=16, choices=OfferingStatus.choices, db_index=True)
     redeemable_stores = models.ManyToManyField(Store, related_name="offerings", verbose_name=_("redeemable at"))
+    # Products and menu items (kind "product"): where the item sits on the menu and how long it takes.
+    section = models.ForeignKey("catalogue.MenuSection", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="items", verbose_name=_("menu section"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    prep_minutes = models.PositiveSmallIntegerField(_("preparation (minutes)"), default=0)
 
     class Meta:
         verbose_name = _("offering")
@@ -84,3 +89,67 @@ class OfferingPhoto(BaseModel):
 
     class Meta:
         ordering = ["position", "created_at"]
+
+
+class MenuSection(BaseModel):
+    """A section of a merchant's menu (noodles, drinks); merchants set the order (position)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="menu_sections")
+    title = models.CharField(_("title"), max_length=80)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        verbose_name = _("menu section")
+        verbose_name_plural = _("menu sections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OptionGroup(BaseModel):
+    """A choice on a product (size, spice, extras): required or not, at most max_choices picks."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="option_groups")
+    name = models.CharField(_("name"), max_length=60)
+    required = models.BooleanField(_("required"), default=False)
+    max_choices = models.PositiveSmallIntegerField(_("most choices"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["offering", "name"], name="option_group_name_unique")]
+
+
+class OptionChoice(BaseModel):
+    group = models.ForeignKey(OptionGroup, on_delete=models.CASCADE, related_name="choices")
+    name = models.CharField(_("name"), max_length=60)
+    price_delta_amount = models.DecimalField(_("price change"), max_digits=14, decimal_places=2, default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="option_choice_name_unique")]
+
+
+class StoreStock(models.Model):
+    """A product's stock at one store: quantity_left NULL means unlimited (a dish made to order); a store
+    with no row does not sell the product. Changed only by conditional updates (catalogue.stock)."""
+
+    id = models.BigAutoField(primary_key=True)
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="store_stock")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock")
+    quantity_left = models.PositiveIntegerField(_("left"), null=True, blank=True)
+    sold_out = models.BooleanField(_("sold out"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "store"], name="store_stock_unique"),
+            models.CheckConstraint(condition=models.Q(quantity_left__gte=0) | models.Q(quantity_left__isnull=True),
+                                   name="store_stock_not_negative"),
+        ]
+
+    @property
+    def available(self) -> bool:
+        return not self.sold_out and (self.quantity_left is None or self.quantity_left > 0)

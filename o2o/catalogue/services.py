@@ -108,11 +108,19 @@ def _offering_fields(
 @transaction.atomic
 def offering_create(
     *, merchant: Merchant, actor: User, kind: str, title: str, description: str = "", price: Any,
-    list_price: Any = None, quantity_total: Any, per_customer_limit: Any = 0, valid_days: Any = 90,
+    list_price: Any = None, quantity_total: Any = None, per_customer_limit: Any = 0, valid_days: Any = 90,
     redeemable_store_ids: Sequence[Any] = (), status: str = OfferingStatus.DRAFT,
+    product: dict[str, Any] | None = None,
 ) -> Offering:
+    """A new offering. A product (kind "product") takes `product`: {stock, options, section_id,
+    prep_minutes} (catalogue.products.product_create) instead of quantity_total and redeemable stores."""
     if kind not in OfferingKind.values:
         raise Invalid(_("Unknown kind."), fields={"kind": ", ".join(OfferingKind.values)})
+    if kind == OfferingKind.PRODUCT:
+        from o2o.catalogue.products import product_create
+
+        return product_create(merchant=merchant, actor=actor, title=title, description=description, price=price,
+                              list_price=list_price, status=status, **(product or {}))
     f = _offering_fields(merchant=merchant, kind=kind, title=title, description=description, price=price,
                          list_price=list_price, quantity_total=quantity_total,
                          per_customer_limit=per_customer_limit, valid_days=valid_days,

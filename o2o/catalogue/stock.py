@@ -83,3 +83,41 @@ def stock_left(offering_ids: Iterable[UUID]) -> dict[UUID, int]:
     rows = (StockBucket.objects.filter(offering_id__in=list(offering_ids)).values("offering_id")
             .annotate(n=Sum("left")))
     return {r["offering_id"]: int(r["n"] or 0) for r in rows}
+
+
+# --- per-store stock of products (StoreStock): NULL quantity_left is unlimited (made to order) ---
+
+def store_stock_take(*, offering_id: UUID, store_id: UUID, n: int) -> bool:
+    """Take n units of the product at the store (inside the caller's transaction): one conditional
+    UPDATE (not sold out, at least n left). False when the store does not sell it, it is switched to
+    sold out or fewer than n are left. An unlimited dish is only checked, never written: no row lock,
+    so a lunch rush on made-to-order dishes does not queue on one row."""
+    from o2o.catalogue.models import StoreStock
+
+    row = StoreStock.objects.filter(offering_id=offering_id, store_id=store_id).values_list(
+        "quantity_left", "sold_out").first()
+    if row is None or row[1]:
+        return False
+    if row[0] is None:
+        return True
+    return StoreStock.objects.filter(offering_id=offering_id, store_id=store_id, sold_out=False,
+                                     quantity_left__gte=n).update(quantity_left=F("quantity_left") - n) == 1
+
+
+def store_stock_give(*, offering_id: UUID, store_id: UUID, n: int) -> None:
+    """Return n units (a cancelled or refunded order); unlimited stock stays unlimited."""
+    from o2o.catalogue.models import StoreStock
+
+    StoreStock.objects.filter(offering_id=offering_id, store_id=store_id, quantity_left__isnull=False).update(
+        quantity_left=F("quantity_left") + n)
+
+
+def store_stock_left(*, offering_ids: Iterable[UUID], store_id: UUID) -> dict[UUID, int | None]:
+    """What the store can still sell of each product: None for unlimited, 0 when sold out or not sold there."""
+    from o2o.catalogue.models import StoreStock
+
+    out: dict[UUID, int | None] = dict.fromkeys(offering_ids, 0)
+    for oid, left, sold_out in StoreStock.objects.filter(offering_id__in=list(out), store_id=store_id).values_list(
+            "offering_id", "quantity_left", "sold_out"):
+        out[oid] = 0 if sold_out else left
+    return out

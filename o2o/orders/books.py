@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from o2o.catalogue.enums import OfferingKind
 from o2o.catalogue.models import Offering
 from o2o.catalogue.selectors import with_quantity_left
 from o2o.orders import fulfilment
@@ -29,7 +30,9 @@ def orders_books_problems() -> list[str]:
     sold: Counter = Counter()
     for h in fulfilment.handlers():
         sold.update(h.live_units_by_offering())
-    for o in with_quantity_left(Offering.objects.only("pk", "title", "quantity_total")):
+    # A deal's units are counted here; a product's stock is per store and set by the merchant at will
+    # (StoreStock's constraint keeps it from going below zero).
+    for o in with_quantity_left(Offering.objects.exclude(kind=OfferingKind.PRODUCT).only("pk", "title", "quantity_total")):
         accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
         if accounted != o.quantity_total:
             problems.append(f"offering {o.pk} ({o.title}): left {o.quantity_left} + reserved {reserved[o.pk]} + "

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
-from o2o.catalogue.enums import OfferingStatus
+from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering
 from o2o.core import conf
 from o2o.core.errors import Invalid, NotFound
@@ -135,9 +135,14 @@ def units_held(*, customer: User, offering_id: UUID, now: datetime) -> int:
 
 
 def offerings_for_sale(offering_ids: Iterable[UUID]) -> dict[UUID, Offering]:
-    """The live offerings of active merchants among these ids (what a checkout may buy)."""
-    return {o.pk: o for o in Offering.objects.filter(
+    """The live offerings of active merchants among these ids (what a checkout may buy). A product is
+    bought for pickup or at a table (ordering), never as a voucher: 422 naming `fulfilment`."""
+    found = {o.pk: o for o in Offering.objects.filter(
         pk__in=list(offering_ids), status=OfferingStatus.LIVE, merchant__status=MerchantStatus.ACTIVE)}
+    if any(o.kind == OfferingKind.PRODUCT for o in found.values()):
+        raise Invalid(_("Say how you get it: pick it up or order at a table."),
+                      fields={"fulfilment": _("pickup or dine_in for products")})
+    return found
 
 
 def not_for_sale(offering_id: UUID) -> NotFound:

@@ -60,9 +60,11 @@ FULFILMENT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         "failed": frozenset({"dispatched", "cancelled"}),
         "delivered": frozenset(), "cancelled": frozenset(),
     },
-    "dine_in": {
-        "pending": frozenset({"seated", "cancelled"}),
-        "seated": frozenset({"served"}),
+    "dine_in": {  # a table's order: the kitchen takes it, brings it (served); closed with the tab
+        "pending": frozenset({"accepted", "cancelled"}),
+        "accepted": frozenset({"preparing", "cancelled"}),
+        "preparing": frozenset({"ready", "cancelled"}),
+        "ready": frozenset({"served", "cancelled"}),
         "served": frozenset({"closed"}),
         "closed": frozenset(), "cancelled": frozenset(),
     },

@@ -77,6 +77,15 @@ def handlers() -> list[Fulfilment]:
     return list(_HANDLERS.values())
 
 
+def released(*, order: Any) -> None:
+    """An unpaid order gave its units back (its hold ran out, it was cancelled): the kind frees what else
+    it held (a pickup slot) through its optional ``on_released(order=...)``."""
+    h = _HANDLERS.get(order.fulfilment)
+    hook = getattr(h, "on_released", None)
+    if hook is not None:
+        hook(order=order)
+
+
 def units_owned(*, customer: Any, offering_id: UUID) -> int:
     """Units of the offering the customer holds through paid orders, over every registered kind."""
     return sum(h.units_owned(customer=customer, offering_id=offering_id) for h in _HANDLERS.values())

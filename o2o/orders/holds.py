@@ -11,12 +11,13 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from o2o.catalogue.stock import stock_give
 from o2o.core.errors import TransitionNotAllowed
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
+from o2o.orders import fulfilment
 from o2o.orders.enums import ORDER_TRANSITIONS, OrderStatus
 from o2o.orders.models import Order, OrderEvent, OrderLine
+from o2o.orders.stock import order_units_give
 
 log = logging.getLogger(__name__)
 
@@ -59,5 +60,6 @@ def _order_expire_one(order_id: UUID) -> int:
         except TransitionNotAllowed:
             return 0  # paid or expired by someone else meanwhile
         for line in order.lines.all():
-            stock_give(offering_id=line.offering_id, n=line.quantity)
+            order_units_give(order=order, offering_id=line.offering_id, n=line.quantity)
+        fulfilment.released(order=order)
     return 1

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
-from o2o.catalogue.stock import buckets_for, stock_give, stock_left, stock_take
+from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
@@ -48,6 +48,7 @@ from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, OrderSta
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
+from o2o.orders.stock import order_units_give, order_units_left, order_units_take
 from o2o.orders.tasks import schedule_hold_expiry
 from o2o.orders.totals import Adjustment, line_nets, units_refund_amount
 
@@ -150,7 +151,7 @@ def order_mark_paid(*, order: Order, actor: Any = None, reason: str = "paid", da
 def order_expired_error(order: Order) -> Exception:
     """After expiry: sold_out if the units have gone to someone else meanwhile, else order_expired."""
     for line in order.lines.all():
-        if stock_left([line.offering_id]).get(line.offering_id, 0) < line.quantity:
+        if order_units_left(order=order, offering_id=line.offering_id) < line.quantity:
             return SoldOut(_("This order expired and its units were sold to someone else."))
     return OrderExpired()
 
@@ -159,7 +160,7 @@ def order_rereserve(order: Order) -> bool:
     """Take the expired order's units again if they are all still there."""
     with transaction.atomic():
         for line in order.lines.all():
-            if not stock_take(offering_id=line.offering_id, n=line.quantity):
+            if not order_units_take(order=order, offering_id=line.offering_id, n=line.quantity):
                 transaction.set_rollback(True)
                 return False
     return True
@@ -217,7 +218,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
                                                     refunded_amount=line.refunded_amount + share)
         per_line[str(line_id)] = str(share)
     for oid, n in per_offering.items():
-        stock_give(offering_id=oid, n=n)
+        order_units_give(order=order, offering_id=oid, n=n)
     still = fulfilment.handler(order.fulfilment).units_left(order=order)
     transition(obj=order, to=OrderStatus.PARTIALLY_REFUNDED if still else OrderStatus.REFUNDED,
                table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=customer,

@@ -91,3 +91,17 @@ class SandboxRefund(BaseModel):
     charge_reference = models.CharField(max_length=64, db_index=True)
     merchant_reference = models.CharField(max_length=64, unique=True, null=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+class CashReceipt(models.Model):
+    """The till: cash taken at a counter (the cash provider's own record, as SandboxCharge is the
+    sandbox's), and cash handed back for a refund."""
+
+    id = models.BigAutoField(primary_key=True)
+    reference = models.CharField(max_length=40, unique=True)
+    merchant_reference = models.CharField(max_length=64, db_index=True)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    clerk = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,7 @@ answer was lost. The order's side (paid mark, fulfilment, unit refunds) is order
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.core.errors import Invalid, PaymentRequired
+from o2o.core.errors import Invalid, NotFound, PaymentRequired, TransitionNotAllowed
 from o2o.core.money import parse_amount
 from o2o.merchants.access import as_uuid
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
@@ -41,7 +42,7 @@ from o2o.payments.providers import get_provider
 from o2o.payments.providers.base import ChargeResult
 
 log = logging.getLogger(__name__)
-__all__ = ["order_pay", "order_refund", "payment_complete", "payments_reconcile"]
+__all__ = ["order_pay", "order_pay_at_counter", "order_refund", "payment_complete", "payments_reconcile"]
 # A pending payment younger than this is still at the gateway (payments_reconcile takes older ones).
 PAYMENT_STALE_AFTER = timedelta(minutes=2)
 
@@ -78,9 +79,39 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
     """Charge the customer for the order (`purpose` full by default; a deposit, the balance after it or
     a milestone with its `amount` and `reference`). The first captured payment marks the order paid and
     starts its fulfilment."""
+    if provider == "cash":  # cash is taken by a clerk at the counter (order_pay_at_counter), never online
+        raise Invalid(_("Cash is paid at the counter."), fields={"provider": "sandbox"})
+    return _pay(lock=lambda: order_for_payment(customer=customer, order_id=order_id), actor=customer,
+                provider=provider, details=details, purpose=purpose, amount=amount, reference=reference)
+
+
+def order_pay_at_counter(*, staff: User, order_id: Any, method: str, card_number: Any = None) -> Order:
+    """The clerk takes the whole order's money at the counter: cash (the till) or a card (the sandbox
+    terminal). The caller has checked that `staff` works at the order's store."""
+    if method == "cash":
+        provider, details = "cash", {"clerk": str(staff.pk)}
+    elif method == "card":
+        provider, details = "sandbox", {"card_number": card_number}
+    else:
+        raise Invalid(_("Some fields are not valid."), fields={"payment.method": "cash, card"})
+
+    def lock() -> Order:
+        order = Order.objects.select_for_update().filter(pk=as_uuid(order_id)).first()
+        if order is None:
+            raise NotFound()
+        return order
+
+    return _pay(lock=lock, actor=staff, provider=provider, details=details, purpose=PaymentPurpose.FULL,
+                amount=None, reference="counter")
+
+
+def _pay(*, lock: Callable[[], Order], actor: User, provider: str, details: dict[str, Any], purpose: str,
+         amount: Any, reference: str) -> Order:
     gateway = get_provider(provider)
     with transaction.atomic():
-        order = order_for_payment(customer=customer, order_id=order_id)
+        order = lock()
+        if order.status == OrderStatus.CANCELLED:
+            raise TransitionNotAllowed(_("This order was cancelled."))
         value = _amount_for(order, purpose, amount)
         expired = order.status not in PAID_STATUSES and (
             order.status == OrderStatus.EXPIRED or order.expires_at <= timezone.now())
@@ -93,7 +124,7 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
             payment = Payment.objects.create(order=order, provider=gateway.name, currency=order.currency,
                                              amount=value, status=PaymentStatus.PENDING, purpose=purpose,
                                              reference=str(reference or "")[:64])
-            PaymentEvent.objects.create(payment=payment, actor=customer, to_status=PaymentStatus.PENDING,
+            PaymentEvent.objects.create(payment=payment, actor=actor, to_status=PaymentStatus.PENDING,
                                         reason="created")
     if expired:
         orders_expire_due(offering_ids=order.lines.values_list("offering_id", flat=True))
@@ -104,10 +135,10 @@ def order_pay(*, customer: User, order_id: Any, provider: str, details: dict[str
         result = gateway.charge(amount=payment.money, details=details, merchant_reference=str(payment.pk))
     except Invalid:  # refused before charging (a bad card number): nothing was charged, the payment is over
         with transaction.atomic():
-            payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.DECLINED, actor=customer,
+            payment_move(Payment.objects.get(pk=payment.pk), PaymentStatus.DECLINED, actor=actor,
                          reason="invalid details", decline_code="invalid_details")
         raise
-    return payment_complete(payment_id=payment.pk, result=result, actor=customer)
+    return payment_complete(payment_id=payment.pk, result=result, actor=actor)
 
 
 def _give_back(payment: Payment, *, actor: Any, memo: str) -> Refund:
@@ -182,10 +213,12 @@ def _declined(decline_code: str) -> PaymentRequired:
     return PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": decline_code})
 
 
-def order_refund(*, customer: User, order_id: Any, voucher_ids: Any = None) -> Order:
+def order_refund(*, customer: User, order_id: Any, voucher_ids: Any = None, actor: User | None = None) -> Order:
     """Refund the order's unredeemed vouchers (or the given ones): their units go back on sale, each
     line gives back at most what was paid for it, and the amount is taken from the order's payments
-    (latest first). The refunds are booked in one transaction and sent to the gateway after it."""
+    (latest first). The refunds are booked in one transaction and sent to the gateway after it. `actor`
+    is who refunds when it is not the customer (a kitchen rejecting the order)."""
+    actor = actor or customer
     with transaction.atomic():
         units = order_units_refund(customer=customer, order_id=order_id, unit_ids=voucher_ids)
         order = Order.objects.get(pk=as_uuid(order_id), customer=customer)
@@ -198,14 +231,14 @@ def order_refund(*, customer: User, order_id: Any, voucher_ids: Any = None) -> O
             part = min(left, payment.amount - payment.refunded_amount)
             if part <= 0 and (refunds or i < len(kept) - 1):
                 continue
-            refunds.append(refund_book(payment=payment, amount=part, actor=customer, voucher_ids=units.unit_ids,
+            refunds.append(refund_book(payment=payment, amount=part, actor=actor, voucher_ids=units.unit_ids,
                                        lines=units.per_line if not refunds else {}))
             left -= part
             if left <= 0:
                 break
         if left > 0:
             raise AssertionError(f"order {order.number}: {left} to refund but no payment holds it")
-    audit_record(actor=customer, action="order.refund", obj=order,
+    audit_record(actor=actor, action="order.refund", obj=order,
                  summary=f"Order {order.number}: {units.amount} {order.currency} refunded",
                  data={"amount": str(units.amount), "vouchers": len(units.unit_ids)})
     refunds_send([r.pk for r in refunds])

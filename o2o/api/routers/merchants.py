@@ -114,6 +114,8 @@ def offering_create(request: HttpRequest, merchant_id: str, body: OfferingIn):  
         price=body.price.dict(), list_price=body.list_price.dict() if body.list_price else None,
         quantity_total=body.quantity_total, per_customer_limit=body.per_customer_limit, valid_days=body.valid_days,
         redeemable_store_ids=body.redeemable_store_ids, status=body.status,
+        product={"stock": body.stock, "options": body.options, "section_id": body.section_id,
+                 "prep_minutes": body.prep_minutes} if body.kind == "product" else None,
     )
     return Status(201, offering_out(o))
 

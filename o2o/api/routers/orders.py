@@ -7,6 +7,7 @@ from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import order_out
+from o2o.ordering.checkout import ordering_order_create
 from o2o.orders import services as orders
 from o2o.orders.enums import Channel
 from o2o.orders.selectors import order_for_customer, orders_of_customer
@@ -27,9 +28,21 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
     if placement is not None:
         raw["placement_id"] = str(placement)
 
+    fulfilment = raw.pop("fulfilment", None)
+    if fulfilment is None or fulfilment.get("type", "voucher") == "voucher":
+        for line in raw["lines"]:  # a deal's lines are {offering_id, quantity} as before
+            line.pop("options", None)
+            line.pop("unit_price", None)
+    else:
+        raw["fulfilment"] = fulfilment
+
     def work():  # type: ignore[no-untyped-def]
-        order = orders.order_create(customer=request.user, lines=raw["lines"], source=orders.Source(
-            channel=Channel.APP, placement_id=placement))
+        source = orders.Source(channel=Channel.APP, placement_id=placement)
+        if "fulfilment" in raw:
+            order = ordering_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
+                                          source=source)
+        else:
+            order = orders.order_create(customer=request.user, lines=raw["lines"], source=source)
         return 201, _json(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
 
     status, out = idempotency.run(request, endpoint="orders.create", body=raw, work=work,

@@ -2,9 +2,10 @@
 
 from o2o.core.errors import Invalid
 from o2o.payments.providers.base import PaymentProvider
+from o2o.payments.providers.cash import CashProvider
 from o2o.payments.providers.sandbox import SandboxProvider
 
-_PROVIDERS: dict[str, PaymentProvider] = {"sandbox": SandboxProvider()}
+_PROVIDERS: dict[str, PaymentProvider] = {"sandbox": SandboxProvider(), "cash": CashProvider()}
 
 
 def get_provider(name: str) -> PaymentProvider:
