@@ -207,10 +207,11 @@ class TableIn(Schema):
     seats: StrictInt = 4
 
 
-def table_out(t: Any, request: HttpRequest | None = None) -> dict[str, Any]:
-    from django.urls import reverse
+TABLE_PATH = "/t/{token}/"  # the page a table's QR opens (web: table_menu)
 
-    path = reverse("web:table_menu", args=[t.token])
+
+def table_out(t: Any, request: HttpRequest | None = None) -> dict[str, Any]:
+    path = TABLE_PATH.format(token=t.token)
     return {"id": str(t.pk), "label": t.label, "seats": t.seats, "token": t.token,
             "url": request.build_absolute_uri(path) if request is not None else path}
 
