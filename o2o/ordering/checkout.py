@@ -90,9 +90,11 @@ def parse_product_lines(lines: Any) -> list[LineIn]:
 
 
 def products_at(*, store: Store, offering_ids: list[UUID]) -> dict[UUID, Offering]:
-    """The live products of the store's merchant among these ids, with their option groups."""
+    """The live products of the store's merchant among these ids that this store sells (it has a stock
+    row for them, sold out or not), with their option groups."""
     return {o.pk: o for o in Offering.objects.filter(
         pk__in=offering_ids, merchant_id=store.merchant_id, kind=OfferingKind.PRODUCT, status=OfferingStatus.LIVE,
+        store_stock__store=store,
     ).prefetch_related(Prefetch("option_groups", queryset=OptionGroup.objects.prefetch_related("choices")))}
 
 

@@ -84,6 +84,17 @@ FULFILMENT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+# The fulfilment statuses at which an order was served offline (it may be reviewed); a voucher order
+# is served when one of its vouchers is redeemed (the vouchers app knows).
+SERVED_STATUSES: dict[str, frozenset[str]] = {
+    "pickup": frozenset({"picked_up"}),
+    "delivery": frozenset({"delivered"}),
+    "dine_in": frozenset({"served", "closed"}),
+    "booking": frozenset({"checked_in", "completed"}),
+    "job": frozenset({"done", "accepted"}),
+}
+
+
 class Channel(models.TextChoices):
     """Where a checkout came from (Order.source_channel)."""
 

@@ -15,6 +15,7 @@ from o2o.catalogue.images import clean_image
 from o2o.core.errors import Conflict, Invalid, NotFound
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
+from o2o.orders.enums import SERVED_STATUSES, FulfilmentKind
 from o2o.orders.models import Order
 from o2o.reviews.models import Review, ReviewPhoto
 from o2o.vouchers.enums import VoucherStatus
@@ -71,6 +72,15 @@ def _save_photos(review: Review, cleaned: list[tuple[ContentFile, int, int]], st
         photo.save()
 
 
+def _served_store(order: Order) -> Any:
+    """Where the order was served offline: the store of its first redeemed voucher, or for a pickup, a
+    table, a delivery, a booking or a job the order's store once its fulfilment got that far."""
+    if order.fulfilment != FulfilmentKind.VOUCHER:
+        return order.store_id if order.fulfilment_status in SERVED_STATUSES.get(order.fulfilment, ()) else None
+    redeemed = order.vouchers.filter(status=VoucherStatus.REDEEMED).order_by("redeemed_at").first()
+    return redeemed.redeemed_store_id if redeemed is not None else None
+
+
 def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
                   photos: Sequence[bytes] = ()) -> Review:
     rating = _clean_rating(rating)
@@ -80,19 +90,20 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
         order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()
         if order is None:
             raise NotFound()
-        redeemed = order.vouchers.filter(status=VoucherStatus.REDEEMED).order_by("redeemed_at").first()
-        if redeemed is None or redeemed.redeemed_store_id is None:
-            raise NotFulfilled()
+        served_at = _served_store(order)
+        if served_at is None:
+            raise NotFulfilled(None if order.fulfilment == FulfilmentKind.VOUCHER
+                               else _("You can review once your order has been served."))
         if Review.objects.filter(order=order).exists():
             raise AlreadyReviewed()
         try:
             with transaction.atomic():
                 review = Review.objects.create(order=order, customer=customer, merchant_id=order.merchant_id,
-                                               store_id=redeemed.redeemed_store_id, rating=rating, text=text)
+                                               store_id=served_at, rating=rating, text=text)
         except IntegrityError:
             raise AlreadyReviewed() from None
         _save_photos(review, cleaned, 0)
-        Store.objects.filter(pk=redeemed.redeemed_store_id).update(
+        Store.objects.filter(pk=served_at).update(
             rating_sum=F("rating_sum") + rating, review_count=F("review_count") + 1)
     return review
 
