@@ -1,16 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketKind(models.TextChoices):
     PICKUP = "pickup", _("Pickup")
     DINE_IN = "dine_in", _("Table")
-    COUNTER = "counter", _("Counter")
+    COUNTER = "counter", pgettext_lazy("ticket kind", "Walk-in")
 
 
 class TabStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("tab", "Open")
+    CLOSED = "closed", pgettext_lazy("tab", "Settled")
 
 
 TAB_TRANSITIONS = {"open": frozenset({"closed"}), "closed": frozenset()}
