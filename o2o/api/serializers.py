@@ -104,7 +104,7 @@ def _ticket_out(o: Order) -> dict[str, Any]:
     return {
         "pickup_code": t.pickup_code or None,
         "ticket": {"kind": t.kind, "slot_start": t.slot_start, "slot_end": t.slot_end,
-                   "table": t.table.label if t.table_id else None, "tab_id": t.tab_id,
+                   "table": t.table.label if t.table is not None else None, "tab_id": t.tab_id,
                    "pay_at_counter": t.pay_at_counter, "reject_reason": t.reject_reason or None,
                    "queued_at": t.queued_at, "ready_at": t.ready_at, "handed_over_at": t.done_at
                    if not t.reject_reason else None},

@@ -1,6 +1,7 @@
 """Ordering: menus and stock per store, pickup slots, tables and tabs, the kitchen queue, pickups by
 code and walk-in sales at the counter (API.md "Ordering"; the rest is documented here)."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -152,7 +153,7 @@ def ticket_row(t: Any) -> dict[str, Any]:
 def kitchen_queue(request: HttpRequest, response: HttpResponse, store_id: str):  # type: ignore[no-untyped-def]
     """The store's live order queue, oldest first (staff of the store)."""
     add_never_cache_headers(response)
-    store, tickets = selectors.kitchen_queue(user=request.user, store_id=store_id)
+    store, tickets = selectors.kitchen_queue(user=me(request), store_id=store_id)
     return {"store_id": str(store.pk), "orders": [ticket_row(t) for t in tickets]}
 
 
@@ -243,7 +244,7 @@ def tab_out(tab: Any) -> dict[str, Any]:
     return {"id": str(tab.pk), "table": tab.table.label, "status": tab.status,
             "orders": [{"id": str(o.pk), "number": o.number, "status": o.status, "total": money(o.total),
                         "fulfilment_status": o.fulfilment_status} for o in orders],
-            "due": money(Money(sum((o.total_amount for o in due), Money(0, currency).amount), currency))}
+            "due": money(Money(sum((o.total_amount for o in due), Decimal("0.00")), currency))}
 
 
 @router.get("/tabs/{tab_id}", response={200: dict[str, Any], **_ERRORS})
