@@ -307,6 +307,8 @@ def test_restore_refuses_damaged_backups_and_a_busy_database(live_server_proc, t
     for label, content in damaged.items():
         bad = backups / f"o2o-damaged-{label}{good.suffix}"
         bad.write_bytes(content)
+        # taken right before: the GET below may touch its token's last_used_at (once a minute)
+        current = fingerprint(server, server.db_url)
         out = manage_on(server, server.db_url, "o2o_restore", str(bad), "--force", "--no-media")
         assert out.returncode != 0, (label, out.stdout)
         message = out.stderr.strip().splitlines()[-1]
@@ -334,6 +336,7 @@ def test_restore_refuses_damaged_backups_and_a_busy_database(live_server_proc, t
         while not lines or ("ready" not in lines[-1] and lines[-1]):
             lines.append(holder.stdout.readline())
         assert "ready" in lines[-1], lines
+        current = fingerprint(server, server.db_url)
         out = manage_on(server, server.db_url, "o2o_restore", str(good), "--no-media")
         assert out.returncode != 0 and "in use" in out.stderr, out.stderr
         assert fingerprint(server, server.db_url) == current
