@@ -23,6 +23,14 @@ def _answer(status: int, body):  # type: ignore[no-untyped-def]
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, **_ERRORS})
 def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untyped-def]
+    """Check out. Without `fulfilment` (or `{type: "voucher"}`) a group-buy deal's units are reserved and
+    paid vouchers follow. With `{type: "pickup", store_id, slot_start}` or `{type: "dine_in", table_id,
+    pay_at_counter}` products are ordered from that store's menu; lines carry `options: [{name, choice}]`
+    and may carry the `unit_price` shown. 409: `sold_out` (at that store, or switched sold out),
+    `slot_full`, `slot_unavailable` (past or too soon for the dishes' prep time), `store_closed`,
+    `wrong_store` (a table of another merchant's store), `price_changed`; 422 with `fields` for bad
+    options (unknown, too many choices, a required group missing) or quantities; 404 for an unknown
+    store, table or a dish not on that store's menu. A refused checkout writes nothing."""
     raw = body.dict()
     placement = raw.pop("placement_id", None)
     if placement is not None:
