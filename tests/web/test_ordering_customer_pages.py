@@ -221,6 +221,6 @@ def test_store_page_has_order_for_pickup_when_the_store_sells_products(bar):  # 
 def test_the_chinese_table_page_is_in_chinese(bar):  # noqa: F811
     table = _table(bar)
     html = Client().get(f"/t/{table['token']}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    for text in ("立即支付", "到柜台付款", "桌号 5", "你的订单", "必选"):
+    for text in ("去支付", "到柜台付款", "桌号 5", "你的订单", "必选", "剩 5 份"):
         assert text in html, text
     assert "Pay at the counter" not in html

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from o2o.catalogue.models import StoreStock
@@ -287,12 +288,12 @@ def food_progress(order: Any, ticket: Any) -> dict[str, Any]:
         if pickup:
             title, note = _("Ready to collect"), _("Show your pickup code at the counter.")
         else:
-            title, note = _("Ready"), _("Your order is on its way to your table.")
+            title, note = pgettext("order progress", "Ready"), _("Your order is on its way to your table.")
     else:  # picked_up, served, closed
         phase = "done"
         title, note = (_("Collected"), _("Enjoy your meal!")) if pickup else (_("Served"), _("Enjoy your meal!"))
     step = STEPS.index(phase)
-    labels = [_("Sent"), _("Preparing"), _("Ready"), _("Collected") if pickup else _("Served")]
+    labels = [_("Sent"), _("Preparing"), pgettext("order progress", "Ready"), _("Collected") if pickup else _("Served")]
     return {"phase": phase, "title": title, "note": note,
             "steps": [{"label": lab, "done": i < step, "now": i == step} for i, lab in enumerate(labels)]}
 
