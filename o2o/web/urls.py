@@ -1,7 +1,6 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant, reviews
-from o2o.web.views import ordering_customer
+from o2o.web.views import auth, counter, customer, merchant, ordering_customer, reviews
 
 app_name = "web"
 urlpatterns = [

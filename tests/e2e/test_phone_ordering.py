@@ -50,6 +50,7 @@ def test_phone_orders_at_a_table_and_for_pickup(chromium_browser, live_server, b
         _pick(page, bar["beef"]["id"], "Garlic")
         assert page.locator("[data-cart-bar]").is_visible()
         assert page.inner_text("[data-cart-total]").endswith("50.00")  # 18+3+2 + 26+1
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENS / "phone_menu.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
         with page.expect_navigation():

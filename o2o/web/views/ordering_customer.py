@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,7 +140,7 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 
 def _menu_ctx(store: Any, sections: list[dict[str, Any]], dishes: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     currency = dishes[0]["o"].currency if dishes else "CNY"
-    return {"store": store, "sections": sections, "dishes": dishes, "money_zero": Money(0, currency),
+    return {"store": store, "sections": sections, "dishes": dishes, "money_zero": Money(Decimal(0), currency),
             "max_qty": MAX_QTY, "open_now": is_open(store.opening_hours, store.timezone, timezone.now(),
                                                     store.closed_dates), **extra}
 
