@@ -1,6 +1,6 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant, reviews
+from o2o.web.views import auth, counter, customer, merchant, ordering_customer, reviews
 
 app_name = "web"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("orders/<uuid:order_id>/refund/", customer.order_refund_view, name="order_refund"),
     path("orders/<uuid:order_id>/review/", reviews.order_review, name="order_review"),
     path("reviews/<uuid:review_id>/edit/", reviews.review_edit, name="review_edit"),
+    # ordering: customer (p1)
+    path("t/<str:token>/", ordering_customer.table_menu, name="table_menu"),
+    path("stores/<uuid:store_id>/order/", ordering_customer.store_order, name="store_order"),
+    path("stores/<uuid:store_id>/order/slots/", ordering_customer.store_order_slots, name="store_order_slots"),
+    path("orders/<uuid:order_id>/progress/", ordering_customer.order_progress, name="order_progress"),
     # accounts
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.login_view, name="login"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from o2o.catalogue.models import StoreStock
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
 from o2o.core.errors import DomainError, Invalid, PaymentRequired
@@ -231,6 +232,7 @@ def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     reviews = reviews_of_store(store_id=store.pk).order_by("-created_at")[:30]
     return render(request, "web/customer/store.html", {
         "store": store, "deals": deals, "reviews": reviews, "week": _week(store, now),
+        "sells_products": StoreStock.objects.filter(store=store).exists(),
         "open_now": is_open(store.opening_hours, store.timezone, now, store.closed_dates),
         "map_data": {"centre": [store.lat, store.lng], "stores": [
             {"id": str(store.pk), "name": store.name, "lat": store.lat, "lng": store.lng, "open": True, "url": ""}]},
@@ -299,7 +301,12 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
             messages.error(request, error_text(exc))
             return redirect("web:order", order_id=order.pk)
         else:
-            messages.success(request, _("Paid. Your vouchers are ready — show the QR code at the counter."))
+            if order.fulfilment == "pickup":
+                messages.success(request, _("Paid. Your order is with the kitchen; this page shows when it is ready."))
+            elif order.fulfilment == "dine_in":
+                messages.success(request, _("Paid. Your order is with the kitchen."))
+            else:
+                messages.success(request, _("Paid. Your vouchers are ready — show the QR code at the counter."))
             return redirect("web:order", order_id=order.pk)
     line = order.lines.first()
     return render(request, "web/customer/pay.html", {

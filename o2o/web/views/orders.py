@@ -28,6 +28,7 @@ from o2o.reviews.models import Review
 from o2o.web.forms import ReviewForm
 from o2o.web.views.common import domain_pages
 from o2o.web.views.nostore import no_store
+from o2o.web.views.ordering_customer import progress_ctx
 
 TAB_LABELS = {"all": _("All"), "to_pay": _("To pay"), "to_use": _("To use"), "to_review": _("To review"),
               "refunded": _("Refunds")}
@@ -79,7 +80,11 @@ def _status_signature(vouchers: list[Any]) -> str:
 def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
     order = order_for_customer(user=request.user, order_id=order_id)
     now = timezone.now()
-    if order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > now:
+    # A pickup or table order shows what was ordered and where it is (web/views/ordering_customer.py);
+    # a table's order to pay at the counter has nothing to pay here.
+    ticket = getattr(order, "ticket", None) if order.fulfilment in ("pickup", "dine_in") else None
+    if (order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > now
+            and not (ticket is not None and ticket.pay_at_counter)):
         return redirect("web:order_pay", order_id=order.pk)
     # Numbered in issue order, which never changes: "voucher 1 of 2" stays the same code after any use.
     # Shown ready ones first (the customer at the counter needs a QR at the top), each keeping its number.
@@ -93,6 +98,7 @@ def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
         "review_form": ReviewForm(), "refundable": refundable, "poll": bool(refundable),
         "signature": _status_signature(vouchers), "lines": list(order.lines.all()),
         "display": order_display_state(order=order, reviewed=review is not None, now=now),
+        "food": progress_ctx(order, ticket) if ticket is not None else None,
     })
 
 
