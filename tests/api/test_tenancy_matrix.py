@@ -120,6 +120,44 @@ def _clerk_membership(w: dict[str, Any]) -> str:
     return str(StaffMembership.objects.get(merchant_id=w["merchant"]["id"], user__email=w["clerk"]["email"]).pk)
 
 
+def _food(w: dict[str, Any]) -> dict[str, Any]:
+    """The merchant's menu (a section, a dish), a paid pickup order and a table's open tab of the
+    customer's, made once per world through the services (the ordering endpoints' rows use them)."""
+    if "food" in w:
+        return w["food"]
+    from o2o.accounts.models import User
+    from o2o.catalogue.products import menu_section_create, product_create
+    from o2o.merchants.models import Merchant
+    from o2o.ordering.checkout import ordering_order_create, pickup_slots
+    from o2o.ordering.tables import table_create
+    from o2o.payments.services import order_pay
+
+    owner = User.objects.get(pk=w["owner"]["id"])
+    customer = User.objects.get(pk=w["customer"]["id"])
+    merchant = Merchant.objects.get(pk=w["merchant"]["id"])
+    section = menu_section_create(merchant=merchant, actor=owner, title="Noodles")
+    dish = product_create(merchant=merchant, actor=owner, title="Noodles", price={"amount": "18.00"},
+                          stock=[{"store_id": w["store"]["id"], "quantity": 50}], status="live",
+                          section_id=str(section.pk))
+    from django.utils import timezone
+
+    slots = [s for d in (0, 1) for s in pickup_slots(store=merchant.stores.get(pk=w["store"]["id"]),
+                                                     day=(timezone.localtime() + timezone.timedelta(days=d)).date())]
+    line = [{"offering_id": str(dish.pk), "quantity": 1}]
+    pickup = ordering_order_create(customer=customer, lines=line, fulfilment={
+        "type": "pickup", "store_id": w["store"]["id"], "slot_start": slots[0].start.isoformat()})
+    order_pay(customer=customer, order_id=pickup.pk, provider="sandbox", details={"card_number": GOOD_CARD})
+    table = table_create(user=owner, store_id=w["store"]["id"], label="A1")
+    seated = ordering_order_create(customer=customer, lines=line, fulfilment={
+        "type": "dine_in", "table_id": str(table.pk), "pay_at_counter": True})
+    from o2o.ordering.models import Ticket
+
+    w["food"] = {"section": str(section.pk), "dish": str(dish.pk), "pickup": str(pickup.pk),
+                 "code": Ticket.objects.get(order=pickup).pickup_code, "table": table.token,
+                 "tab": str(Ticket.objects.get(order=seated).tab_id)}
+    return w["food"]
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/register"): Row(
         lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
@@ -203,6 +241,48 @@ MATRIX: dict[tuple[str, str], Row] = {
         _merchant_only(200, clerk=200),
         lambda w, actor, body: _synced(w, body)),
     ("GET", "/keys/vouchers"): Row(lambda w: ("/keys/vouchers", None), _all(200)),
+    # ordering: the menu and a table's QR are public; slots need a token; the kitchen, stock, tables, tabs,
+    # pickups and counter sales are the store's staff's; menus and tables are made by owner and managers
+    ("GET", "/stores/{store_id}/menu"): Row(lambda w: (f"/stores/{w['store']['id']}/menu", None), _all(200)),
+    ("GET", "/stores/{store_id}/pickup-slots"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/pickup-slots", {"date": "2026-12-31"}), _signed_in(200)),
+    ("GET", "/tables/{token}"): Row(lambda w: (f"/tables/{_food(w)['table']}", None), _all(200)),
+    ("POST", "/merchants/{merchant_id}/menu-sections"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/menu-sections", {"title": "Drinks"}),
+        _merchant_only(201, clerk=403)),
+    ("PUT", "/merchants/{merchant_id}/menu-sections/order"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/menu-sections/order", {"section_ids": [_food(w)["section"]]}),
+        _merchant_only(200, clerk=403)),
+    ("PATCH", "/merchants/{merchant_id}/products/{offering_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/products/{_food(w)['dish']}", {"prep_minutes": 9}),
+        _merchant_only(200, clerk=403)),
+    ("PATCH", "/stores/{store_id}/stock/{offering_id}"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/stock/{_food(w)['dish']}", {"sold_out": True}),
+        _merchant_only(200, clerk=200)),
+    ("GET", "/stores/{store_id}/kitchen"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/kitchen", None), _merchant_only(200, clerk=200)),
+    ("POST", "/orders/{order_id}/accept"): Row(
+        lambda w: (f"/orders/{_food(w)['pickup']}/accept", {}), _merchant_only(200, clerk=200)),
+    ("POST", "/orders/{order_id}/ready"): Row(
+        lambda w: (f"/orders/{_food(w)['pickup']}/ready", {}), _merchant_only(200, clerk=200)),
+    ("POST", "/orders/{order_id}/hand-over"): Row(
+        lambda w: (f"/orders/{_food(w)['pickup']}/hand-over", {}), _merchant_only(200, clerk=200)),
+    ("POST", "/orders/{order_id}/reject"): Row(
+        lambda w: (f"/orders/{_food(w)['pickup']}/reject", {"reason": "Out of noodles"}),
+        _merchant_only(200, clerk=200)),
+    ("POST", "/pickups"): Row(
+        lambda w: ("/pickups", {"store_id": w["store"]["id"], "code": _food(w)["code"]}), _merchant_only(200, clerk=200)),
+    ("POST", "/stores/{store_id}/tables"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/tables", {"label": "B2"}), _merchant_only(201, clerk=403)),
+    ("GET", "/stores/{store_id}/tables"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/tables", None), _merchant_only(200, clerk=200)),
+    ("GET", "/tabs/{tab_id}"): Row(lambda w: (f"/tabs/{_food(w)['tab']}", None), _merchant_only(200, clerk=200)),
+    ("POST", "/tabs/{tab_id}/close"): Row(
+        lambda w: (f"/tabs/{_food(w)['tab']}/close", {"method": "cash"}), _merchant_only(200, clerk=200)),
+    ("POST", "/stores/{store_id}/sales"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/sales", {"lines": [{"offering_id": _food(w)["dish"], "quantity": 1}],
+                                                         "payment": {"method": "cash"}}),
+        _merchant_only(201, clerk=201)),
 }
 
 
