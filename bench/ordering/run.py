@@ -14,6 +14,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,10 @@ WANT_POPULAR = 0.7
 CLERKS = 2
 CLERK_SALES_PER_S = 2.0  # each
 PROCS = 4
+# Cells alternate naive, o2o, naive, o2o ... so that the load of a shared machine drifting during the run
+# falls on both paths alike; the ratio is over all cells of each path.
+ROUNDS = int(os.environ.get("ORDERING_ROUNDS", "2"))
+PAY = os.environ.get("ORDERING_PAY", "1") != "0"  # 0: phones only check out (diagnosis: the checkout alone)
 CARD = "4242424242424242"
 HOURS_ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -182,6 +187,8 @@ def _phones_process(db_url: str, path: str, store: str, slots: list, dishes: lis
                     break
                 r["lat"].append(time.perf_counter() - t0)
                 r["orders"] += 1
+                if not PAY:
+                    break
                 t1 = time.perf_counter()
                 try:
                     order_pay(customer=user, order_id=order.pk, provider="sandbox", details={"card_number": CARD})
@@ -199,7 +206,8 @@ def _phones_process(db_url: str, path: str, store: str, slots: list, dishes: lis
         t.start()
     for t in threads:
         t.join()
-    out.put(results)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out.put((results, ru.ru_utime + ru.ru_stime))
 
 
 def _clerks_process(db_url: str, path: str, store: str, dishes: list, owner: int, start_at: float, stop_at: float,
@@ -243,13 +251,14 @@ def _clerks_process(db_url: str, path: str, store: str, dishes: list, owner: int
         t.start()
     for t in threads:
         t.join()
-    out.put(results)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out.put((results, ru.ru_utime + ru.ru_stime))
 
 
-def _cell(db_url: str, world: dict, path: str) -> dict:
+def _cell(db_url: str, world: dict, path: str, label: str) -> dict:
     from django.db import connections
 
-    store, slots = _new_store(world, path)
+    store, slots = _new_store(world, label)
     connections.close_all()
     users = world["users"][:BUYERS]
     chunks = [users[i::PROCS] for i in range(PROCS)]
@@ -264,8 +273,10 @@ def _cell(db_url: str, world: dict, path: str) -> dict:
                                                            start_at, stop_at, cq)))
     for p in procs:
         p.start()
-    phones = [r for _ in chunks for r in q.get(timeout=SECONDS + 300)]
-    clerks = cq.get(timeout=SECONDS + 300)
+    got = [q.get(timeout=SECONDS + 300) for _ in chunks]
+    phones = [r for rs, _cpu in got for r in rs]
+    clerks, clerk_cpu = cq.get(timeout=SECONDS + 300)
+    cpu = sum(c for _rs, c in got) + clerk_cpu  # the Python side of every phone and clerk, all of the cell
     for p in procs:
         p.join()
     lat = [x for r in phones for x in r["lat"]]
@@ -281,6 +292,7 @@ def _cell(db_url: str, world: dict, path: str) -> dict:
             "p50_ms": p50, "p99_ms": p99, "paid": sum(r["paid"] for r in phones), "pay_p50_ms": pay50,
             "pay_p99_ms": pay99, "sold_out_answers": sum(r["sold_out"] for r in phones),
             "counter_sales": sum(r["sales"] for r in clerks), "counter_sold_out": sum(r["sold_out"] for r in clerks),
+            "client_cpu_ms_per_order": round(cpu * 1000 / max(1, orders + sum(r["sales"] for r in clerks)), 1),
             "errors": errors, **_popular_books(store, world)}
 
 
@@ -318,22 +330,25 @@ def main() -> None:
     _setup_django(db_url)
     world = _make_world()
     cells = []
-    for path in os.environ.get("ORDERING_PATHS", "naive,o2o").split(","):
-        _settle(db_url)
-        cell = _cell(db_url, world, path)
-        print(json.dumps(cell), file=sys.stderr, flush=True)
-        cells.append(cell)
+    paths = os.environ.get("ORDERING_PATHS", "naive,o2o").split(",")
+    for _round in range(ROUNDS):
+        for path in paths:
+            _settle(db_url)
+            cell = _cell(db_url, world, path, f"{path} {_round + 1}")
+            print(json.dumps(cell), file=sys.stderr, flush=True)
+            cells.append(cell)
     from o2o.payments.books import books_problems
 
     problems = books_problems()
-    by = {c["path"]: c for c in cells}
+    per_s = {p: round(sum(c["orders"] for c in cells if c["path"] == p) / (ROUNDS * SECONDS), 1) for p in paths}
+    by = {p: {"orders_per_s": per_s[p], "p99_ms": max(c["p99_ms"] or 0 for c in cells if c["path"] == p)} for p in paths}
     summary = {
-        "bench": "ordering", "seconds_per_cell": SECONDS, "buyers": BUYERS, "clerks": CLERKS,
+        "bench": "ordering", "seconds_per_cell": SECONDS, "rounds": ROUNDS, "phones_pay": PAY, "buyers": BUYERS, "clerks": CLERKS,
         "popular_units": POPULAR_UNITS, "want_popular": WANT_POPULAR, "cells": cells,
         "o2o_vs_naive": round(by["o2o"]["orders_per_s"] / max(by["naive"]["orders_per_s"], 0.1), 2) if len(by) == 2 else None,
-        "o2o_p99_ms": by.get("o2o", {}).get("p99_ms"), "oversold": sum(c["oversold"] for c in cells),
+        "orders_per_s": per_s, "o2o_p99_ms_worst_cell": by.get("o2o", {}).get("p99_ms"), "oversold": sum(c["oversold"] for c in cells),
         "stock_ok": all(c["stock_ok"] for c in cells), "books_problems": problems[:10], "books_ok": problems == [],
-        "targets": {"o2o_vs_naive": ">= 3", "o2o_p99_ms": "< 300", "oversold": 0, "books_ok": True},
+        "targets": {"o2o_vs_naive": ">= 3", "o2o_p99_ms_worst_cell": "< 300", "oversold": 0, "books_ok": True},
     }
     print(json.dumps(summary))
 
