@@ -87,21 +87,30 @@ def stock_left(offering_ids: Iterable[UUID]) -> dict[UUID, int]:
 
 # --- per-store stock of products (StoreStock): NULL quantity_left is unlimited (made to order) ---
 
-def store_stock_take(*, offering_id: UUID, store_id: UUID, n: int) -> bool:
+def store_stock_take(*, offering_id: UUID, store_id: UUID, n: int, counted: bool = False) -> bool:
     """Take n units of the product at the store (inside the caller's transaction): one conditional
     UPDATE (not sold out, at least n left). False when the store does not sell it, it is switched to
     sold out or fewer than n are left. An unlimited dish is only checked, never written: no row lock,
-    so a lunch rush on made-to-order dishes does not queue on one row."""
+    so a lunch rush on made-to-order dishes does not queue on one row.
+
+    counted=True (the caller read the row as counted just before, store_stock_left) goes straight to the
+    conditional UPDATE: one round trip while the row is locked, not two. When it takes nothing the row is
+    read and decided as without the hint (it may have become unlimited meanwhile)."""
     from o2o.catalogue.models import StoreStock
 
+    def take() -> bool:
+        return StoreStock.objects.filter(offering_id=offering_id, store_id=store_id, sold_out=False,
+                                         quantity_left__gte=n).update(quantity_left=F("quantity_left") - n) == 1
+
+    if counted and take():
+        return True
     row = StoreStock.objects.filter(offering_id=offering_id, store_id=store_id).values_list(
         "quantity_left", "sold_out").first()
     if row is None or row[1]:
         return False
     if row[0] is None:
         return True
-    return StoreStock.objects.filter(offering_id=offering_id, store_id=store_id, sold_out=False,
-                                     quantity_left__gte=n).update(quantity_left=F("quantity_left") - n) == 1
+    return take()
 
 
 def store_stock_give(*, offering_id: UUID, store_id: UUID, n: int) -> None:

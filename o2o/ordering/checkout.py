@@ -31,11 +31,11 @@ from o2o.capacity.services import capacity_take
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering, OptionGroup
 from o2o.catalogue.products import options_price
-from o2o.catalogue.stock import store_stock_take
+from o2o.catalogue.stock import store_stock_left, store_stock_take
 from o2o.core import conf
 from o2o.core.errors import Invalid, NotFound
 from o2o.core.money import Money, check_fits
-from o2o.merchants.access import as_uuid, public_store
+from o2o.merchants.access import as_uuid, public_store, public_stores
 from o2o.merchants.hours import is_open
 from o2o.merchants.models import Store
 from o2o.ordering.enums import TicketKind
@@ -89,13 +89,29 @@ def parse_product_lines(lines: Any) -> list[LineIn]:
     return out
 
 
-def products_at(*, store: Store, offering_ids: list[UUID]) -> dict[UUID, Offering]:
+def _with_options(qs: Any) -> Any:
+    return qs.prefetch_related(Prefetch("option_groups", queryset=OptionGroup.objects.prefetch_related("choices")),
+                               "store_stock")
+
+
+def offerings_by_id(offering_ids: list[UUID]) -> dict[UUID, Offering]:
+    """The offerings with these ids, whoever sells them, with their option groups (one read that
+    serves the prep time before the store is known and the prices after: products_at(candidates=))."""
+    return {o.pk: o for o in _with_options(Offering.objects.filter(pk__in=offering_ids))}
+
+
+def products_at(*, store: Store, offering_ids: list[UUID],
+                candidates: dict[UUID, Offering] | None = None) -> dict[UUID, Offering]:
     """The live products of the store's merchant among these ids that this store sells (it has a stock
-    row for them, sold out or not), with their option groups."""
-    return {o.pk: o for o in Offering.objects.filter(
+    row for them, sold out or not), with their option groups (picked from `candidates`, offerings_by_id's
+    answer, when given: no query)."""
+    if candidates is not None:
+        return {oid: o for oid in offering_ids if (o := candidates.get(oid)) is not None
+                and o.merchant_id == store.merchant_id and o.kind == OfferingKind.PRODUCT
+                and o.status == OfferingStatus.LIVE and any(s.store_id == store.pk for s in o.store_stock.all())}
+    return {o.pk: o for o in _with_options(Offering.objects.filter(
         pk__in=offering_ids, merchant_id=store.merchant_id, kind=OfferingKind.PRODUCT, status=OfferingStatus.LIVE,
-        store_stock__store=store,
-    ).prefetch_related(Prefetch("option_groups", queryset=OptionGroup.objects.prefetch_related("choices")))}
+        store_stock__store=store))}
 
 
 def ordering_settings(store: Store) -> StoreOrdering:
@@ -175,7 +191,11 @@ def _where(fulfilment: Any, *, prep_minutes: int, now: datetime) -> Where:
         raise Invalid(_("Say how the order is served."), fields={"fulfilment": _("an object with a type")})
     kind = fulfilment.get("type")
     if kind == FulfilmentKind.PICKUP:
-        store = public_store(fulfilment.get("store_id"))
+        # the store with its ordering settings in one read (public_store's rules: active store and merchant)
+        store = public_stores().select_related("merchant", "ordering").filter(
+            pk=as_uuid(fulfilment.get("store_id"))).first()
+        if store is None:
+            raise NotFound()
         slot = pickup_slot_for(store=store, start_text=fulfilment.get("slot_start"), prep_minutes=prep_minutes, now=now)
         return Where(store=store, kind=kind, slot=slot)
     if kind == FulfilmentKind.DINE_IN:
@@ -209,11 +229,12 @@ def _tab_for(table: Table) -> Tab:
     raise AssertionError("unreachable")
 
 
-def price_lines(*, store: Store, parsed: list[LineIn]) -> tuple[dict[UUID, Offering], list[Any], dict[UUID, int], Money]:
+def price_lines(*, store: Store, parsed: list[LineIn], candidates: dict[UUID, Offering] | None = None,
+                ) -> tuple[dict[UUID, Offering], list[Any], dict[UUID, int], Money]:
     """The products of the lines at this store, each line's unit price with its options (a shown price
     that differs -> price_changed), the units per product and the total; nothing written."""
     ids = sorted({ln.offering_id for ln in parsed}, key=str)
-    products = products_at(store=store, offering_ids=ids)
+    products = products_at(store=store, offering_ids=ids, candidates=candidates)
     for i, ln in enumerate(parsed):
         if ln.offering_id not in products:
             other = Offering.objects.filter(pk=ln.offering_id).values_list("merchant_id", flat=True).first()
@@ -253,28 +274,58 @@ def ordering_order_create(*, customer: User, lines: Any, fulfilment: Any, source
     parsed = parse_product_lines(lines)
     now = timezone.now()
     source = source or Source()
-    # The prep time needs the products, the products need the store: read the products first by id.
+    # The prep time needs the products, the products need the store: read the products first by id
+    # (with their options: the same read prices the lines once the store is known).
     ids = sorted({ln.offering_id for ln in parsed}, key=str)
-    prep = dict(Offering.objects.filter(pk__in=ids).values_list("pk", "prep_minutes"))
-    where = _where(fulfilment, prep_minutes=max((prep.get(i, 0) for i in ids), default=0), now=now)
+    candidates = offerings_by_id(ids)
+    where = _where(fulfilment, prep_minutes=max((o.prep_minutes for o in candidates.values()), default=0), now=now)
     store = where.store
     if channel_store is not None and channel_store.pk != store.pk:
         raise WrongStore(_("This table belongs to another store."))
-    products, priced, wanted, total = price_lines(store=store, parsed=parsed)
-    orders_expire_due(offering_ids=wanted.keys(), now=now)  # stale holds give their units back first
+    products, priced, wanted, total = price_lines(store=store, parsed=parsed, candidates=candidates)
+    # The stock as it is now (no lock): a dish already short is refused before anything is written, and
+    # the counted ones are taken in the transaction with one conditional UPDATE each (stock_hint).
+    left = store_stock_left(offering_ids=wanted.keys(), store_id=store.pk)
+    swept = False
+    if any(_short(left[oid], n) for oid, n in wanted.items()):
+        orders_expire_due(offering_ids=wanted.keys(), now=now)  # stale holds give their units back first
+        swept = True
+        left = store_stock_left(offering_ids=wanted.keys(), store_id=store.pk)
+        for oid in sorted(wanted, key=str):
+            if _short(left[oid], wanted[oid]):
+                raise _sold_out(products[oid], store)
     for attempt in range(5):
         try:
             return order_write(customer=customer, where=where, priced=priced, wanted=wanted, total=total,
-                               products=products, source=source, now=now)
+                               products=products, source=source, now=now, stock_hint=left)
         except IntegrityError:
             if attempt == 4:  # an order-number collision: the whole write runs again
                 raise
+        except (SoldOut, SlotFull):
+            # Refused in the transaction (taken meanwhile): stale holds of these dishes give their units
+            # and places back first, then the write runs once more; refused again, the refusal stands.
+            if swept or not orders_expire_due(offering_ids=wanted.keys(), now=now):
+                raise
+            swept = True
+            left = store_stock_left(offering_ids=wanted.keys(), store_id=store.pk)
     raise AssertionError("unreachable")
 
 
+def _short(left: int | None, n: int) -> bool:
+    return left is not None and left < n
+
+
+def _sold_out(product: Offering, store: Store) -> SoldOut:
+    return SoldOut(_("%(dish)s is sold out at %(store)s.") % {"dish": product.title, "store": store.name},
+                   fields={"offering_id": str(product.pk)})
+
+
 def order_write(*, customer: User, where: Where, priced: list[Any], wanted: dict[UUID, int], total: Money,
-                products: dict[UUID, Offering], source: Source, now: datetime) -> Order:
-    """The rows of a checked product order in one transaction (see the module docstring)."""
+                products: dict[UUID, Offering], source: Source, now: datetime,
+                stock_hint: dict[UUID, int | None] | None = None) -> Order:
+    """The rows of a checked product order in one transaction (see the module docstring). stock_hint
+    (store_stock_left's answer, read just before) says which dishes are counted: those are taken with
+    one conditional UPDATE, the stock row locked from there to the commit."""
     store = where.store
     currency = total.currency
     with transaction.atomic():
@@ -304,9 +355,11 @@ def order_write(*, customer: User, where: Where, priced: list[Any], wanted: dict
                 raise SlotFull()
         # Stock last, in a fixed order (no deadlock between two carts of the same dishes).
         for oid in sorted(wanted, key=str):
-            if not store_stock_take(offering_id=oid, store_id=store.pk, n=wanted[oid]):
-                raise SoldOut(_("%(dish)s is sold out at %(store)s.") % {"dish": products[oid].title, "store": store.name},
-                              fields={"offering_id": str(oid)})
+            if stock_hint is not None and oid in stock_hint and stock_hint[oid] is None:
+                continue  # unlimited and not switched off when read just before: nothing to take, no lock
+            counted = stock_hint is not None and stock_hint.get(oid) is not None
+            if not store_stock_take(offering_id=oid, store_id=store.pk, n=wanted[oid], counted=counted):
+                raise _sold_out(products[oid], store)
         transaction.on_commit(partial(schedule_hold_expiry, order))
     order.ticket = ticket  # the answer shows it without a query
     return as_written(order, lines=rows)
