@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -84,7 +85,7 @@ def _kitchen_context(request: HttpRequest, store: Store, *, notice: str = "", no
     return {
         "store": store, "poll": POLL_SECONDS, "reasons": REJECT_REASONS, "notice": notice, "notice_kind": notice_kind,
         "columns": [("new", _("New"), columns["new"]), ("preparing", _("Preparing"), columns["preparing"]),
-                    ("ready", _("Ready"), columns["ready"])],
+                    ("ready", pgettext("kitchen column", "Ready"), columns["ready"])],
         "new_ids": " ".join(str(c["order"].pk) for c in columns["new"]), "done": done,
         "now": timezone.localtime(timezone.now(), zone),
     }
