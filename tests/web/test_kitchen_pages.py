@@ -160,11 +160,16 @@ def test_another_merchants_owner_gets_404_and_a_clerk_of_another_store_403(bar):
 
 
 def test_the_kitchen_in_chinese(bar):  # noqa: F811
-    pickup_order(bar)
-    html = login(bar["clerk"], "zh-hans").get(f"/counter/{bar['store']['id']}/kitchen/").content.decode()
-    for text in ("后厨", "新订单", "制作中", "接单", "拒单", "取餐码", "点击开启提示音"):
+    order = pickup_order(bar)
+    zh = login(bar["clerk"], "zh-hans")
+    html = zh.get(f"/counter/{bar['store']['id']}/kitchen/").content.decode()
+    for text in ("后厨", "新订单", "制作中", "待取餐", "接单", "拒单", "取餐码", "点击开启提示音"):
         assert text in html, text
     assert "Tap to enable sound" not in html and ">Accept<" not in html
+    url = f"/counter/{bar['store']['id']}/kitchen/pickup/"
+    assert "已交付" in zh.post(url, {"code": order["pickup_code"]}, HTTP_HX_REQUEST="true").content.decode()
+    again = zh.post(url, {"code": order["pickup_code"]}, HTTP_HX_REQUEST="true").content.decode()
+    assert "交付过了" in again and "already" not in again
 
 
 def test_pos_sale_with_options_takes_the_same_stock_as_online_orders(bar):  # noqa: F811

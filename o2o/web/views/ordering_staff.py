@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +30,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from o2o.accounts.models import User
 from o2o.catalogue.products import options_price
 from o2o.core.errors import DomainError, Forbidden, Invalid, NotFound
 from o2o.core.money import Money, parse_amount
@@ -58,6 +59,11 @@ TABLE_PATH = "/t/%s/"  # the page a table's QR opens (api/routers/ordering.py TA
 SANDBOX_CARD = "4242424242424242"
 
 
+def _staff(request: HttpRequest) -> User:
+    """The signed-in user (every view here is login_required; store_for_staff decides the rest)."""
+    return cast(User, request.user)
+
+
 # --- the kitchen screen ---
 
 def _card(ticket: Ticket, *, zone: Any) -> dict[str, Any]:
@@ -75,7 +81,7 @@ def _kitchen_context(request: HttpRequest, store: Store, *, notice: str = "", no
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(store.timezone)
-    _store, tickets = kitchen_queue(user=request.user, store_id=store.pk)
+    _store, tickets = kitchen_queue(user=_staff(request), store_id=store.pk)
     columns: dict[str, list[dict[str, Any]]] = {"new": [], "preparing": [], "ready": []}
     for t in tickets:
         status = t.order.fulfilment_status
@@ -94,7 +100,7 @@ def _kitchen_context(request: HttpRequest, store: Store, *, notice: str = "", no
 @login_required
 @domain_pages
 def kitchen(request: HttpRequest, store_id: Any) -> HttpResponse:
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
     return render(request, "web/kitchen/kitchen.html", _kitchen_context(request, store))
 
 
@@ -102,7 +108,7 @@ def kitchen(request: HttpRequest, store_id: Any) -> HttpResponse:
 @login_required
 @domain_pages
 def kitchen_fragment(request: HttpRequest, store_id: Any) -> HttpResponse:
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
     return render(request, "web/kitchen/_queue.html", _kitchen_context(request, store))
 
 
@@ -127,18 +133,18 @@ def _reason(request: HttpRequest) -> str:
 @domain_pages
 def kitchen_move(request: HttpRequest, store_id: Any, order_id: Any, action: str) -> HttpResponse:
     """Accept, reject (with a reason), ready or handed over, from the kitchen screen."""
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
     if not Ticket.objects.filter(order_id=as_uuid(order_id), store=store).exists():
         raise Http404()
     moves = {"accept": kitchen_services.ticket_accept, "ready": kitchen_services.ticket_ready,
              "hand-over": kitchen_services.ticket_hand_over}
     try:
         if action == "reject":
-            order = kitchen_services.ticket_reject(user=request.user, order_id=order_id, reason=_reason(request))
+            order = kitchen_services.ticket_reject(user=_staff(request), order_id=order_id, reason=_reason(request))
             done = (_("Order %(n)s rejected; the payment is refunded.") if order.status in PAID_STATUSES
                     else _("Order %(n)s rejected."))
         elif action in moves:
-            order = moves[action](user=request.user, order_id=order_id)
+            order = moves[action](user=_staff(request), order_id=order_id)
             done = {"accept": _("Order %(n)s accepted."), "ready": _("Order %(n)s is ready."),
                     "hand-over": _("Order %(n)s handed over.")}[action]
         else:
@@ -155,16 +161,16 @@ def kitchen_move(request: HttpRequest, store_id: Any, order_id: Any, action: str
 @domain_pages
 def kitchen_pickup(request: HttpRequest, store_id: Any) -> HttpResponse:
     """The pickup-code box: typed or scanned, the 6-digit code hands the order over once."""
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
     code = request.POST.get("code", "")
     try:
-        order = kitchen_services.pickup_collect(user=request.user, store_id=store.pk, code=code)
+        order = kitchen_services.pickup_collect(user=_staff(request), store_id=store.pk, code=code)
     except DomainError as exc:
-        ok, text, order = False, error_text(exc), None
+        ok, text = False, error_text(exc)
     else:
         ok, text = True, _("Order %(n)s handed over. Give the customer their bag.") % {"n": order.number}
     if is_htmx(request):
-        response = render(request, "web/kitchen/_pickup_result.html", {"ok": ok, "text": text, "order": order})
+        response = render(request, "web/kitchen/_pickup_result.html", {"ok": ok, "text": text})
         response["HX-Trigger"] = "kitchen-refresh"
         return response
     (messages.success if ok else messages.error)(request, text)
@@ -242,7 +248,7 @@ def _open_tabs(store: Store) -> list[dict[str, Any]]:
 @domain_pages
 def pos(request: HttpRequest, store_id: Any) -> HttpResponse:
     """Walk-in sales: pick dishes and options, take cash or a card, print the receipt; and the open tabs."""
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
     sections, products, stock = store_menu(store)
     items = {p.pk: p for p in products}
     cart = _cart(request, store)
@@ -321,7 +327,7 @@ def _pos_pay(request: HttpRequest, store: Store, cart: dict[str, Any], items: di
         return redirect(here)
     payment = {"method": method, "card_number": (request.POST.get("card_number") or "").replace(" ", "") or None}
     try:
-        order = counter_sale_create(user=request.user, store_id=store.pk, lines=cart["lines"], payment=payment)
+        order = counter_sale_create(user=_staff(request), store_id=store.pk, lines=cart["lines"], payment=payment)
     except DomainError as exc:
         cache.delete(f"pos-sale:{cart['id']}")
         messages.error(request, error_text(exc))
@@ -344,14 +350,14 @@ def _money(m: Money) -> str:
 @login_required
 @domain_pages
 def pos_tab_close(request: HttpRequest, store_id: Any, tab_id: Any) -> HttpResponse:
-    store, _m = store_for_staff(user=request.user, store_id=store_id)
-    tab = tab_for_staff(user=request.user, tab_id=tab_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id)
+    tab = tab_for_staff(user=_staff(request), tab_id=tab_id)
     if tab.store_id != store.pk:
         raise Http404()
     method = request.POST.get("method")
     card = (request.POST.get("card_number") or "").replace(" ", "") or None
     try:
-        tab, paid = tab_close(user=request.user, tab_id=tab.pk, method=method, card_number=card)
+        tab, paid = tab_close(user=_staff(request), tab_id=tab.pk, method=method, card_number=card)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -385,7 +391,7 @@ def receipt(request: HttpRequest, order_id: Any) -> HttpResponse:
     order = Order.objects.select_related("store__merchant").filter(pk=as_uuid(order_id)).first()
     if order is None or order.store_id is None:
         raise NotFound()
-    store, _m = store_for_staff(user=request.user, store_id=order.store_id)
+    store, _m = store_for_staff(user=_staff(request), store_id=order.store_id)
     ticket = Ticket.objects.filter(order=order).select_related("table").first()
     zone = ZoneInfo(store.timezone)
     pdf = request.GET.get("format") == "pdf"
@@ -401,7 +407,7 @@ def receipt(request: HttpRequest, order_id: Any) -> HttpResponse:
 # --- tables and their QR sheet ---
 
 def _store_of_merchant(request: HttpRequest, merchant_id: Any, store_id: Any) -> Store:
-    store, _m = store_for_staff(user=request.user, store_id=store_id, manage=True)
+    store, _m = store_for_staff(user=_staff(request), store_id=store_id, manage=True)
     if store.merchant_id != as_uuid(merchant_id):
         raise NotFound()
     return store
@@ -421,7 +427,7 @@ def store_tables(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpR
         except ValueError:
             seats = 0
         try:
-            table = table_create(user=request.user, store_id=store.pk, label=values["label"], seats=seats)
+            table = table_create(user=_staff(request), store_id=store.pk, label=values["label"], seats=seats)
         except (NotFound, Forbidden):
             raise
         except DomainError as exc:
@@ -430,7 +436,7 @@ def store_tables(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpR
         else:
             messages.success(request, _("Table %(t)s added.") % {"t": table.label})
             return redirect("web:store_tables", merchant_id=store.merchant_id, store_id=store.pk)
-    _store, tables = tables_of_store(user=request.user, store_id=store.pk)
+    _store, tables = tables_of_store(user=_staff(request), store_id=store.pk)
     rows = [{"table": t, "url": request.build_absolute_uri(TABLE_PATH % t.token)} for t in tables]
     return render(request, "web/kitchen/tables.html", {
         "merchant": store.merchant, "store": store, "rows": rows, "errors": errors, "values": values,
@@ -442,7 +448,7 @@ def store_tables(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpR
 def tables_sheet(request: HttpRequest, merchant_id: Any, store_id: Any) -> HttpResponse:
     """An A4 sheet of the store's table QR codes, each the absolute URL of its table's page."""
     store = _store_of_merchant(request, merchant_id, store_id)
-    _store, tables = tables_of_store(user=request.user, store_id=store.pk)
+    _store, tables = tables_of_store(user=_staff(request), store_id=store.pk)
     cards = [{"title": t.label, "subtitle": _("Scan to order"),
               "payload": request.build_absolute_uri(TABLE_PATH % t.token),
               "note": f"{store.merchant.name} · {store.name}"} for t in tables]

@@ -74,6 +74,11 @@
       if (e.detail.target && e.detail.target.id === "pickup-result") {
         var input = document.getElementById("pickup-code");
         if (input) { input.value = ""; input.focus(); }
+        if (window.htmx) window.htmx.ajax("GET", queue.getAttribute("hx-get"), { target: queue, swap: "innerHTML" });
+        var shown = e.detail.target.firstElementChild;
+        window.setTimeout(function () {
+          if (shown && shown.parentNode === e.detail.target) e.detail.target.innerHTML = "";
+        }, 10000);
       }
     });
   });
