@@ -1,6 +1,6 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant, ordering_customer, reviews
+from o2o.web.views import auth, counter, customer, merchant, ordering_customer, ordering_staff, reviews
 
 app_name = "web"
 urlpatterns = [
@@ -56,4 +56,17 @@ urlpatterns = [
     path("counter/", counter.counter_home, name="counter"),
     path("counter/<uuid:store_id>/", counter.counter_store, name="counter_store"),
     path("counter/sw.js", counter.counter_service_worker, name="counter_sw"),
+    # ordering: staff (p2)
+    path("counter/<uuid:store_id>/kitchen/", ordering_staff.kitchen, name="kitchen"),
+    path("counter/<uuid:store_id>/kitchen/queue/", ordering_staff.kitchen_fragment, name="kitchen_queue"),
+    path("counter/<uuid:store_id>/kitchen/pickup/", ordering_staff.kitchen_pickup, name="kitchen_pickup"),
+    path("counter/<uuid:store_id>/kitchen/<uuid:order_id>/<slug:action>/", ordering_staff.kitchen_move,
+         name="kitchen_move"),
+    path("counter/<uuid:store_id>/pos/", ordering_staff.pos, name="pos"),
+    path("counter/<uuid:store_id>/tabs/<uuid:tab_id>/close/", ordering_staff.pos_tab_close, name="pos_tab_close"),
+    path("counter/orders/<uuid:order_id>/receipt/", ordering_staff.receipt, name="receipt"),
+    path("merchant/<uuid:merchant_id>/stores/<uuid:store_id>/tables/", ordering_staff.store_tables,
+         name="store_tables"),
+    path("merchant/<uuid:merchant_id>/stores/<uuid:store_id>/tables/sheet.pdf", ordering_staff.tables_sheet,
+         name="tables_sheet"),
 ]

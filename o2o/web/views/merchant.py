@@ -77,6 +77,8 @@ TAB_OF_PAGE = {
     "voucher_trail": "audit",
     "conflicts": "audit",
     "reviews": "reviews",
+    "store_tables": "dashboard",  # ordering: staff (p2): a store's tables, reached from the stores list
+    "tables_sheet": "dashboard",
 }
 
 
