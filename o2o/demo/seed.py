@@ -25,6 +25,7 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
+from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
@@ -35,7 +36,7 @@ from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 2  # 2: content per kind of shop, photos without text, times inside opening hours
+SEED_VERSION = 3  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -238,6 +239,26 @@ class CityBuilder:
         return made
 
 
+FEATURED_KINDS = ("noodles", "skewers", "dumplings")  # besides the demo hotpot: one restaurant of each
+
+
+def ordering_day(dining: Dining, *, city: list[CityEntry], demo_store: Store, demo: dict[str, User],
+                 customers: list[User]) -> None:
+    """Yesterday's pickup orders at the featured restaurants (the demo merchant and the first noodle bar,
+    skewer and dumpling shop of the city), and the demo store's kitchen right now."""
+    demo_m = city[0][0]
+    featured: list[tuple[Merchant, Store, User]] = [(demo_m, demo_store, demo["clerk"])]
+    for kind_key in FEATURED_KINDS:
+        entry = next((e for e in city[1:] if e[3].key == kind_key and e[0].pk in dining.menus), None)
+        if entry is not None:
+            featured.append((entry[0], dining.menus[entry[0].pk].stores[0], entry[1]))
+    for i, (m, store, staff) in enumerate(featured):
+        n = dining.rng.randint(22, 30) if i == 0 else dining.rng.randint(10, 18)
+        dining.past_day(menu=dining.menus[m.pk], store=store, staff=staff, customers=customers, n=n)
+    dining.now_at(menu=dining.menus[demo_m.pk], store=demo_store, clerk=demo["clerk"], customer=demo["customer"],
+                  customers=customers)
+
+
 def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = None) -> Outcome:
     """Seed the demo city once. A second call returns the existing record and changes nothing."""
     existing = SeedRecord.objects.order_by("-created_at").first()
@@ -262,11 +283,18 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
                             deals=demo_deals, kind=demo_kind)
         maker.backdate()  # each order's rows to its planned times (history.py)
+        # Menus and tables on the shops whose kind has a menu (dining.py), with their own random stream
+        # so the rest of the city comes out as before.
+        dining = Dining(rng=random.Random(seed + 1), currency=CURRENCY)
+        for m, owner, _offerings, kind in city:
+            dining.menu(m, owner, kind)
         # The shops opened months ago, the customers signed up before buying (see history.py).
         backdate_merchants(b.rng, list(Merchant.objects.values_list("pk", flat=True)))
         backdate_users("owner", days=420)
         backdate_users("customer", days=60)
         backdate_users("clerk", days=30)
+        b.log("  menus on; yesterday's pickups and the kitchen now")
+        ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -274,6 +302,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
+            **dining.counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)
