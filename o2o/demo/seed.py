@@ -55,14 +55,41 @@ class DemoLogin:
 LOGINS = (
     DemoLogin("customer", "customer@demo.o2o", "demo-customer-pass", ("/",),
               "find deals nearby, pay with the sandbox card 4242 4242 4242 4242; /orders/ holds 2 ready "
-              "vouchers for Hotpot House to show at the counter"),
+              "vouchers for Hotpot House to show at the counter and a pickup order there that is ready "
+              "(its pickup code)"),
     DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
-              f"runs {data.DEMO_MERCHANT}: stores, deals, staff, orders, reviews"),
+              f"runs {data.DEMO_MERCHANT}: stores, deals, menu, tables and their QR sheet, staff, orders, reviews"),
     DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),
-              "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code"),
+              "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code; its kitchen "
+              "screen (2 new pickups, 1 preparing, 1 ready, a table's tab to pay at the counter) and its POS"),
     DemoLogin("operator", "operator@demo.o2o", "demo-operator-pass", ("/admin/",),
               "the operator admin: every merchant, order, voucher and payment; approve pending merchants"),
 )
+
+# Where the ordering of the demo store is seen; the ids are the seeded rows' (where_to_look).
+KITCHEN_PATH = "/counter/{store}/kitchen/"
+POS_PATH = "/counter/{store}/pos/"
+TABLE_PATH = "/t/{token}/"
+QR_SHEET_PATH = "/merchant/{merchant}/stores/{store}/tables/sheet.pdf"
+
+
+def where_to_look() -> list[tuple[str, str, str]]:
+    """(who, what, path) of the demo store's ordering pages in a seeded city ([] before seeding, or in
+    a city seeded before ordering)."""
+    from o2o.ordering.models import Table
+
+    store = Store.objects.filter(name=data.DEMO_STORE, merchant__name=data.DEMO_MERCHANT).first()
+    table = Table.objects.filter(store=store, tabs__status="open").first() or \
+        Table.objects.filter(store=store).order_by("label").first()
+    if store is None or table is None:
+        return []
+    ids = {"store": store.pk, "merchant": store.merchant_id, "token": table.token}
+    return [
+        ("clerk", "kitchen screen", KITCHEN_PATH.format(**ids)),
+        ("clerk", "point of sale (walk-in sales)", POS_PATH.format(**ids)),
+        ("anyone", f"table {table.label}'s menu (its QR; a tab is open)", TABLE_PATH.format(**ids)),
+        ("owner", "the tables' QR sheet to print", QR_SHEET_PATH.format(**ids)),
+    ]
 
 
 def login_path(login: DemoLogin) -> str:
@@ -243,9 +270,10 @@ FEATURED_KINDS = ("noodles", "skewers", "dumplings")  # besides the demo hotpot:
 
 
 def ordering_day(dining: Dining, *, city: list[CityEntry], demo_store: Store, demo: dict[str, User],
-                 customers: list[User]) -> None:
+                 customers: list[User], merchants: int) -> None:
     """Yesterday's pickup orders at the featured restaurants (the demo merchant and the first noodle bar,
-    skewer and dumpling shop of the city), and the demo store's kitchen right now."""
+    skewer and dumpling shop of the city: 22-30 at the demo store, 10-18 at the others; a third of
+    that in a city of a few merchants, as the tests seed), and the demo store's kitchen right now."""
     demo_m = city[0][0]
     featured: list[tuple[Merchant, Store, User]] = [(demo_m, demo_store, demo["clerk"])]
     for kind_key in FEATURED_KINDS:
@@ -254,6 +282,8 @@ def ordering_day(dining: Dining, *, city: list[CityEntry], demo_store: Store, de
             featured.append((entry[0], dining.menus[entry[0].pk].stores[0], entry[1]))
     for i, (m, store, staff) in enumerate(featured):
         n = dining.rng.randint(22, 30) if i == 0 else dining.rng.randint(10, 18)
+        if merchants < 60:
+            n = max(3, n // 3)
         dining.past_day(menu=dining.menus[m.pk], store=store, staff=staff, customers=customers, n=n)
     dining.now_at(menu=dining.menus[demo_m.pk], store=demo_store, clerk=demo["clerk"], customer=demo["customer"],
                   customers=customers)
@@ -294,7 +324,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         backdate_users("customer", days=60)
         backdate_users("clerk", days=30)
         b.log("  menus on; yesterday's pickups and the kitchen now")
-        ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers)
+        ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers, merchants=b.n)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
