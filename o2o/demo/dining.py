@@ -263,8 +263,12 @@ class Dining:
             _back(Order.objects.filter(pk=order.pk), delta, "created_at", "updated_at", "expires_at")
             _back(OrderLine.objects.filter(order=order), delta, "created_at", "updated_at")
             _back(OrderEvent.objects.filter(order=order), delta, "at")
-            _back(Ticket.objects.filter(order=order), delta, "created_at", "updated_at", "queued_at")
-            _back(Tab.objects.filter(table=table, status="open"), delta, "created_at", "updated_at")
+            ticket = Ticket.objects.get(order=order)
+            _back(Ticket.objects.filter(pk=ticket.pk), delta, "created_at", "updated_at", "queued_at")
+            # the tab too, when this order opened it (not when it joined a tab opened before)
+            if ticket.tab_id is not None:
+                _back(Tab.objects.filter(pk=ticket.tab_id, created_at__gte=order.created_at - timedelta(seconds=1)),
+                      delta, "created_at", "updated_at")
         self.counts["table_orders"] += 1
         return order
 

@@ -4,6 +4,7 @@ over, the demo store's kitchen right now, and the books balanced, on a small see
 from __future__ import annotations
 
 import io
+import random
 import re
 from collections import Counter
 from datetime import timedelta
@@ -20,7 +21,8 @@ from o2o.capacity.models import CapacitySlot
 from o2o.catalogue.models import MenuSection, StoreStock
 from o2o.demo import data, menus
 from o2o.demo.data import DEMO_STORE
-from o2o.demo.dining import table_labels
+from o2o.demo.dining import Dining, Menu, table_labels
+from o2o.demo.kinds import DAYS
 from o2o.demo.seed import LOGINS
 from o2o.merchants.enums import Category, MerchantStatus
 from o2o.merchants.hours import is_open
@@ -162,3 +164,33 @@ def test_the_kitchen_now_the_ready_pickup_and_the_books(city: str, api_client) -
                  f"/merchant/{store.merchant_id}/stores/{store.pk}/tables/sheet.pdf"):
         assert path in city, path
     assert Ticket.objects.filter(store=store, done_at__isnull=True).count() == 4
+
+
+def test_a_tab_opened_while_the_store_is_closed_is_dated_when_it_was_last_open(city: str) -> None:
+    """Checkout takes no table order while the store is closed; a seed run then writes it as checkout
+    does and dates it to the last half hour the store was open (the kitchen still shows it)."""
+    store = Store.objects.select_related("merchant__owner").get(name=DEMO_STORE)
+    now = timezone.localtime()
+    closes = f"{(now.hour - 1) % 24:02d}:00".replace("00:00", "24:00")
+    closed_now = {d: [[f"{(now.hour - 3) % 24:02d}:00", closes]] for d in DAYS}  # open until an hour ago
+    Store.objects.filter(pk=store.pk).update(opening_hours=closed_now)
+    store.refresh_from_db()
+    assert not is_open(store.opening_hours, store.timezone, timezone.now())
+    sections = menus.menu_for(data.DEMO_KIND)
+    dishes = {menus.dish_title(d): d for s in sections for d in s.dishes}
+    menu = Menu(merchant=store.merchant, owner=store.merchant.owner, stores=[store],
+                items=[(o, dishes[o.title]) for o in store.merchant.offerings.filter(kind="product")])
+    customer = User.objects.get(email="customer001@demo.o2o")
+    order = Dining(rng=random.Random(3), currency="CNY").open_tab(menu=menu, store=store, customer=customer)
+    assert order is not None
+    order.refresh_from_db()
+    ticket = Ticket.objects.get(order=order)
+    assert ticket.pay_at_counter and ticket.kind == "dine_in" and ticket.tab.status == "open"
+    assert order.status == OrderStatus.AWAITING_PAYMENT and order.expires_at > timezone.now()
+    assert is_open(store.opening_hours, store.timezone, order.created_at)
+    assert timezone.now() - timedelta(hours=4) < order.created_at < timezone.now() - timedelta(minutes=20)
+    assert ticket.queued_at == order.created_at or abs(ticket.queued_at - order.created_at) < timedelta(seconds=1)
+    assert order.number[1:7] == timezone.localtime(order.created_at).strftime("%y%m%d")
+    clerk = User.objects.get(email="clerk@demo.o2o")
+    assert order.pk in {t.order_id for t in kitchen_queue(user=clerk, store_id=store.pk)[1]}
+    assert books_problems() == []
