@@ -20,14 +20,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.capacity.models import CapacitySlot
 from o2o.capacity.rules import slot_windows
 from o2o.catalogue.enums import OfferingStatus
-from o2o.catalogue.models import Offering
+from o2o.catalogue.models import Offering, OfferingPhoto
 from o2o.catalogue.products import menu_section_create, product_create
 from o2o.catalogue.services import offering_photo_add
 from o2o.core.errors import DomainError
@@ -96,11 +98,33 @@ class Dining:
         self.now = now or timezone.now()
         self.counts: Counter[str] = Counter()
         self.menus: dict[Any, Menu] = {}  # merchant id -> its menu
+        self.first_photos: dict[tuple[str, str], tuple[bytes, int, int, str]] = {}
         self.maker = OrderMaker(rng=rng)  # for order numbers that carry the order's date
 
     # --- menus and tables ---------------------------------------------------------------------------
 
-    def menu(self, merchant: Merchant, owner: User, kind: Kind) -> Menu | None:
+    def photo(self, offering: Offering, kind: Kind, category: str) -> OfferingPhoto:
+        """The dish's drawing on the offering. The first shop of the kind to sell the dish gets it through
+        offering_photo_add (checked and re-encoded as every upload); the others get a copy of that
+        stored file, as the same service would write it (checking 800 identical pictures again would be
+        a tenth of the seed)."""
+        key = (kind.key, offering.title)
+        first = self.first_photos.get(key)
+        if first is None:
+            photo = offering_photo_add(offering=offering, data=deal_photo(kind=kind.key, category=category,
+                                                                          variant=offering.title))
+            with photo.image.open("rb") as f:
+                self.first_photos[key] = (f.read(), photo.width, photo.height, (photo.image.name or "photo.jpg").rsplit("/", 1)[-1])
+            return photo
+        content, w, h, name = first
+        photo = OfferingPhoto(offering=offering, width=w, height=h, position=0)
+        photo.image.save(name, ContentFile(content), save=False)
+        photo.save()
+        audit_record(action="offering.photo", obj=offering, summary=f"Photo {w}×{h} added to “{offering.title}”",
+                     data={"photo": str(photo.pk)})
+        return photo
+
+    def menu(self, merchant: Merchant, owner: User, kind: Kind, *, demo: bool = False) -> Menu | None:
         sections = menus.menu_for(kind.key)
         if not sections:
             return None
@@ -116,15 +140,18 @@ class Dining:
                     price={"amount": dish.price, "currency": self.currency},
                     stock=[{"store_id": str(st.pk), "quantity": dish.stock} for st in stores],
                     options=option_groups(dish), section_id=s.pk, prep_minutes=dish.prep_minutes, status=status)
-                offering_photo_add(offering=offering, data=deal_photo(kind=kind.key, category=merchant.category,
-                                                                          variant=title))
+                self.photo(offering, kind, merchant.category)
                 menu.items.append((offering, dish))
                 self.counts["menu_items"] += 1
         if merchant.category == Category.RESTAURANT:
             for store in stores:
-                for label in table_labels(self.rng.randint(6, 12)):
-                    table_create(user=owner, store_id=store.pk, label=label, seats=self.rng.choice([2, 4, 4, 4, 6]))
-                    self.counts["tables"] += 1
+                tables = [(label, self.rng.choice([2, 4, 4, 4, 6])) for label in table_labels(self.rng.randint(6, 12))]
+                if demo:  # the tables the demo shows are made by table_create
+                    for label, seats in tables:
+                        table_create(user=owner, store_id=store.pk, label=label, seats=seats)
+                else:  # the rest of the city's as one insert, as the seed writes its users (the same rows)
+                    Table.objects.bulk_create([Table(store=store, label=label, seats=seats) for label, seats in tables])
+                self.counts["tables"] += len(tables)
         self.menus[merchant.pk] = menu
         return menu
 

@@ -316,8 +316,8 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         # Menus and tables on the shops whose kind has a menu (dining.py), with their own random stream
         # so the rest of the city comes out as before.
         dining = Dining(rng=random.Random(seed + 1), currency=CURRENCY)
-        for m, owner, _offerings, kind in city:
-            dining.menu(m, owner, kind)
+        for i, (m, owner, _offerings, kind) in enumerate(city):
+            dining.menu(m, owner, kind, demo=i == 0)
         # The shops opened months ago, the customers signed up before buying (see history.py).
         backdate_merchants(b.rng, list(Merchant.objects.values_list("pk", flat=True)))
         backdate_users("owner", days=420)
