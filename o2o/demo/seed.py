@@ -5,6 +5,8 @@ demo centre, made through the domain services so every row is as real as product
 Users are the only bulk insert (one password hash shared per role instead of hashing 280 times);
 everything else goes through merchant_create, store_create, staff_add, offering_create,
 offering_photo_add, order_create, order_pay, voucher_redeem, order_refund, review_create, review_reply.
+Ordering (dining.py): menus by product_create, tables, yesterday's pickups and the demo kitchen now by
+the ordering services; the tables beyond the demo merchant's are one insert as the users are.
 """
 
 from __future__ import annotations
