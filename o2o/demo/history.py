@@ -29,9 +29,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from o2o.accounts.models import User
-from o2o.catalogue.models import Offering, OfferingEvent, OfferingPhoto
+from o2o.catalogue.models import MenuSection, Offering, OfferingEvent, OfferingPhoto
 from o2o.merchants.hours import is_open, local_midnight
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
+from o2o.ordering.models import Table
 from o2o.orders.models import Order, OrderEvent
 from o2o.payments.models import Payment, PaymentEvent, Refund
 from o2o.reviews.models import Review
@@ -52,7 +53,7 @@ def _back(qs, delta: timedelta, *fields: str) -> None:  # type: ignore[no-untype
 
 def backdate_merchants(rng: random.Random, merchant_ids: list, *, opened_days: tuple[int, int] = (60, 400)) -> None:
     """Each merchant opened some months ago; its stores, staff and deals followed within days (all of
-    it more than 40 days ago, before any demo order)."""
+    it more than 40 days ago, before any demo order); the menu and the tables came with the deals."""
     for mid in merchant_ids:
         opened = rng.randint(*opened_days) * DAY + rng.randint(0, 23) * HOUR
         deals = opened - rng.randint(1, 20) * DAY
@@ -63,6 +64,8 @@ def backdate_merchants(rng: random.Random, merchant_ids: list, *, opened_days: t
         _back(Offering.objects.filter(merchant_id=mid), deals, "created_at", "updated_at")
         _back(OfferingEvent.objects.filter(offering__merchant_id=mid), deals, "at")
         _back(OfferingPhoto.objects.filter(offering__merchant_id=mid), deals, "created_at", "updated_at")
+        _back(MenuSection.objects.filter(merchant_id=mid), deals, "created_at", "updated_at")
+        _back(Table.objects.filter(store__merchant_id=mid), deals, "created_at", "updated_at")
 
 
 def backdate_users(emails_like: str, *, days: int) -> None:

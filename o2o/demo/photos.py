@@ -13,6 +13,7 @@ import hashlib
 import io
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
@@ -342,9 +343,13 @@ def _shade(rgb: RGB, *, hue: float = 0.0, light: float = 0.0) -> RGB:
     return (round(r * 255), round(g * 255), round(b * 255))
 
 
+@lru_cache(maxsize=512)
 def deal_photo(*, kind: str, category: str, variant: str = "") -> bytes:
     """A JPEG of SIZE for a deal of a shop of this kind; `variant` (the deal's title) shifts the colours
-    and the background pattern a little, so two deals of one shop do not look identical."""
+    and the background pattern a little, so two deals of one shop do not look identical.
+
+    The same arguments draw the same bytes, so a drawing is made once per process (kept: a city's
+    shops of one kind share deal and dish titles, and drawing was half of the seed's time)."""
     digest = hashlib.sha256(f"{kind}/{variant}".encode()).digest()
     bg = _shade(PALETTE.get(category, PALETTE["other"]), hue=(digest[0] - 128) / 128 * 0.03,
                 light=(digest[1] - 128) / 128 * 0.05)

@@ -5,6 +5,8 @@ demo centre, made through the domain services so every row is as real as product
 Users are the only bulk insert (one password hash shared per role instead of hashing 280 times);
 everything else goes through merchant_create, store_create, staff_add, offering_create,
 offering_photo_add, order_create, order_pay, voucher_redeem, order_refund, review_create, review_reply.
+Ordering (dining.py): menus by product_create, tables, yesterday's pickups and the demo kitchen now by
+the ordering services; the tables beyond the demo merchant's are one insert as the users are.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
+from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
@@ -35,7 +38,7 @@ from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 2  # 2: content per kind of shop, photos without text, times inside opening hours
+SEED_VERSION = 3  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -54,14 +57,41 @@ class DemoLogin:
 LOGINS = (
     DemoLogin("customer", "customer@demo.o2o", "demo-customer-pass", ("/",),
               "find deals nearby, pay with the sandbox card 4242 4242 4242 4242; /orders/ holds 2 ready "
-              "vouchers for Hotpot House to show at the counter"),
+              "vouchers for Hotpot House to show at the counter and a pickup order there that is ready "
+              "(its pickup code)"),
     DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
-              f"runs {data.DEMO_MERCHANT}: stores, deals, staff, orders, reviews"),
+              f"runs {data.DEMO_MERCHANT}: stores, deals, menu, tables and their QR sheet, staff, orders, reviews"),
     DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),
-              "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code"),
+              "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code; its kitchen "
+              "screen (2 new pickups, 1 preparing, 1 ready, a table's tab to pay at the counter) and its POS"),
     DemoLogin("operator", "operator@demo.o2o", "demo-operator-pass", ("/admin/",),
               "the operator admin: every merchant, order, voucher and payment; approve pending merchants"),
 )
+
+# Where the ordering of the demo store is seen; the ids are the seeded rows' (where_to_look).
+KITCHEN_PATH = "/counter/{store}/kitchen/"
+POS_PATH = "/counter/{store}/pos/"
+TABLE_PATH = "/t/{token}/"
+QR_SHEET_PATH = "/merchant/{merchant}/stores/{store}/tables/sheet.pdf"
+
+
+def where_to_look() -> list[tuple[str, str, str]]:
+    """(who, what, path) of the demo store's ordering pages in a seeded city ([] before seeding, or in
+    a city seeded before ordering)."""
+    from o2o.ordering.models import Table
+
+    store = Store.objects.filter(name=data.DEMO_STORE, merchant__name=data.DEMO_MERCHANT).first()
+    table = Table.objects.filter(store=store, tabs__status="open").first() or \
+        Table.objects.filter(store=store).order_by("label").first()
+    if store is None or table is None:
+        return []
+    ids = {"store": store.pk, "merchant": store.merchant_id, "token": table.token}
+    return [
+        ("clerk", "kitchen screen", KITCHEN_PATH.format(**ids)),
+        ("clerk", "point of sale (walk-in sales)", POS_PATH.format(**ids)),
+        ("anyone", f"table {table.label}'s menu (its QR; a tab is open)", TABLE_PATH.format(**ids)),
+        ("owner", "the tables' QR sheet to print", QR_SHEET_PATH.format(**ids)),
+    ]
 
 
 def login_path(login: DemoLogin) -> str:
@@ -238,6 +268,29 @@ class CityBuilder:
         return made
 
 
+FEATURED_KINDS = ("noodles", "skewers", "dumplings")  # besides the demo hotpot: one restaurant of each
+
+
+def ordering_day(dining: Dining, *, city: list[CityEntry], demo_store: Store, demo: dict[str, User],
+                 customers: list[User], merchants: int) -> None:
+    """Yesterday's pickup orders at the featured restaurants (the demo merchant and the first noodle bar,
+    skewer and dumpling shop of the city: 22-30 at the demo store, 10-18 at the others; a third of
+    that in a city of a few merchants, as the tests seed), and the demo store's kitchen right now."""
+    demo_m = city[0][0]
+    featured: list[tuple[Merchant, Store, User]] = [(demo_m, demo_store, demo["clerk"])]
+    for kind_key in FEATURED_KINDS:
+        entry = next((e for e in city[1:] if e[3].key == kind_key and e[0].pk in dining.menus), None)
+        if entry is not None:
+            featured.append((entry[0], dining.menus[entry[0].pk].stores[0], entry[1]))
+    for i, (m, store, staff) in enumerate(featured):
+        n = dining.rng.randint(22, 30) if i == 0 else dining.rng.randint(10, 18)
+        if merchants < 60:
+            n = max(3, n // 3)
+        dining.past_day(menu=dining.menus[m.pk], store=store, staff=staff, customers=customers, n=n)
+    dining.now_at(menu=dining.menus[demo_m.pk], store=demo_store, clerk=demo["clerk"], customer=demo["customer"],
+                  customers=customers)
+
+
 def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = None) -> Outcome:
     """Seed the demo city once. A second call returns the existing record and changes nothing."""
     existing = SeedRecord.objects.order_by("-created_at").first()
@@ -262,11 +315,18 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         maker.demo_customer(customer=demo["customer"], clerk=demo["clerk"], owner=demo["owner"], store=demo_store,
                             deals=demo_deals, kind=demo_kind)
         maker.backdate()  # each order's rows to its planned times (history.py)
+        # Menus and tables on the shops whose kind has a menu (dining.py), with their own random stream
+        # so the rest of the city comes out as before.
+        dining = Dining(rng=random.Random(seed + 1), currency=CURRENCY)
+        for i, (m, owner, _offerings, kind) in enumerate(city):
+            dining.menu(m, owner, kind, demo=i == 0)
         # The shops opened months ago, the customers signed up before buying (see history.py).
         backdate_merchants(b.rng, list(Merchant.objects.values_list("pk", flat=True)))
         backdate_users("owner", days=420)
         backdate_users("customer", days=60)
         backdate_users("clerk", days=30)
+        b.log("  menus on; yesterday's pickups and the kitchen now")
+        ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers, merchants=b.n)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -274,6 +334,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
+            **dining.counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

@@ -18,7 +18,7 @@ from PIL import Image
 
 from o2o.catalogue.models import Offering, OfferingEvent
 from o2o.core import conf
-from o2o.demo import data
+from o2o.demo import data, menus
 from o2o.demo.data import DEMO_MERCHANT, DEMO_STORE
 from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
@@ -61,7 +61,7 @@ def _distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def test_stock_adds_up_for_every_offering(city: str) -> None:
-    offerings = list(Offering.objects.all())
+    offerings = list(Offering.objects.filter(kind="deal"))  # products: test_ordering_seed
     assert len(offerings) >= MERCHANTS
     for o in offerings:
         used = Voucher.objects.filter(offering=o, status__in=[VoucherStatus.ISSUED, VoucherStatus.REDEEMED]).count()
@@ -74,7 +74,7 @@ def test_stock_adds_up_for_every_offering(city: str) -> None:
 
 
 def test_every_paid_order_has_one_voucher_per_unit(city: str) -> None:
-    paid = Order.objects.filter(status__in=PAID_STATUSES)
+    paid = Order.objects.filter(status__in=PAID_STATUSES, fulfilment="voucher")
     assert paid.count() > 5
     for order in paid:
         for line in order.lines.all():
@@ -83,6 +83,7 @@ def test_every_paid_order_has_one_voucher_per_unit(city: str) -> None:
         assert order.payments.filter(status__in=["succeeded", "partially_refunded", "refunded"]).count() == 1
     for order in Order.objects.exclude(status__in=PAID_STATUSES):
         assert not order.vouchers.exists()
+    assert not Voucher.objects.exclude(order__fulfilment="voucher").exists()  # pickups have no vouchers
     for v in Voucher.objects.all():
         assert VoucherEvent.objects.filter(voucher=v, to_status=v.status).exists()
     statuses = Counter(Voucher.objects.values_list("status", flat=True))
@@ -138,7 +139,7 @@ def test_city_shape(city: str) -> None:
         assert MerchantEvent.objects.filter(merchant=m).exists()
         assert 1 <= m.stores.count() <= 3
         if m.status == MerchantStatus.ACTIVE:
-            assert 1 <= m.offerings.filter(status="live").count() <= 3
+            assert 1 <= m.offerings.filter(status="live", kind="deal").count() <= 3
     for s in Store.objects.all():
         assert _distance_m(centre[0], centre[1], s.lat, s.lng) < 12_500
         assert {"h3_r6": s.h3_r6, "h3_r8": s.h3_r8} == h3_cells(s.lat, s.lng)
@@ -211,8 +212,11 @@ def test_names_deals_hours_reviews_and_replies_belong_to_the_shop(city: str) -> 
         assert m.description == kind.about
         for store in m.stores.all():
             assert store.opening_hours in [validate_hours(h) for h in kind.hours], (m.name, store.opening_hours)
-        for o in m.offerings.all():
+        for o in m.offerings.filter(kind="deal"):
             assert o.title in {t.title for t in kind.deals}, (m.name, o.title)
+        dishes = {menus.dish_title(d) for section in menus.menu_for(kind.key) for d in section.dishes}
+        for o in m.offerings.filter(kind="product"):
+            assert o.title in dishes, (m.name, o.title)
     reviews = list(Review.objects.select_related("merchant", "store", "customer"))
     assert len(reviews) >= 5 and any(r.reply for r in reviews)
     shown: dict[tuple[object, int], list[str]] = {}

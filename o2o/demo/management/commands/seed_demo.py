@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from o2o.demo.models import SeedRecord
-from o2o.demo.seed import DEFAULT_MERCHANTS, LOGINS, SEED_VERSION, login_path, seed_demo
+from o2o.demo.seed import DEFAULT_MERCHANTS, LOGINS, SEED_VERSION, login_path, seed_demo, where_to_look
 
 
 class Command(BaseCommand):
@@ -43,5 +43,10 @@ class Command(BaseCommand):
         for login in LOGINS:
             self.stdout.write(f"  {login.role:<9} {login.email:<20} {login.password:<20} {base}{login_path(login)}")
             self.stdout.write(f"  {'':<9} {login.what}")
+        places = where_to_look()
+        if places:
+            self.stdout.write(self.style.MIGRATE_HEADING("Ordering at the Chunxi Road store"))
+            for who, what, path in places:
+                self.stdout.write(f"  {who:<9} {what:<44} {base}{path}")
         self.stdout.write(f"  API docs: {base}/api/v1/docs")
         self.stdout.write("")
