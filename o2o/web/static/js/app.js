@@ -109,7 +109,8 @@
   // disabled after the submit event, when the form data (with the clicked button's value) is taken.
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    // getAttribute, not form.method: a control named "method" (a Cash / Card button) shadows the property
+    if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
     setTimeout(function () {
       form.querySelectorAll("button:not([type=button])").forEach(function (b) { b.disabled = true; });
     }, 0);
