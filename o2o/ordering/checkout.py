@@ -42,7 +42,7 @@ from o2o.ordering.enums import TicketKind
 from o2o.ordering.errors import PriceChanged, SlotFull, SlotUnavailable, StoreClosed, WrongStore
 from o2o.ordering.fulfilment import pickup_resource
 from o2o.ordering.models import StoreOrdering, Tab, Table, Ticket
-from o2o.orders.checkout import Source, as_written, new_number
+from o2o.orders.checkout import Source, as_written, checked_lines, line_offering_quantity, new_number
 from o2o.orders.enums import Channel, FulfilmentKind, OrderStatus
 from o2o.orders.errors import SoldOut
 from o2o.orders.holds import orders_expire_due
@@ -66,22 +66,9 @@ class LineIn:
 
 
 def parse_product_lines(lines: Any) -> list[LineIn]:
-    if not isinstance(lines, list) or not lines:
-        raise Invalid(_("An order needs at least one line."), fields={"lines": _("non-empty list")})
-    if len(lines) > MAX_LINES:
-        raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": MAX_LINES}})
     out = []
-    for i, line in enumerate(lines):
-        if not isinstance(line, dict):
-            raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
-        try:
-            oid = UUID(str(line.get("offering_id")))
-        except ValueError:
-            raise Invalid(_("Unknown offering."), fields={f"lines.{i}.offering_id": _("not an id")}) from None
-        qty = line.get("quantity")
-        if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
-            raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QTY},
-                          fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": MAX_QTY}})
+    for i, line in enumerate(checked_lines(lines, max_lines=MAX_LINES)):
+        oid, qty = line_offering_quantity(i, line, max_qty=MAX_QTY)
         out.append(LineIn(offering_id=oid, quantity=qty, options=line.get("options"),
                           unit_price=line.get("unit_price")))
     if sum(ln.quantity for ln in out) > MAX_UNITS:

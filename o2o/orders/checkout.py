@@ -60,24 +60,36 @@ def new_number(*, at: datetime | None = None) -> str:
     return "O" + day.strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
 
 
-def parse_lines(lines: Any) -> dict[UUID, int]:
+def checked_lines(lines: Any, *, max_lines: int) -> list[Any]:
+    """The request's lines: a non-empty list of at most max_lines (422 naming `lines` otherwise)."""
     if not isinstance(lines, list) or not lines:
         raise Invalid(_("An order needs at least one line."), fields={"lines": _("non-empty list")})
-    if len(lines) > MAX_LINES:
-        raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": MAX_LINES}})
+    if len(lines) > max_lines:
+        raise Invalid(_("Too many lines."), fields={"lines": _("at most %(n)d") % {"n": max_lines}})
+    return lines
+
+
+def line_offering_quantity(i: int, line: Any, *, max_qty: int) -> tuple[UUID, int]:
+    """Line i's offering id and quantity (a whole number 1..max_qty, not a bool, not a string), or 422
+    naming the line's field. Every checkout (deals, pickup, tables, the counter) reads lines through it."""
+    if not isinstance(line, dict):
+        raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
+    try:
+        oid = UUID(str(line.get("offering_id")))
+    except ValueError:
+        raise Invalid(_("Unknown offering."), fields={f"lines.{i}.offering_id": _("not an id")}) from None
+    qty = line.get("quantity")
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= max_qty:
+        raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": max_qty},
+                      fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": max_qty}})
+    return oid, qty
+
+
+def parse_lines(lines: Any) -> dict[UUID, int]:
     wanted: dict[UUID, int] = defaultdict(int)
     first_line: dict[UUID, int] = {}
-    for i, line in enumerate(lines):
-        if not isinstance(line, dict):
-            raise Invalid(_("Some fields are not valid."), fields={f"lines.{i}": _("object expected")})
-        try:
-            oid = UUID(str(line.get("offering_id")))
-        except ValueError:
-            raise Invalid(_("Unknown offering."), fields={f"lines.{i}.offering_id": _("not an id")}) from None
-        qty = line.get("quantity")
-        if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
-            raise Invalid(_("Quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QTY},
-                          fields={f"lines.{i}.quantity": _("1 to %(n)d") % {"n": MAX_QTY}})
+    for i, line in enumerate(checked_lines(lines, max_lines=MAX_LINES)):
+        oid, qty = line_offering_quantity(i, line, max_qty=MAX_QTY)
         wanted[oid] += qty
         first_line.setdefault(oid, i)
     # Lines of one offering are merged before the cap is applied: the cap is per offering per order,
