@@ -27,15 +27,17 @@ def test_every_kind_has_a_closed_table_that_starts_pending() -> None:
         assert any(not t for t in table.values()), kind  # it ends somewhere
 
 
-class _Pickup:
-    kind = "pickup"
+class _Job:
+    """A port for a kind no app registers yet (quote-based jobs), registered by the test alone."""
+
+    kind = "job"
 
     def __init__(self) -> None:
         self.paid: list[object] = []
 
     def on_paid(self, *, order):  # type: ignore[no-untyped-def]
         self.paid.append(order.pk)
-        order_fulfilment_move(order=order, to="accepted")
+        order_fulfilment_move(order=order, to="scheduled")
 
     def units_owned(self, *, customer, offering_id):  # type: ignore[no-untyped-def]
         return 0
@@ -67,23 +69,23 @@ def test_paying_calls_the_port_of_the_orders_kind_and_its_table_guards_the_moves
                          source=Source(channel="qr", placement_id=placement, referrer_id=referrer.pk))
     assert (order.source_channel, order.source_placement, order.source_referrer_id, order.store_id) == (
         "qr", placement, referrer.pk, store.pk)
-    Order.objects.filter(pk=order.pk).update(fulfilment="pickup")  # what a pickup checkout will write
-    pickup = _Pickup()
+    Order.objects.filter(pk=order.pk).update(fulfilment="job")  # what a job's checkout will write
+    job = _Job()
     with pytest.raises(LookupError):
-        fulfilment.handler("pickup")
-    fulfilment.register(pickup)
+        fulfilment.handler("job")
+    fulfilment.register(job)
     try:
         order_pay(customer=customer, order_id=order.pk, provider="sandbox", details={"card_number": builders.GOOD_CARD})
     finally:
-        fulfilment._HANDLERS.pop("pickup")
+        fulfilment._HANDLERS.pop("job")
     order.refresh_from_db()
-    assert pickup.paid == [order.pk] and order.fulfilment_status == "accepted"
+    assert job.paid == [order.pk] and order.fulfilment_status == "scheduled"
     assert not order.vouchers.exists()  # the voucher kind was not called
     with pytest.raises(TransitionNotAllowed):
-        order_fulfilment_move(order=order, to="picked_up")  # not ready yet
-    for to in ("preparing", "ready", "picked_up"):
+        order_fulfilment_move(order=order, to="accepted")  # not done yet
+    for to in ("in_progress", "done", "accepted"):
         order_fulfilment_move(order=order, to=to)
     assert list(FulfilmentEvent.objects.filter(order=order).order_by("at", "id")
-                .values_list("to_status", flat=True)) == ["accepted", "preparing", "ready", "picked_up"]
+                .values_list("to_status", flat=True)) == ["scheduled", "in_progress", "done", "accepted"]
     with pytest.raises(TransitionNotAllowed):
         order_fulfilment_move(order=order, to="cancelled")
