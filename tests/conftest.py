@@ -3,6 +3,9 @@ import os
 import pytest
 
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
+# Tasks run in the request during tests (the tests of the worker start their own o2o_worker process
+# with the database backend); production and make demo default to the database backend.
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 
 @pytest.fixture(scope="session")
