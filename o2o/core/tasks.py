@@ -28,8 +28,9 @@ def expired_cache_rows_prune() -> int:
         db = router.db_for_write(cache.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
+        table = quote(cache._table)  # type: ignore[attr-defined]
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {quote(cache._table)} WHERE {quote('expires')} < %s",  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE {quote('expires')} < %s",  # noqa: S608
                            [connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))])
             deleted += max(cursor.rowcount, 0)
     return deleted
