@@ -21,7 +21,7 @@ APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
 MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint migrate seed run messages system-deps demo-reset bench-flashsale
+.PHONY: help demo test lint migrate seed run worker messages system-deps demo-reset bench-flashsale
 
 help:
 	@echo "make demo       serve the seeded demo city on http://$(HOST):$(PORT) (HOST=, PORT= to change)"
@@ -30,6 +30,7 @@ help:
 	@echo "make migrate    apply database migrations"
 	@echo "make seed       seed the demo city if it is not seeded yet (MERCHANTS=240 SEED=42)"
 	@echo "make run        Django's development server with DEBUG on"
+	@echo "make worker     the task worker: queued tasks and the periodic ones (make demo starts one)"
 	@echo "make messages   extract zh_Hans translations into locale/ and compile them"
 	@echo "make demo-reset delete the demo SQLite database and uploaded media (the next make demo reseeds)"
 	@echo "make bench-discovery, make bench-flashsale   benchmarks (bench/); each prints JSON lines with its baseline"
@@ -51,8 +52,12 @@ demo: $(VENV)/.installed system-deps
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --merchants $(MERCHANTS) --seed $(SEED) --base-url http://$(HOST):$(PORT)
-	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn ($(WORKERS) workers x $(THREADS) threads). Ctrl-C stops."
-	exec $(VENV)/bin/gunicorn config.wsgi:application --worker-class gthread --workers $(WORKERS) \
+	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn ($(WORKERS) workers x $(THREADS) threads) and a task worker. Ctrl-C stops both."
+	@# The worker (tasks + periodic tasks: hold expiry, reconcile, pruning) runs beside the web server, its
+	@# lines prefixed [worker]; the trap stops it whichever way gunicorn ends (Ctrl-C, a crash).
+	@$(PY) manage.py o2o_worker > >(sed -u 's/^/[worker] /') 2>&1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn config.wsgi:application --worker-class gthread --workers $(WORKERS) \
 		--threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - --log-level warning
 
 demo-reset:
@@ -66,8 +71,14 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(PY) manage.py seed_demo --merchants $(MERCHANTS) --seed $(SEED) --base-url http://$(HOST):$(PORT)
 
+# The development server runs tasks in the request unless TASKS_BACKEND says otherwise (no worker here).
 run: migrate
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks.backends.immediate.ImmediateBackend} \
+		$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The task worker alone (production runs one or more beside the web servers; README "Worker").
+worker: migrate
+	$(PY) manage.py o2o_worker
 
 # --- tests ---
 system-deps:

@@ -51,9 +51,14 @@ else:
     CACHES = {"default": {"BACKEND": "o2o.core.ratelimit.AtomicDatabaseCache", "LOCATION": "o2o_cache",
                           "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}  # culling live counters would reset them
 
+# Background tasks (django-tasks). Default: the database backend (django-tasks-db): tasks are rows of
+# the same database, run by `manage.py o2o_worker` (make demo and make worker start one). Others:
+# django_tasks.backends.immediate.ImmediateBackend runs each in the request (the tests, `make run`);
+# django_tasks_rq.RQBackend puts them on Redis (REDIS_URL; `manage.py rqworker` runs them, o2o_worker
+# still enqueues the periodic ones). README "Worker".
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"),
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -88,8 +93,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",  # the database task backend's table (its migrations come with the package)
     "ninja",  # /api/v1/docs serves django-ninja's bundled Swagger UI from /static/ninja/ (else it uses a CDN)
 ]
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):  # pip install -e '.[rq]'
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

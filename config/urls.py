@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from o2o.api.api import api
+from o2o.web.views.health import healthz
 
 FAVICON = settings.BASE_DIR / "o2o" / "web" / "static" / "img" / "favicon.svg"
 
@@ -28,6 +29,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", healthz, name="healthz"),  # health (work16)
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,19 @@ import os
 import pytest
 
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
+# Tasks run in the request during tests, unless TASKS_BACKEND says otherwise (tests/live/test_worker.py
+# starts a real o2o_worker with the database backend); production and make demo use the database
+# backend. The environment is for the server processes tests start; settings are already loaded here.
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+TASKS_BACKEND = os.environ.setdefault("TASKS_BACKEND", IMMEDIATE_TASKS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_backend():
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": TASKS_BACKEND}}):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -35,3 +35,19 @@ class StatusEventBase(models.Model):
 
 
 from o2o.core.idempotency import IdempotencyRecord  # noqa: E402,F401  (model lives with its helpers)
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic task (o2o.core.schedule): the last period a scheduler enqueued it for.
+
+    A scheduler claims period n with `UPDATE ... SET period = n WHERE name = ... AND period < n`: of
+    any number of schedulers racing, one changes the row and enqueues; the others change nothing."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    period = models.BigIntegerField(default=-1)  # floor(unix seconds / every), -1 = never enqueued
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    ran_at = models.DateTimeField(null=True, blank=True)  # when a worker last finished running it
+    runs = models.PositiveIntegerField(default=0)  # how many times it was run (the tests count with it)
+
+    class Meta:
+        app_label = "core"

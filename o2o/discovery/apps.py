@@ -12,3 +12,4 @@ class DiscoveryConfig(AppConfig):
         from o2o.merchants.models import register_store_indexer
 
         register_store_indexer(search_index_stores)
+        from o2o.discovery import tasks  # noqa: F401  (registers its periodic tasks: o2o.core.schedule)

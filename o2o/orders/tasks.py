@@ -8,6 +8,7 @@ from typing import Any
 
 from django_tasks import task
 
+from o2o.core.schedule import periodic
 from o2o.orders.holds import orders_expire_due
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,13 @@ log = logging.getLogger(__name__)
 def order_hold_expire_task(order_id: str) -> int:
     """Give back the units of one order still unpaid when its hold ran out (enqueued to run then)."""
     return orders_expire_due(order_ids=[order_id])
+
+
+@periodic("orders.expire_holds", every=timedelta(seconds=30))
+def expire_holds() -> int:
+    """Every 30 s: unpaid orders past their hold give their units (and pickup slots) back, with no
+    request involved. Each order expires in its own transaction, once (a second run finds it expired)."""
+    return orders_expire_due()
 
 
 def schedule_hold_expiry(order: Any) -> None:
