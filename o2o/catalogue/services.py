@@ -119,8 +119,12 @@ def offering_create(
     if kind == OfferingKind.PRODUCT:
         from o2o.catalogue.products import product_create
 
+        product = dict(product or {})
+        if product.get("stock") is None and redeemable_store_ids:
+            # the deal-shaped request of older clients: quantity_total (or unlimited) at each store named
+            product["stock"] = [{"store_id": s, "quantity": quantity_total} for s in redeemable_store_ids]
         return product_create(merchant=merchant, actor=actor, title=title, description=description, price=price,
-                              list_price=list_price, status=status, **(product or {}))
+                              list_price=list_price, status=status, **product)
     f = _offering_fields(merchant=merchant, kind=kind, title=title, description=description, price=price,
                          list_price=list_price, quantity_total=quantity_total,
                          per_customer_limit=per_customer_limit, valid_days=valid_days,

@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
-from o2o.catalogue.models import Offering, StockBucket
+from o2o.catalogue.models import Offering, StockBucket, StoreStock
 from o2o.catalogue.selectors import public_offerings
 from o2o.core import conf
 from o2o.discovery import geo, text
@@ -176,13 +176,18 @@ def _text_condition(q: str, columns: list[str]) -> tuple[str, list[Any]] | None:
 
 def _tables() -> dict[str, str]:
     return {"place": Place._meta.db_table, "store": Store._meta.db_table, "offering": Offering._meta.db_table,
-            "rs": Offering.redeemable_stores.through._meta.db_table, "bucket": StockBucket._meta.db_table}
+            "rs": Offering.redeemable_stores.through._meta.db_table, "bucket": StockBucket._meta.db_table,
+            "store_stock": StoreStock._meta.db_table}
 
 
-def _in_stock(alias: str) -> str:
-    """SQL: the offering still has units for sale (catalogue keeps them in stock buckets)."""
+def _in_stock(alias: str, store: str = "p.store_id") -> str:
+    """SQL: the offering still has units for sale: a deal in its stock buckets, a product at that store
+    (its StoreStock row not switched sold out, unlimited or with some left)."""
     left = connection.ops.quote_name("left")
-    return f"EXISTS (SELECT 1 FROM {_tables()['bucket']} b WHERE b.offering_id = {alias}.id AND b.{left} > 0)"
+    t = _tables()
+    return (f"(EXISTS (SELECT 1 FROM {t['bucket']} b WHERE b.offering_id = {alias}.id AND b.{left} > 0) OR "
+            f"EXISTS (SELECT 1 FROM {t['store_stock']} ss WHERE ss.offering_id = {alias}.id AND ss.store_id = {store} "
+            f"AND NOT ss.sold_out AND (ss.quantity_left IS NULL OR ss.quantity_left > 0)))")
 
 
 def _store_where(f: Filters) -> tuple[list[str], list[Any]] | None:

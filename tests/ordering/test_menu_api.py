@@ -123,3 +123,23 @@ def test_product_made_for_one_store_lists_it(bar):
     api, owner, mid = bar["api"], bar["owner"], bar["merchant"]["id"]
     tea = product(api, owner, mid, title="Tea", price="6.00", stock=[{"store_id": bar["store2"]["id"], "quantity": 9}])
     assert tea["stock"] == [{"store_id": bar["store2"]["id"], "quantity_left": 9, "sold_out": False}]
+
+
+def test_products_are_found_nearby_where_a_store_can_still_sell_them(bar):
+    from tests.helpers import CENTRE
+
+    api, clerk = bar["api"], bar["clerk"]
+
+    def nearby() -> set[str]:
+        r = api.get("/offerings/nearby", lat=CENTRE[0], lng=CENTRE[1], radius_m=5000, kind="product")
+        assert r.status_code == 200, r.content
+        return {x["id"] for x in r.json()["results"]}
+
+    assert nearby() == {bar["noodles"]["id"], bar["beef"]["id"], bar["cola"]["id"]}  # unlimited ones too
+    # cola is sold at the first store only: switched sold out there, it is not for sale anywhere near
+    r = api.call("PATCH", f"/stores/{bar['store']['id']}/stock/{bar['cola']['id']}", {"sold_out": True}, clerk["token"])
+    assert r.status_code == 200
+    assert nearby() == {bar["noodles"]["id"], bar["beef"]["id"]}
+    r = api.call("PATCH", f"/stores/{bar['store']['id']}/stock/{bar['cola']['id']}", {"sold_out": False, "quantity": 0},
+                 clerk["token"])
+    assert nearby() == {bar["noodles"]["id"], bar["beef"]["id"]}  # none left counts as sold out

@@ -28,6 +28,7 @@ LOGIN = 302  # anonymous on a private page: to the login page
 PRIVATE_ORDER = {"anonymous": LOGIN, "customer": 200, "stranger": 404, "clerk": 404, "owner": 404, "rival": 404}
 CONSOLE = {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 403, "owner": 200, "rival": 404}
 PUBLIC = dict.fromkeys(WHO, 200)
+STORE_STAFF = {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 200, "owner": 200, "rival": 404}
 
 # name -> (method, args from the world, expected status by who). POSTs that would change something are only
 # sent by those who must be refused; their success is shown by the page tests.
@@ -76,10 +77,26 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "counter_store": ("get", ("store",), {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 200,
                                           "owner": 200, "rival": 404}),
     "counter_sw": ("get", (), PUBLIC),
+    # ordering: a table's QR menu and the pickup menu are public; the kitchen, the POS and receipts are the
+    # store's staff's; tables and their QR sheet are the console's
+    "table_menu": ("get", ("table",), PUBLIC),
+    "store_order": ("get", ("store",), PUBLIC),
+    "store_order_slots": ("get", ("store",), PUBLIC),
+    # polled by an open order page: a session that ended gets "nothing new" (204), not a login page in the fragment
+    "order_progress": ("get", ("food_order",), {**PRIVATE_ORDER, "anonymous": 204}),
+    "kitchen": ("get", ("store",), STORE_STAFF),
+    "kitchen_queue": ("get", ("store",), STORE_STAFF),
+    "kitchen_pickup": ("post", ("store",), {k: v for k, v in STORE_STAFF.items() if v != 200}),
+    "kitchen_move": ("post", ("store", "food_order", "accept"), {k: v for k, v in STORE_STAFF.items() if v != 200}),
+    "pos": ("get", ("store",), STORE_STAFF),
+    "pos_tab_close": ("post", ("store", "tab"), {k: v for k, v in STORE_STAFF.items() if v != 200}),
+    "receipt": ("get", ("food_order",), STORE_STAFF),
+    "store_tables": ("get", ("merchant", "store"), CONSOLE),
+    "tables_sheet": ("get", ("merchant", "store"), CONSOLE),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
-CROSSED = {"store_edit": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
+CROSSED = {"store_edit": ("store",), "store_tables": ("store",), "tables_sheet": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
            "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
            "conflict_resolve": ("conflict",), "review_reply": ("review",)}
 
@@ -94,6 +111,16 @@ def _world() -> dict[str, Any]:
     conflict = RedemptionConflict.objects.create(
         merchant=w["merchant"], voucher=first, first_store=w["store"], first_by=w["clerk"], first_at=now,
         second_store=w["store"], second_by=w["clerk"], second_at=now, second_device_id="tablet-2")
+    from o2o.catalogue.products import product_create
+    from o2o.ordering.checkout import ordering_order_create
+    from o2o.ordering.tables import table_create
+
+    dish = product_create(merchant=w["merchant"], actor=w["owner"], title="Noodles", price={"amount": "18.00"},
+                          stock=[{"store_id": str(w["store"].pk), "quantity": None}], status="live")
+    table = table_create(user=w["owner"], store_id=w["store"].pk, label="A1")
+    food = ordering_order_create(customer=w["customer"], lines=[{"offering_id": str(dish.pk), "quantity": 1}],
+                                 fulfilment={"type": "dine_in", "table_id": str(table.pk), "pay_at_counter": True})
+    w.update(table=table.token, food_order=food, tab=food.ticket.tab, accept="accept")
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
              rival=w["other_owner"], bad_token="no-such-invitation",
              membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))

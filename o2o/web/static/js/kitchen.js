@@ -77,7 +77,7 @@
         if (window.htmx) window.htmx.ajax("GET", queue.getAttribute("hx-get"), { target: queue, swap: "innerHTML" });
         var shown = e.detail.target.firstElementChild;
         window.setTimeout(function () {
-          if (shown && shown.parentNode === e.detail.target) e.detail.target.innerHTML = "";
+          if (shown && shown.parentNode === e.detail.target) e.detail.target.replaceChildren();
         }, 10000);
       }
     });
