@@ -9,7 +9,6 @@ from o2o.core.errors import NotFound
 from o2o.merchants.access import as_uuid
 from o2o.merchants.enums import MerchantStatus
 
-
 # What an unlimited store's stock of a product counts for in quantity_left (only ever compared with 0).
 UNLIMITED_AT_A_STORE = 1_000_000
 
