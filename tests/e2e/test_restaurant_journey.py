@@ -130,3 +130,84 @@ def test_table_to_kitchen_to_counter_and_a_pickup_by_code(chromium_browser, live
         for ctx in (owner_ctx, phone, tablet):
             ctx.close()
     assert not problems, problems
+
+
+def _y4m(png: bytes, path: Path, *, size: tuple[int, int] = (640, 480)) -> Path:
+    """A fake camera's video (Y4M, 4:2:0) that shows this picture, centred on a grey table top."""
+    import io
+
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(png)).convert("RGB")
+    shot.thumbnail((size[0] - 80, size[1] - 80))
+    frame = Image.new("RGB", size, (170, 170, 170))
+    frame.paste(shot, ((size[0] - shot.width) // 2, (size[1] - shot.height) // 2))
+    y, u, v = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    data = y.tobytes() + u.resize(half).tobytes() + v.resize(half).tobytes()
+    with path.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W{size[0]} H{size[1]} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            fh.write(b"FRAME\n" + data)
+    return path
+
+
+def test_the_counter_camera_hands_over_a_pickup_by_its_qr(chromium_browser, live_server, bar, tmp_path):  # noqa: F811
+    """The customer holds up the phone; the counter's camera (Chromium's fake camera playing what the phone
+    showed) reads the pickup QR and hands the order over, once."""
+    from playwright.sync_api import sync_playwright  # noqa: F401 - the fixture has checked it is there
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    api, customer, clerk, store_id = bar["api"], bar["customer"], bar["clerk"], bar["store"]["id"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    slots = []
+    for days in (0, 1):
+        slots = api.get(f"/stores/{store_id}/pickup-slots", customer["token"],
+                        date=(timezone.localtime() + timedelta(days=days)).date().isoformat()).json()["slots"]
+        if slots:
+            break
+    r = api.post("/orders", {"lines": [{"offering_id": bar["cola"]["id"], "quantity": 1}],
+                             "fulfilment": {"type": "pickup", "store_id": store_id, "slot_start": slots[0]["start"]}},
+                 customer["token"])
+    order_id = r.json()["id"]
+    code = api.post(f"/orders/{order_id}/pay", {"provider": "sandbox", "card_number": GOOD_CARD},
+                    customer["token"]).json()["pickup_code"]
+    phone = chromium_browser.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+        storage_state=login_state(chromium_browser, live_server.url, customer["email"], builders.PASSWORD))
+    try:
+        p = phone.new_page()
+        p.goto(live_server.url + f"/orders/{order_id}/")
+        shown = p.locator("#pickup-code svg.qr-code").screenshot()
+    finally:
+        phone.close()
+    camera = _y4m(shown, tmp_path / "phone.y4m")
+    problems: list[str] = []
+    browser = chromium_browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}"])
+    try:
+        ctx = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB", storage_state=login_state(
+            browser, live_server.url, clerk["email"], builders.PASSWORD))
+        ctx.grant_permissions(["camera"], origin=live_server.url)
+        page = _watch(ctx.new_page(), problems)
+        page.goto(live_server.url + f"/counter/{store_id}/")
+        page.click("#scan-start")
+        page.locator("#result.is-done").wait_for(timeout=20000)
+        assert "Order handed over" in page.inner_text("#result")
+        assert Order.objects.get(pk=order_id).fulfilment_status == "picked_up"
+        page.screenshot(path=str(ART / "counter-camera-pickup.png"))
+        # the same code typed again: already handed over, nothing moves twice
+        page.get_by_role("button", name="Next customer").click()
+        page.click("#scan-stop")
+        page.fill("#code-input", code)
+        page.locator("#code-form").evaluate("f => f.requestSubmit()")
+        page.locator("#result.is-error").wait_for()
+        assert "Already handed over" in page.inner_text("#result")
+    finally:
+        browser.close()
+    assert not [m for m in problems if "409" not in m and "Conflict" not in m], problems

@@ -119,7 +119,9 @@ def counter_texts() -> dict[str, Any]:
         "valid": _("Valid voucher"), "redeem": _("Redeem"), "cancel": _("Cancel"), "next": _("Next customer"),
         "redeemed": _("Redeemed"), "redeemed_text": _("Hand over what was bought. The customer sees it as used."),
         "order": _("Order"), "customer": _("Customer"), "valid_until": _("Valid until"),
-        "need_digits": _("A voucher code has 12 digits."),
+        "need_digits": _("A voucher code has 12 digits, a pickup code 6."),
+        "collected": _("Order handed over"),
+        "collected_text": _("Pickup order %(n)s: give the customer their order."),
         "not_voucher": _("This QR code is not an o2o voucher."),
         "camera_starting": _("Starting camera…"), "camera_aim": _("Hold the QR code inside the frame."),
         "camera_denied": _("Camera access was refused. Allow the camera for this site, or type the code."),
@@ -133,6 +135,7 @@ def counter_texts() -> dict[str, Any]:
             "not_found": _("No such voucher"), "invalid": _("Check the code"), "validation_error": _("Check the code"),
             "forbidden": _("Not allowed at this store"), "not_authenticated": _("Signed out — log in again"),
             "network": _("No connection"), "error": _("Something went wrong"),
+            "already_collected": _("Already handed over"), "not_ready": _("Not paid yet"),
         },
     }
 

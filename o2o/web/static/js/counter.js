@@ -25,12 +25,15 @@
     QR_PREFIX: "O2O1.",
     digitsOnly: function (text) { return String(text || "").replace(/\D+/g, ""); },
     group: function (digits) { return digits.replace(/(\d{4})(?=\d)/g, "$1 "); },
-    /** What to send for a scanned or typed text: {qr_payload} or {code}, or {error}. */
+    PICKUP_DIGITS: 6,
+    /** What to send for a scanned or typed text: {qr_payload} or {code} (a voucher), {pickup} (a pickup
+     * order's 6-digit code, its QR holds just the digits), or {error}. */
     parse: function (text) {
       var t = String(text || "").trim();
       if (t.indexOf(Codes.QR_PREFIX) === 0) return { qr_payload: t };
       var d = Codes.digitsOnly(t);
       if (d.length === Codes.DIGITS && /^[\d\s-]+$/.test(t)) return { code: d };
+      if (d.length === Codes.PICKUP_DIGITS && /^[\d\s-]+$/.test(t)) return { pickup: d };
       return { error: t && !/^[\d\s-]+$/.test(t) ? "not_voucher" : "need_digits" };
     },
   };
@@ -54,6 +57,7 @@
     },
     check: function (input) { return Api.post(root.dataset.checkUrl, Object.assign({ store_id: STORE }, input)); },
     redeem: function (input) { return Api.post(root.dataset.redeemUrl, Object.assign({ store_id: STORE }, input)); },
+    collect: function (code) { return Api.post(root.dataset.pickupUrl, { store_id: STORE, code: code }); },
   };
 
   // ---------------------------------------------------------------- View
@@ -260,6 +264,21 @@
     }
     busy = true;
     Scanner.paused = true;
+    if (parsed.pickup) {  // a pickup order: handed over once, online only (the server knows who collected)
+      View.busy(T.checking);
+      Api.collect(parsed.pickup).then(function (res) {
+        if (!res.ok) return fail(res);
+        input.value = "";
+        var box = View.show("done", "✓", T.collected, T.collected_text.replace("%(n)s", res.data.number || ""));
+        var next = el("button", "btn btn-primary btn-lg", T.next);
+        next.type = "button";
+        next.addEventListener("click", reset);
+        box.appendChild(next);
+        next.focus();
+        busy = false;
+      });
+      return;
+    }
     var off = offline();
     // Offline, or a voucher this device redeemed offline and has not synced yet: judged on this device.
     if (off && (off.active() || off.pending(parsed))) { off.handle(parsed); return; }
