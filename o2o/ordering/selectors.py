@@ -43,6 +43,9 @@ def kitchen_queue(*, user: User, store_id: Any, since_hours: int = 14) -> tuple[
     return store, tickets
 
 
-def recent_done(*, store: Store, limit: int = 10) -> list[Ticket]:
-    return list(Ticket.objects.filter(store=store, done_at__isnull=False).filter(~Q(queued_at=None))
+def recent_done(*, store: Store, limit: int = 10, within: timedelta = timedelta(hours=2)) -> list[Ticket]:
+    """The orders the store handed over (or rejected) lately, newest first: the kitchen's "just handed
+    over" line, so nothing from an earlier shift (its times would read as today's)."""
+    since = timezone.now() - within
+    return list(Ticket.objects.filter(store=store, done_at__gte=since).filter(~Q(queued_at=None))
                 .select_related("order").order_by("-done_at")[:limit])

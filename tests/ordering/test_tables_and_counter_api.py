@@ -163,3 +163,24 @@ def test_counter_sales_count_in_the_merchants_revenue(bar):
 
     today = analytics.merchant_revenue(merchant=Merchant.objects.get(pk=bar["merchant"]["id"]))[0]
     assert today.key == "today" and [(r.paid.amount, r.orders) for r in today.rows] == [(10, 1)]
+
+
+def test_the_kitchen_just_handed_over_line_keeps_to_the_last_hours(bar):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.merchants.models import Store
+    from o2o.ordering.models import Ticket
+    from o2o.ordering.selectors import recent_done
+
+    api, clerk, sid = bar["api"], bar["clerk"], bar["store"]["id"]
+    for _ in range(2):
+        r = api.post(f"/stores/{sid}/sales", {"lines": [{"offering_id": bar["beef"]["id"], "quantity": 1}],
+                                              "payment": {"method": "cash"}}, clerk["token"])
+        assert r.status_code == 201
+        assert api.post(f"/orders/{r.json()['id']}/hand-over", token=clerk["token"]).status_code == 200
+    old = Ticket.objects.filter(store_id=sid).order_by("created_at").first()
+    Ticket.objects.filter(pk=old.pk).update(done_at=timezone.now() - timedelta(hours=20))  # yesterday's shift
+    shown = recent_done(store=Store.objects.get(pk=sid))
+    assert [t.pk for t in shown] == [Ticket.objects.filter(store_id=sid).exclude(pk=old.pk).get().pk]
