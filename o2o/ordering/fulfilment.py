@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from o2o.capacity.services import capacity_release
 from o2o.ordering.models import Ticket
-from o2o.orders.enums import PAID_STATUSES
 from o2o.orders.fulfilment import RefundedUnit
-from o2o.orders.models import Order, OrderLine
+from o2o.orders.models import OrderLine
 
 
 def pickup_resource(store_id: Any) -> str:
@@ -91,6 +90,3 @@ class PickupFulfilment(_ProductFulfilment):
 class DineInFulfilment(_ProductFulfilment):
     kind = "dine_in"
 
-
-def paid(order: Order) -> bool:
-    return order.status in PAID_STATUSES

@@ -14,7 +14,6 @@ from o2o.accounts.models import User
 from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid, store_for_staff
-from o2o.merchants.models import Store
 from o2o.ordering.errors import AlreadyCollected, NotReady, WrongStore
 from o2o.ordering.models import Ticket
 from o2o.orders import fulfilment as fulfilments
@@ -137,6 +136,3 @@ def ticket_reject(*, user: User, order_id: Any, reason: Any) -> Order:
         fulfilments.released(order=order)  # a refunded pickup frees its slot too
     return order
 
-
-def store_of(order: Order) -> Store | None:
-    return order.store

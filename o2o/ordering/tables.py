@@ -17,7 +17,7 @@ from o2o.merchants.access import as_uuid, store_for_staff
 from o2o.merchants.models import Store
 from o2o.ordering.enums import TAB_TRANSITIONS, TabStatus
 from o2o.ordering.errors import TabClosed
-from o2o.ordering.models import Tab, TabEvent, Table, Ticket
+from o2o.ordering.models import Tab, TabEvent, Table
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
 from o2o.orders.models import Order
 from o2o.orders.services import order_fulfilment_move
@@ -91,6 +91,3 @@ def tab_close(*, user: User, tab_id: Any, method: Any, card_number: Any = None) 
                    actor=user, reason="closed at the counter", extra={"closed_at": timezone.now()})
     return tab, paid
 
-
-def ticket_of(order: Order) -> Ticket | None:
-    return Ticket.objects.filter(order=order).select_related("table", "tab").first()

@@ -20,7 +20,6 @@ from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff, public_store, store_for_staff
 from o2o.ordering import counter, kitchen, selectors, tables
 from o2o.ordering.checkout import pickup_slots
-from o2o.orders.selectors import order_for_customer
 
 router = Router(tags=["ordering"], auth=AUTH)
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -296,6 +295,3 @@ def _json(data: Any) -> Any:
 
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
-
-def customer_order(request: HttpRequest, order_id: str) -> Any:
-    return order_for_customer(user=request.user, order_id=order_id)
