@@ -1,8 +1,10 @@
 """Plain functions that turn domain objects into the API's JSON."""
 
+import json
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -14,6 +16,11 @@ from o2o.orders.enums import OrderStatus
 from o2o.orders.models import Order
 from o2o.reviews.models import Review
 from o2o.vouchers.models import Voucher
+
+
+def json_safe(data: Any) -> Any:
+    """A JSON-safe copy (UUIDs, datetimes as strings), so that a stored idempotent answer replays exactly."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def money(m: Money) -> dict[str, str]:

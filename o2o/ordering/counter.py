@@ -14,17 +14,15 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.core.errors import DomainError, Invalid
-from o2o.core.state import transition
 from o2o.merchants.access import store_for_staff
 from o2o.ordering.checkout import Where, order_write, parse_product_lines, price_lines
 from o2o.ordering.enums import TicketKind
+from o2o.ordering.kitchen import fulfilment_advance, order_cancel_unpaid
 from o2o.ordering.models import Ticket
-from o2o.orders import fulfilment as fulfilments
 from o2o.orders.checkout import Source
-from o2o.orders.enums import ORDER_TRANSITIONS, Channel, FulfilmentKind, OrderStatus
-from o2o.orders.models import Order, OrderEvent
+from o2o.orders.enums import Channel, FulfilmentKind, OrderStatus
+from o2o.orders.models import Order
 from o2o.orders.services import order_fulfilment_move
-from o2o.orders.stock import order_units_give
 from o2o.payments import services as payments
 
 
@@ -51,8 +49,8 @@ def counter_sale_create(*, user: User, store_id: Any, lines: Any, payment: Any) 
     if not any(p.prep_minutes for p in products.values()):
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
-            for step in ("accepted", "preparing", "ready", "picked_up"):
-                order_fulfilment_move(order=order, to=step, actor=user, reason="sold at the counter")
+            fulfilment_advance(order=order, upto="ready", actor=user, reason="sold at the counter")
+            order_fulfilment_move(order=order, to="picked_up", actor=user, reason="sold at the counter")
             Ticket.objects.filter(order=order).update(done_at=timezone.now(), handed_over_by=user)
     return order
 
@@ -62,9 +60,5 @@ def _cancel(*, order: Order, user: User) -> None:
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != OrderStatus.AWAITING_PAYMENT:
             return
-        transition(obj=order, to=OrderStatus.CANCELLED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
-                   event_fk="order", actor=user, reason="payment at the counter failed")
-        for line in order.lines.all():
-            order_units_give(order=order, offering_id=line.offering_id, n=line.quantity)
-        fulfilments.released(order=order)
+        order_cancel_unpaid(order=order, actor=user, reason="payment at the counter failed")
         order_fulfilment_move(order=order, to="cancelled", actor=user, reason="payment failed")

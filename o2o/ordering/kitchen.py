@@ -33,6 +33,29 @@ def ticket_for_staff(*, user: User, order_id: Any) -> Ticket:
     return ticket
 
 
+# The kitchen's steps before an order is handed over, and the event reason each gets by default.
+KITCHEN_STEPS = {"pending": "accepted", "accepted": "preparing", "preparing": "ready"}
+STEP_REASONS = {"accepted": "accepted by the kitchen", "preparing": "preparing", "ready": "ready"}
+
+
+def fulfilment_advance(*, order: Order, upto: str, actor: User, reason: str = "") -> None:
+    """Move a pickup or table order (locked by the caller) along the kitchen's steps until it is at
+    `upto` or past the steps, each step its own event (`reason`, else the step's own)."""
+    while order.fulfilment_status != upto and order.fulfilment_status in KITCHEN_STEPS:
+        step = KITCHEN_STEPS[order.fulfilment_status]
+        order_fulfilment_move(order=order, to=step, actor=actor, reason=reason or STEP_REASONS[step])
+
+
+def order_cancel_unpaid(*, order: Order, actor: User, reason: str) -> None:
+    """Inside the caller's transaction, the order locked: an unpaid pickup or table order is cancelled,
+    its units go back to the store's stock and its pickup slot is freed."""
+    transition(obj=order, to=OrderStatus.CANCELLED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
+               event_fk="order", actor=actor, reason=reason)
+    for line in order.lines.all():
+        order_units_give(order=order, offering_id=line.offering_id, n=line.quantity)
+    fulfilments.released(order=order)
+
+
 def _queued(ticket: Ticket) -> None:
     if ticket.queued_at is None:
         raise NotReady(_("This order is not paid yet."))
@@ -54,10 +77,7 @@ def ticket_ready(*, user: User, order_id: Any) -> Order:
     _queued(ticket)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=ticket.order_id)
-        if order.fulfilment_status == "pending":
-            order_fulfilment_move(order=order, to="accepted", actor=user, reason="accepted by the kitchen")
-        if order.fulfilment_status == "accepted":
-            order_fulfilment_move(order=order, to="preparing", actor=user, reason="preparing")
+        fulfilment_advance(order=order, upto="preparing", actor=user)
         order_fulfilment_move(order=order, to="ready", actor=user, reason="ready")
         Ticket.objects.filter(pk=ticket.pk).update(ready_at=timezone.now())
     return order
@@ -72,9 +92,8 @@ def _hand_over(*, user: User, ticket: Ticket) -> Order:
             raise NotReady(_("This order is not paid yet."))
         if order.fulfilment_status in ("cancelled",):
             raise TransitionNotAllowed(_("This order was cancelled."))
-        nxt = {"pending": "accepted", "accepted": "preparing", "preparing": "ready"}
-        while order.fulfilment_status in nxt:  # handed over at once is fine: it is ready now
-            order_fulfilment_move(order=order, to=nxt[order.fulfilment_status], actor=user, reason="handed over")
+        # handed over at once is fine: it is ready now
+        fulfilment_advance(order=order, upto="ready", actor=user, reason="handed over")
         order_fulfilment_move(order=order, to="served" if order.fulfilment == "dine_in" else "picked_up", actor=user,
                               reason="handed over")
         if Ticket.objects.filter(pk=ticket.pk, done_at__isnull=True).update(done_at=timezone.now(),
@@ -124,11 +143,7 @@ def ticket_reject(*, user: User, order_id: Any, reason: Any) -> Order:
     else:
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
-            transition(obj=order, to=OrderStatus.CANCELLED, table=ORDER_TRANSITIONS, event_model=OrderEvent,
-                       event_fk="order", actor=user, reason=f"rejected: {reason.strip()}"[:200])
-            for line in order.lines.all():
-                order_units_give(order=order, offering_id=line.offering_id, n=line.quantity)
-            fulfilments.released(order=order)
+            order_cancel_unpaid(order=order, actor=user, reason=f"rejected: {reason.strip()}"[:200])
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         order_fulfilment_move(order=order, to="cancelled", actor=user, reason=f"rejected: {reason.strip()}"[:200])

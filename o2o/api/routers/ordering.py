@@ -13,13 +13,14 @@ from o2o.api import idempotency
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OfferingOut, OrderLineIn, OrderOut
-from o2o.api.serializers import money, offering_out, order_out
+from o2o.api.serializers import json_safe, money, offering_out, order_out
 from o2o.catalogue import products
 from o2o.catalogue.models import Offering
 from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff, public_store, store_for_staff
 from o2o.ordering import counter, kitchen, selectors, tables
 from o2o.ordering.checkout import pickup_slots
+from o2o.orders.enums import PAID_STATUSES
 
 router = Router(tags=["ordering"], auth=AUTH)
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -238,7 +239,7 @@ def table_get(request: HttpRequest, token: str):  # type: ignore[no-untyped-def]
 
 def tab_out(tab: Any) -> dict[str, Any]:
     orders = tables.tab_orders(tab)
-    due = [o for o in orders if o.status not in ("paid", "partially_refunded", "refunded")]
+    due = [o for o in orders if o.status not in PAID_STATUSES]
     currency = orders[0].currency if orders else "CNY"
     return {"id": str(tab.pk), "table": tab.table.label, "status": tab.status,
             "orders": [{"id": str(o.pk), "number": o.number, "status": o.status, "total": money(o.total),
@@ -279,7 +280,7 @@ def counter_sale(request: HttpRequest, store_id: str, body: SaleIn):  # type: ig
                                             payment=raw["payment"])
         from o2o.orders.models import Order
 
-        return 201, _json(order_out(Order.objects.get(pk=order.pk)))
+        return 201, json_safe(order_out(Order.objects.get(pk=order.pk)))
 
     status, out = idempotency.run(request, endpoint=f"stores.sales:{store_id}",
                                   body={**raw, "payment": {"method": raw["payment"]["method"],
@@ -288,10 +289,4 @@ def counter_sale(request: HttpRequest, store_id: str, body: SaleIn):  # type: ig
     return Status(status, out)
 
 
-def _json(data: Any) -> Any:
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

@@ -6,7 +6,7 @@ from o2o.api import idempotency
 from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
-from o2o.api.serializers import order_out
+from o2o.api.serializers import json_safe, order_out
 from o2o.ordering.checkout import ordering_order_create
 from o2o.orders import services as orders
 from o2o.orders.enums import Channel
@@ -51,7 +51,7 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
                                           source=source)
         else:
             order = orders.order_create(customer=request.user, lines=raw["lines"], source=source)
-        return 201, _json(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
+        return 201, json_safe(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
 
     status, out = idempotency.run(request, endpoint="orders.create", body=raw, work=work,
                                   replay_status=lambda s: 200 if s == 201 else s)
@@ -80,7 +80,7 @@ def order_pay(request: HttpRequest, order_id: str, body: PayIn):  # type: ignore
                            details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
                                     if raw.get(k) is not None},
                            purpose=raw["purpose"], amount=raw["amount"], reference=raw["reference"])
-        return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
+        return 200, json_safe(order_out(order_for_customer(user=request.user, order_id=order_id)))
 
     status, out = idempotency.run(request, endpoint=f"orders.pay:{order_id}",
                                   body={k: v for k, v in raw.items() if k not in ("card_number", "cvc")}
@@ -95,16 +95,7 @@ def order_refund(request: HttpRequest, order_id: str, body: RefundIn | None = No
 
     def work():  # type: ignore[no-untyped-def]
         payments.order_refund(customer=request.user, order_id=order_id, voucher_ids=raw["voucher_ids"])
-        return 200, _json(order_out(order_for_customer(user=request.user, order_id=order_id)))
+        return 200, json_safe(order_out(order_for_customer(user=request.user, order_id=order_id)))
 
     status, out = idempotency.run(request, endpoint=f"orders.refund:{order_id}", body=raw, work=work)
     return _answer(status, out)
-
-
-def _json(data):  # type: ignore[no-untyped-def]
-    """JSON-safe copy (UUIDs, datetimes as strings) so the stored idempotent answer replays exactly."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

@@ -158,11 +158,8 @@ def table_menu(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return _to_login(request)
         lines, of_line = cart_lines(dishes, data)
-        if any(d["error"] for d in dishes):
-            error = _("Please check the dishes marked below.")
-        elif not lines:
-            error = _("Choose at least one dish.")
-        else:
+        error = cart_problem(dishes, lines)
+        if not error:
             counter = request.POST.get("pay") == "counter"
             try:
                 order = order_create(customer=request.user, lines=lines,  # type: ignore[arg-type]
@@ -177,6 +174,15 @@ def table_menu(request: HttpRequest, token: str) -> HttpResponse:
     status = 422 if error or any(d["error"] for d in dishes) else 200
     return render(request, "web/ordering/table_menu.html",
                   _menu_ctx(store, sections, dishes, table=table, error=error), status=status)
+
+
+def cart_problem(dishes: list[dict[str, Any]], lines: list[dict[str, Any]]) -> str:
+    """What keeps the cart from being ordered before the core sees it: a dish marked, or nothing chosen."""
+    if any(d["error"] for d in dishes):
+        return _("Please check the dishes marked below.")
+    if not lines:
+        return _("Choose at least one dish.")
+    return ""
 
 
 def _sells_products(store: Any) -> bool:
@@ -223,13 +229,10 @@ def store_order(request: HttpRequest, store_id: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return _to_login(request)
         lines, of_line = cart_lines(dishes, data)
-        if any(d["error"] for d in dishes):
-            error = _("Please check the dishes marked below.")
-        elif not lines:
-            error = _("Choose at least one dish.")
-        elif not chosen:
+        error = cart_problem(dishes, lines)
+        if not error and not chosen:
             slot_error = _("Choose a pickup time.")
-        else:
+        elif not error:
             try:
                 order = order_create(customer=request.user, lines=lines,  # type: ignore[arg-type]
                                      fulfilment={"type": "pickup", "store_id": str(store.pk), "slot_start": chosen})
