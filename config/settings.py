@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "o2o.vouchers",
     "o2o.ordering",
     "o2o.reviews",
+    "o2o.campaigns",
     "o2o.members",
     "o2o.audit",
     "o2o.analytics",
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "o2o.audit.middleware.RequestContextMiddleware",
+    "o2o.campaigns.middleware.VisitorMiddleware",  # the QR visitor cookie: linked to the account it signs in
     "o2o.core.middleware.ClientErrorMiddleware",  # 403/404/400 of a view log one line, no traceback
 ]
 
@@ -291,4 +293,6 @@ O2O = {
     "LOGIN_SLOWDOWN_SECONDS": env.int("O2O_LOGIN_SLOWDOWN_SECONDS", default=10),
     # concurrent one-line checkouts of a process share one transaction (o2o/orders/batching.py)
     "GROUP_CHECKOUT": env.bool("O2O_GROUP_CHECKOUT", default=True),
+    # counted scans of one placement's QR code per client address (o2o/campaigns): past it, 429 and not counted
+    "SCAN_RATE": env.str("O2O_SCAN_RATE", default="30/m"),
 }

@@ -23,6 +23,7 @@ class O2OSettings:
     login_slowdown: timedelta
     group_checkout: bool
     store_timezone: str
+    scan_rate: str
 
 
 def get() -> O2OSettings:
@@ -43,6 +44,7 @@ def get() -> O2OSettings:
         login_slowdown=timedelta(seconds=raw.get("LOGIN_SLOWDOWN_SECONDS", 10)),
         group_checkout=raw.get("GROUP_CHECKOUT", True),
         store_timezone=raw.get("STORE_TIMEZONE") or settings.TIME_ZONE,
+        scan_rate=raw.get("SCAN_RATE", "30/m"),
     )
 
 

@@ -59,3 +59,14 @@ def qr_svg(payload: str, *, label: str = "", module_px: int = DEFAULT_MODULE_PX)
         '<path fill="{dark}" d="{d}"/></svg>',
         n=n, size=size, label=label, light=LIGHT, dark=DARK, d=_path(rows),
     )
+
+
+def qr_png(payload: str, *, scale: int = 10) -> bytes:
+    """The payload as a PNG (black on white, the same quiet zone and error correction as the SVG):
+    for a merchant's own designs, social posts and video overlays."""
+    import io
+
+    buf = io.BytesIO()
+    segno.make(str(payload), error="m", micro=False).save(buf, kind="png", scale=max(1, int(scale)),
+                                                          border=QUIET_ZONE, dark=DARK, light=LIGHT)
+    return buf.getvalue()

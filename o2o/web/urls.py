@@ -1,6 +1,6 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant, ordering_customer, ordering_staff, reviews
+from o2o.web.views import auth, campaigns, counter, customer, merchant, ordering_customer, ordering_staff, reviews
 
 app_name = "web"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("stores/<uuid:store_id>/order/", ordering_customer.store_order, name="store_order"),
     path("stores/<uuid:store_id>/order/slots/", ordering_customer.store_order_slots, name="store_order_slots"),
     path("orders/<uuid:order_id>/progress/", ordering_customer.order_progress, name="order_progress"),
+    # campaigns: the short link a placement's QR carries, and its QR image
+    path("q/<str:code>", campaigns.scan, name="scan"),
+    path("q/<str:code>/qr.png", campaigns.scan_qr, name="scan_qr"),
     # accounts
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.login_view, name="login"),
@@ -43,6 +46,10 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/staff/<uuid:staff_id>/role/", merchant.staff_role_view, name="staff_role"),
     path("merchant/<uuid:merchant_id>/staff/<uuid:staff_id>/remove/", merchant.staff_remove_view,
          name="staff_remove"),
+    path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/<slug:sheet>.pdf", campaigns.placement_sheet,
+         name="placement_sheet"),
+    path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/<slug:sheet>.png", campaigns.placement_sheet,
+         {"fmt": "png"}, name="placement_sheet_png"),
     path("merchant/<uuid:merchant_id>/audit/", merchant.audit, name="audit"),
     path("merchant/<uuid:merchant_id>/vouchers/<uuid:voucher_id>/", merchant.voucher_trail_view,
          name="voucher_trail"),

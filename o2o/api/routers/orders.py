@@ -1,4 +1,5 @@
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from ninja import Router, Status
 
@@ -7,6 +8,7 @@ from o2o.api.auth import AUTH
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import json_safe, order_out
+from o2o.campaigns.selectors import placement_for_checkout
 from o2o.ordering.checkout import ordering_order_create
 from o2o.orders import services as orders
 from o2o.orders.enums import Channel
@@ -45,7 +47,10 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
         raw["fulfilment"] = fulfilment
 
     def work():  # type: ignore[no-untyped-def]
-        source = orders.Source(channel=Channel.APP, placement_id=placement)
+        chosen = placement or placement_for_checkout(  # else the buyer's scans (account or this browser's cookie)
+            user=request.user, visitor_key=getattr(request, "visitor_key", None),
+            offering_ids=[line.get("offering_id") for line in raw["lines"]], at=timezone.now())
+        source = orders.Source(channel=Channel.APP, placement_id=chosen)
         if "fulfilment" in raw:
             order = ordering_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
                                           source=source)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from o2o.campaigns.selectors import placement_for_checkout
 from o2o.catalogue.models import StoreStock
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
@@ -32,9 +33,9 @@ from o2o.discovery.selectors import stores_nearby
 from o2o.merchants.access import public_store, public_stores
 from o2o.merchants.enums import Category
 from o2o.merchants.hours import DAYS, is_open
-from o2o.orders.enums import OrderStatus
+from o2o.orders.enums import Channel, OrderStatus
 from o2o.orders.selectors import order_for_customer, purchase_room
-from o2o.orders.services import order_create
+from o2o.orders.services import Source, order_create
 from o2o.payments.cards import parse_expiry
 from o2o.payments.services import order_pay, order_refund
 from o2o.reviews.selectors import reviews_of_store
@@ -266,8 +267,11 @@ def checkout(request: HttpRequest, offering_id: Any) -> HttpResponse:
         messages.error(request, _("Choose how many you want to buy."))
         return redirect("web:deal", offering_id=offering.pk)
     try:
+        placement = placement_for_checkout(user=request.user, visitor_key=getattr(request, "visitor_key", None),
+                                           offering_ids=[offering.pk], at=timezone.now())
         order = order_create(customer=request.user, lines=[  # type: ignore[arg-type]
-            {"offering_id": str(offering.pk), "quantity": form.cleaned_data["quantity"]}])
+            {"offering_id": str(offering.pk), "quantity": form.cleaned_data["quantity"]}],
+            source=Source(channel=Channel.WEB, placement_id=placement))
     except DomainError as exc:
         messages.error(request, error_text(exc))
         return redirect("web:deal", offering_id=offering.pk)
