@@ -158,6 +158,29 @@ def _food(w: dict[str, Any]) -> dict[str, Any]:
     return w["food"]
 
 
+def _campaign(w: dict[str, Any]) -> dict[str, Any]:
+    """A campaign of the merchant with one flyer for the deal, made once per world through the service."""
+    if "campaign" in w:
+        return w["campaign"]
+    from o2o.accounts.models import User
+    from o2o.campaigns.services import campaign_create
+
+    c = campaign_create(user=User.objects.get(pk=w["owner"]["id"]), merchant_id=w["merchant"]["id"], name="Spring",
+                        placements=[{"kind": "flyer", "name": "Metro", "cost": {"amount": "10.00", "currency": "CNY"},
+                                     "target": {"offering_id": w["deal"]["id"]}}])
+    w["campaign"] = {"id": str(c.pk), "placement": str(c.placements.get().pk)}
+    return w["campaign"]
+
+
+def _placement_figures(w: dict[str, Any]) -> tuple[str, Any]:
+    _campaign(w)
+    return f"/merchants/{w['merchant']['id']}/analytics/placements", {"model": "first_touch"}
+
+
+def _sees_own_placements(w: dict[str, Any], actor: str, body: Any) -> None:
+    assert [r["placement_id"] for r in body["results"]] == [_campaign(w)["placement"]]
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/register"): Row(
         lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
@@ -283,6 +306,27 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/stores/{w['store']['id']}/sales", {"lines": [{"offering_id": _food(w)["dish"], "quantity": 1}],
                                                          "payment": {"method": "cash"}}),
         _merchant_only(201, clerk=201)),
+    ("POST", "/merchants/{merchant_id}/campaigns"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/campaigns", {
+            "name": "Autumn", "placements": [{"kind": "poster", "name": "Mall", "cost": {"amount": "5.00", "currency": "CNY"},
+                                              "target": {"store_id": w["store"]["id"]}}]}),
+        _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/campaigns"): Row(
+        lambda w: (_campaign(w) and f"/merchants/{w['merchant']['id']}/campaigns", None),
+        _merchant_only(200, clerk=200), lambda w, actor, body: _finds(body, _campaign(w)["id"])),
+    ("GET", "/merchants/{merchant_id}/campaigns/{campaign_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/campaigns/{_campaign(w)['id']}", None),
+        _merchant_only(200, clerk=200)),
+    ("PATCH", "/merchants/{merchant_id}/placements/{placement_id}"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/placements/{_campaign(w)['placement']}", {"active": False}),
+        _merchant_only(200, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/attribution"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/attribution", None), _merchant_only(200, clerk=200)),
+    ("PUT", "/merchants/{merchant_id}/attribution"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/attribution", {"window_days": 14}),
+        _merchant_only(200, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/analytics/placements"): Row(
+        _placement_figures, _merchant_only(200, clerk=200), _sees_own_placements),
 }
 
 
