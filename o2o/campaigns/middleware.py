@@ -9,6 +9,7 @@ signal; the link is written once (a conditional UPDATE) and remembered in the ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from o2o.campaigns.selectors import VISITOR_COOKIE
 from o2o.campaigns.services import visitor_link
 
 _LINKED_FOR = 86400
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class VisitorMiddleware:
@@ -27,7 +29,7 @@ class VisitorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.COOKIES.get(VISITOR_COOKIE) or None
-        if key is not None and len(key) > 64:
+        if key is not None and not _KEY.fullmatch(key):  # only what visitor_key_new makes (no NUL for PostgreSQL)
             key = None
         request.visitor_key = key  # type: ignore[attr-defined]
         response = self.get_response(request)

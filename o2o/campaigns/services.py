@@ -53,7 +53,7 @@ def visitor_key_new() -> str:
 
 def _name(value: Any, field: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
-    if not text or len(text) > 120:
+    if not text or len(text) > 120 or any(ord(c) < 32 or ord(c) == 127 for c in text):  # PostgreSQL refuses NUL
         raise Invalid(_("Some fields are not valid."), fields={field: _("Enter a name of 1 to 120 characters.")})
     return text
 

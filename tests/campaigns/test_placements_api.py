@@ -76,6 +76,8 @@ def test_bad_placements_are_refused_with_fields(shop):
     assert "placements" in err["fields"]
     err = assert_error(_post(shop, {"name": "  ", "placements": [placement(offering_id=deal)]}), 422)
     assert "name" in err["fields"]
+    err = assert_error(_post(shop, {"name": "a\x00b", "placements": [placement(offering_id=deal)]}), 422)
+    assert "name" in err["fields"]  # a NUL is refused, not a server error on PostgreSQL
     assert_error(_post(shop, {"name": "X"}), 422, "validation_error")
 
 

@@ -106,3 +106,13 @@ def test_the_friendly_page_speaks_chinese(shop):
 def test_only_get_and_head(shop):
     assert ApiClient().client.post(f"/q/{shop['flyer']['code']}").status_code == 405
     assert Scan.objects.count() == 0
+
+
+def test_a_forged_visitor_cookie_is_a_new_visitor(shop):
+    phone = ApiClient()
+    for forged in ("a\x00b" * 10, "short", "x" * 200, "../../etc"):
+        phone.client.cookies[VISITOR_COOKIE] = forged
+        r = scan(phone, shop["flyer"]["code"])
+        assert r.status_code == 302
+        assert r.cookies[VISITOR_COOKIE].value != forged
+    assert Visitor.objects.count() == 4
