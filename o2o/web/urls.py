@@ -1,6 +1,15 @@
 from django.urls import path
 
-from o2o.web.views import auth, campaigns, counter, customer, merchant, ordering_customer, ordering_staff, reviews
+from o2o.web.views import (
+    auth,
+    campaigns,
+    counter,
+    customer,
+    merchant,
+    ordering_customer,
+    ordering_staff,
+    reviews,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -46,6 +55,9 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/staff/<uuid:staff_id>/role/", merchant.staff_role_view, name="staff_role"),
     path("merchant/<uuid:merchant_id>/staff/<uuid:staff_id>/remove/", merchant.staff_remove_view,
          name="staff_remove"),
+    path("merchant/<uuid:merchant_id>/campaigns/", campaigns.campaigns_page, name="campaigns"),
+    path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/active/", campaigns.placement_toggle,
+         name="placement_toggle"),
     path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/<slug:sheet>.pdf", campaigns.placement_sheet,
          name="placement_sheet"),
     path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/<slug:sheet>.png", campaigns.placement_sheet,

@@ -59,6 +59,7 @@ def _console_pages(w, voucher):  # type: ignore[no-untyped-def]
         "voucher_trail": reverse("web:voucher_trail", args=[mid, voucher.pk]),
         "conflicts": reverse("web:conflicts", args=[mid]),
         "reviews": reverse("web:reviews", args=[mid]),
+        "campaigns": reverse("web:campaigns", args=[mid]),
     }
 
 

@@ -4,33 +4,46 @@ sheets (an A4 flyer, a folding table tent) as PDF and PNG for the merchant."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST, require_safe
 
 from o2o.accounts.models import User
+from o2o.analytics.placements import PlacementFigures, date_range, placement_figures
+from o2o.analytics.selectors import merchant_timezone
+from o2o.campaigns.enums import AttributionModel
 from o2o.campaigns.models import Placement
 from o2o.campaigns.selectors import (
     VISITOR_COOKIE,
     VISITOR_COOKIE_MAX_AGE,
+    campaigns_of_merchant,
     placement_by_code,
     placement_by_code_any,
     placement_for_staff,
+    window_days,
 )
-from o2o.campaigns.services import code_normal, scan_record
+from o2o.campaigns.services import campaign_create, code_normal, placement_set_active, scan_record
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import StoreStock
+from o2o.core.errors import DomainError, Invalid
+from o2o.core.money import Money
 from o2o.core.ratelimit import RateLimited, client_address
+from o2o.merchants.access import merchant_for_staff
 from o2o.merchants.models import Store
+from o2o.web.campaign_forms import CampaignForm, campaign_targets
 from o2o.web.pdf import pdf_render, pdf_response
 from o2o.web.qr import qr_png
-from o2o.web.views.common import domain_pages
+from o2o.web.views.common import apply_error, domain_pages, error_text
+from o2o.web.views.merchant import console_tabs
 
 SHEETS = {"flyer": "web/print/flyer.html", "table-tent": "web/print/table_tent.html"}
 
@@ -154,3 +167,89 @@ def placement_sheet(request: HttpRequest, merchant_id: Any, placement_id: Any, s
         response["Cache-Control"] = "private, no-store"
         return response
     return pdf_response(pdf, filename=f"{name}.pdf")
+
+
+# --- the merchant console: campaigns, their print sheets and the funnel per placement ---
+
+FUNNEL = (("scans", _lazy("Scans")), ("visitors", _lazy("Visitors")), ("orders", _lazy("Orders")),
+          ("paid", _lazy("Paid")), ("redemptions", _lazy("Redeemed")), ("reviews", _lazy("Reviewed")))
+
+
+def _funnel(rows: list[PlacementFigures]) -> list[dict[str, Any]]:
+    totals = {key: sum(getattr(f, key) for f in rows) for key, _label in FUNNEL}
+    top = max(totals.values()) or 1
+    return [{"key": key, "label": label, "n": totals[key], "pct": round(100 * totals[key] / top)}
+            for key, label in FUNNEL]
+
+
+def _money_totals(rows: list[PlacementFigures]) -> list[dict[str, Any]]:
+    by: dict[str, dict[str, Decimal]] = {}
+    for f in rows:
+        t = by.setdefault(f.placement.currency, {"cost": Decimal(0), "revenue": Decimal(0)})
+        t["cost"] += f.placement.cost_amount
+        t["revenue"] += f.revenue
+    out = []
+    for currency, t in sorted(by.items()):
+        roi = ((t["revenue"] - t["cost"]) / t["cost"]).quantize(Decimal("0.01")) if t["cost"] else None
+        out.append({"cost": Money(t["cost"], currency), "revenue": Money(t["revenue"], currency), "roi": roi})
+    return out
+
+
+@login_required
+@domain_pages
+def campaigns_page(request: HttpRequest, merchant_id: Any) -> HttpResponse:
+    """The merchant's campaigns: a new one (one placement at a time), each placement's code with its
+    QR and print sheets, and the funnel scan -> visitor -> order -> paid -> redeemed -> reviewed per
+    placement over a date range, last or first touch."""
+    user = cast(User, request.user)
+    merchant, _m = merchant_for_staff(user=user, merchant_id=merchant_id, manage=True)
+    targets = campaign_targets(merchant)
+    form = CampaignForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kind, _sep, target_id = d["target"].partition(":")
+        try:
+            campaign_create(user=user, merchant_id=merchant.pk, name=d["name"], placements=[{
+                "kind": d["kind"], "name": d["placement_name"], "cost": {"amount": d["cost"]},
+                "target": {f"{kind}_id": target_id}}])
+        except DomainError as exc:
+            apply_error(form, exc, field_map={"placements.0.cost": "cost", "placements.0.name": "placement_name",
+                                              "placements.0.kind": "kind", "placements.0.target": "target"})
+        else:
+            messages.success(request, _("The campaign is ready: print its sheets below."))
+            return redirect("web:campaigns", merchant_id=merchant.pk)
+    model = request.GET.get("model") or AttributionModel.LAST_TOUCH
+    error = ""
+    rows: list[PlacementFigures] = []
+    try:
+        rows = placement_figures(user=user, merchant_id=merchant.pk, date_from=request.GET.get("from"),
+                                 date_to=request.GET.get("to"), model=model)
+    except Invalid as exc:
+        error = error_text(exc)
+    zone = merchant_timezone(merchant)
+    try:
+        first, last = date_range(date_from=request.GET.get("from"), date_to=request.GET.get("to"), tz=zone)
+    except Invalid:
+        first, last = date_range(date_from=None, date_to=None, tz=zone)
+    _merchant, found = campaigns_of_merchant(user=user, merchant_id=merchant.pk)
+    of_placement = {f.placement.pk: f for f in rows}
+    campaigns = [{"campaign": c, "rows": [{"p": p, "f": of_placement.get(p.pk),
+                                            "short_url": request.build_absolute_uri(reverse("web:scan",
+                                                                                            args=[p.code]))}
+                                           for p in sorted(c.placements.all(), key=lambda p: p.created_at)]}
+                 for c in found[:100]]
+    context = {"merchant": merchant, "form": form, "campaigns": campaigns, "funnel": _funnel(rows),
+               "money_totals": _money_totals(rows), "error": error, "model": model, "from": first, "to": last,
+               "models": AttributionModel.choices, "window_days": window_days(merchant.pk)}
+    context["tabs"] = console_tabs(request, merchant)
+    status = 422 if error or (request.method == "POST" and form.errors) else 200
+    return render(request, "web/merchant/campaigns.html", context, status=status)
+
+
+@login_required
+@require_POST
+@domain_pages
+def placement_toggle(request: HttpRequest, merchant_id: Any, placement_id: Any) -> HttpResponse:
+    placement_set_active(user=cast(User, request.user), merchant_id=merchant_id, placement_id=placement_id,
+                         active=request.POST.get("active") == "1")
+    return redirect("web:campaigns", merchant_id=merchant_id)

@@ -65,6 +65,7 @@ TABS = (
     ("staff", _lazy("Staff")),
     ("audit", _lazy("Voucher audit")),
     ("reviews", _lazy("Reviews")),
+    ("campaigns", _lazy("Campaigns")),
 )
 TAB_OF_PAGE = {
     "dashboard": "dashboard",
@@ -79,6 +80,10 @@ TAB_OF_PAGE = {
     "reviews": "reviews",
     "store_tables": "dashboard",  # ordering: staff (p2): a store's tables, reached from the stores list
     "tables_sheet": "dashboard",
+    "campaigns": "campaigns",  # placements, their QR sheets and the funnel (web/views/campaigns.py)
+    "placement_toggle": "campaigns",
+    "placement_sheet": "campaigns",
+    "placement_sheet_png": "campaigns",
 }
 
 
