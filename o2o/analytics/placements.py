@@ -123,8 +123,8 @@ def placement_figures(*, user: Any, merchant_id: Any, date_from: Any = None, dat
             scans_of[uid].append((at, pid))
     order_placement: dict[UUID, UUID] = {}
     for oid, uid, created, paid_at, paid_amount, currency in orders:
-        pid = pick_scan(scans_of.get(uid, ()), before=created, window=window, model=model)
-        f = figures.get(pid) if pid is not None else None
+        picked = pick_scan(scans_of.get(uid, ()), before=created, window=window, model=model)
+        f = figures.get(picked) if picked is not None else None
         if f is None:
             continue
         order_placement[oid] = f.placement.pk

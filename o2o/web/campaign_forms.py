@@ -32,4 +32,4 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = targets
+        self.fields["target"].choices = targets  # type: ignore[attr-defined]
