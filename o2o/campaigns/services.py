@@ -22,6 +22,7 @@ from o2o.campaigns.models import AttributionSetting, Campaign, Placement, Scan, 
 from o2o.catalogue.models import Offering
 from o2o.core import conf, ratelimit
 from o2o.core.errors import Invalid
+from o2o.core.events import EventKind, event_append
 from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff
 from o2o.merchants.models import Merchant, Store
@@ -206,6 +207,8 @@ def scan_record(*, placement: Placement, visitor_key: str | None, user: Any, add
         elif visitor.user_id is None and signed_in is not None:
             visitor_link(visitor_key=visitor.key, user=signed_in, now=now)
             visitor.refresh_from_db()
-        Scan.objects.create(placement=placement, merchant_id=placement.merchant_id, visitor=visitor,
-                            user_id=signed_in.pk if signed_in is not None else visitor.user_id, at=now)
+        who = signed_in.pk if signed_in is not None else visitor.user_id
+        Scan.objects.create(placement=placement, merchant_id=placement.merchant_id, visitor=visitor, user_id=who, at=now)
+        event_append(kind=EventKind.SCAN, merchant_id=placement.merchant_id, at=now, placement_id=placement.pk,
+                     store_id=placement.target_store_id, customer_id=who, visitor_id=visitor.pk)
     return ScanResult(placement=placement, visitor_key=visitor.key, counted=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from o2o.accounts.models import User
 from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
+from o2o.core.events import EventKind, event_append
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
@@ -145,6 +146,9 @@ def order_mark_paid(*, order: Order, actor: Any = None, reason: str = "paid", da
     expired-and-re-reserved), and its kind's fulfilment starts (vouchers are issued)."""
     transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
                event_fk="order", actor=actor, reason=reason, extra={"paid_at": timezone.now()}, data=data)
+    event_append(kind=EventKind.PAID, merchant_id=order.merchant_id, at=order.paid_at, store_id=order.store_id,
+                 placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
+                 amount=order.total_amount, currency=order.currency)
     fulfilment.handler(order.fulfilment).on_paid(order=order)
 
 
@@ -224,6 +228,9 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
                table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=customer,
                reason="refund", extra={"refunded_amount": order.refunded_amount + total},
                data={"amount": str(total), "vouchers": [str(u.unit_id) for u in units]})
+    event_append(kind=EventKind.REFUNDED, merchant_id=order.merchant_id, store_id=order.store_id,
+                 placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
+                 amount=total, currency=order.currency)
     return UnitsRefund(amount=total, per_line=per_line, unit_ids=[str(u.unit_id) for u in units])
 
 

@@ -13,6 +13,7 @@ from o2o.accounts.models import User
 from o2o.audit.services import audit_record
 from o2o.catalogue.images import clean_image
 from o2o.core.errors import Conflict, Invalid, NotFound
+from o2o.core.events import EventKind, event_append
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
 from o2o.orders.enums import SERVED_STATUSES, FulfilmentKind
@@ -105,6 +106,9 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
         _save_photos(review, cleaned, 0)
         Store.objects.filter(pk=served_at).update(
             rating_sum=F("rating_sum") + rating, review_count=F("review_count") + 1)
+        event_append(kind=EventKind.REVIEWED, merchant_id=order.merchant_id, store_id=served_at,
+                     placement_id=order.source_placement, customer_id=customer.pk, order_id=order.pk,
+                     data={"rating": rating})
     return review
 
 

@@ -16,6 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from o2o.core.errors import DomainError
+from o2o.core.events import EventKind, event_append
 from o2o.core.state import transition
 from o2o.merchants.models import Store
 from o2o.vouchers.enums import VOUCHER_TRANSITIONS, VoucherStatus
@@ -74,3 +75,7 @@ def voucher_move(voucher: Voucher, to: str, *, actor: Any = None, reason: str = 
     transition(obj=voucher, to=to, table=VOUCHER_TRANSITIONS, event_model=VoucherEvent, event_fk="voucher",
                actor=actor, reason=reason, data=data, extra=extra, where=where, now=now,
                event_extra={"store": store} if store is not None else None)
+    if to == VoucherStatus.REDEEMED:  # the event stream, in the same transaction as the move
+        event_append(kind=EventKind.REDEEMED, merchant_id=voucher.merchant_id, at=now,
+                     store_id=store.pk if store is not None else voucher.redeemed_store_id,
+                     customer_id=voucher.customer_id, order_id=voucher.order_id)
