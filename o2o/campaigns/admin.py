@@ -16,6 +16,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "merchant", "created_at")
     search_fields = ("name", "merchant__name")
     raw_id_fields = ("merchant",)
+    ordering = ("-created_at",)
     inlines = [PlacementInline]
 
 
@@ -24,6 +25,7 @@ class ScanAdmin(admin.ModelAdmin):
     list_display = ("at", "placement", "merchant", "visitor", "user")
     list_select_related = ("placement", "merchant", "visitor", "user")
     raw_id_fields = ("placement", "merchant", "visitor", "user")
+    ordering = ("-at", "-id")
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # append-only

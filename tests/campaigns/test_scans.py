@@ -116,3 +116,17 @@ def test_a_forged_visitor_cookie_is_a_new_visitor(shop):
         assert r.status_code == 302
         assert r.cookies[VISITOR_COOKIE].value != forged
     assert Visitor.objects.count() == 4
+
+
+def test_link_previews_and_head_requests_are_redirected_but_not_counted(shop):
+    code = shop["flyer"]["code"]
+    for agent in ("Slackbot-LinkExpanding 1.0", "Mozilla/5.0 (compatible; Googlebot/2.1)",
+                  "facebookexternalhit/1.1", "TelegramBot (like TwitterBot)", "curl/8.5.0"):
+        r = ApiClient().client.get(f"/q/{code}", HTTP_USER_AGENT=agent)
+        assert r.status_code == 302 and VISITOR_COOKIE not in r.cookies, agent
+    r = ApiClient().client.head(f"/q/{code}")
+    assert r.status_code == 302 and VISITOR_COOKIE not in r.cookies
+    assert Scan.objects.count() == 0
+    phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.40"
+    assert ApiClient().client.get(f"/q/{code}", HTTP_USER_AGENT=phone).status_code == 302
+    assert Scan.objects.count() == 1

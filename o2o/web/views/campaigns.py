@@ -4,6 +4,7 @@ sheets (an A4 flyer, a folding table tent) as PDF and PNG for the merchant."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any, cast
 
@@ -46,6 +47,13 @@ from o2o.web.views.common import apply_error, domain_pages, error_text
 from o2o.web.views.merchant import console_tabs
 
 SHEETS = {"flyer": "web/print/flyer.html", "table-tent": "web/print/table_tent.html"}
+# Link previews and crawlers that open a short link posted in a chat or on a page: redirected, not counted.
+_ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|telegram|curl|wget|python-",
+                    re.IGNORECASE)
+
+
+def _is_robot(request: HttpRequest) -> bool:
+    return request.method == "HEAD" or bool(_ROBOT.search(request.META.get("HTTP_USER_AGENT", "")))
 
 
 def _landing(placement: Placement) -> str | None:
@@ -81,6 +89,10 @@ def scan(request: HttpRequest, code: str) -> HttpResponse:
     landing = _landing(placement) if placement is not None else None
     if placement is None or landing is None:
         return _unknown(request)
+    if _is_robot(request):  # no scan, no cookie: a preview is not a person in front of the poster
+        response = HttpResponseRedirect(landing)
+        response["Cache-Control"] = "no-store"
+        return response
     try:
         result = scan_record(placement=placement, visitor_key=getattr(request, "visitor_key", None),
                              user=request.user, address=client_address(request))
