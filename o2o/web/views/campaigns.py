@@ -90,9 +90,9 @@ def scan(request: HttpRequest, code: str) -> HttpResponse:
     if placement is None or landing is None:
         return _unknown(request)
     if _is_robot(request):  # no scan, no cookie: a preview is not a person in front of the poster
-        response = HttpResponseRedirect(landing)
-        response["Cache-Control"] = "no-store"
-        return response
+        preview = HttpResponseRedirect(landing)
+        preview["Cache-Control"] = "no-store"
+        return preview
     try:
         result = scan_record(placement=placement, visitor_key=getattr(request, "visitor_key", None),
                              user=request.user, address=client_address(request))
