@@ -1,5 +1,5 @@
 """Figures per campaign placement: scans and visitors of its code, and the orders it brought with what
-came of them (paid, vouchers redeemed at the counter, reviews, revenue), against its cost.
+came of them (paid, vouchers redeemed at the counter, reviews, repeat purchases, revenue), against its cost.
 
 An order counts for at most one placement: the one the attribution model picks among the buyer's scans
 of that merchant's placements before the order, no older than the merchant's window (last touch: the
@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,7 @@ class PlacementFigures:
     paid: int = 0
     redemptions: int = 0
     reviews: int = 0
+    repeat: int = 0  # paid orders that were not the buyer's first paid order at this merchant
     revenue: Decimal = Decimal(0)
 
     @property
@@ -121,6 +122,8 @@ def placement_figures(*, user: Any, merchant_id: Any, date_from: Any = None, dat
         for uid, at, pid in (Scan.objects.filter(merchant=merchant, user_id__in=buyers, at__gte=start - window,
                                                  at__lt=end).values_list("user_id", "at", "placement_id")):
             scans_of[uid].append((at, pid))
+    first_paid = dict(Order.objects.filter(merchant=merchant, customer_id__in=buyers, paid_at__isnull=False)
+                      .values("customer_id").annotate(first=Min("paid_at")).values_list("customer_id", "first"))
     order_placement: dict[UUID, UUID] = {}
     for oid, uid, created, paid_at, paid_amount, currency in orders:
         picked = pick_scan(scans_of.get(uid, ()), before=created, window=window, model=model)
@@ -131,6 +134,8 @@ def placement_figures(*, user: Any, merchant_id: Any, date_from: Any = None, dat
         f.orders += 1
         if paid_at is not None:
             f.paid += 1
+            if first_paid.get(uid) is not None and paid_at > first_paid[uid]:
+                f.repeat += 1
             if currency == f.placement.currency:
                 f.revenue += paid_amount
     if order_placement:

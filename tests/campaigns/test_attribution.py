@@ -208,3 +208,14 @@ def test_bad_ranges_and_models_are_refused(shop):
     err = assert_error(api.get(path, owner["token"], model="linear"), 422)
     assert "model" in err["fields"]
     assert api.get(path, owner["token"], **{"from": "2026-01-01", "to": "2026-12-31"}).status_code == 200
+
+
+def test_a_second_purchase_counts_as_a_repeat(shop):
+    phone = ApiClient()
+    buyer = quick_user("buyer")
+    scan(phone, shop["flyer"]["code"])
+    phone.buy(buyer, shop["deal"]["id"])
+    phone.buy(buyer, shop["deal"]["id"])
+    phone.buy(buyer, shop["deal"]["id"], pay=False)
+    row = figures(shop["api"], shop["owner"], shop["merchant"]["id"])[shop["flyer"]["id"]]
+    assert (row["orders"], row["paid"], row["repeat"]) == (3, 2, 1)

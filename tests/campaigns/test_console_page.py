@@ -32,7 +32,8 @@ def test_the_page_shows_the_funnel_and_each_placements_sheets(shop):
     r = _client(shop["owner"]["user"]).get(f"/merchant/{shop['merchant']['id']}/campaigns/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert _funnel(html) == {"scans": 3, "visitors": 1, "orders": 1, "paid": 1, "redemptions": 0, "reviews": 0}
+    assert _funnel(html) == {"scans": 3, "visitors": 1, "orders": 1, "paid": 1, "redemptions": 0, "reviews": 0,
+                            "repeat": 0}
     for p in (shop["flyer"], shop["poster"], shop["window"]):
         assert f'data-placement="{p["id"]}"' in html and p["short_url"] in html
         assert f"/merchant/{shop['merchant']['id']}/placements/{p['id']}/flyer.pdf" in html

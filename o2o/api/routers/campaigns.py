@@ -95,6 +95,7 @@ class PlacementFiguresOut(Schema):
     paid: int
     redemptions: int
     reviews: int
+    repeat: int = Field(..., description="paid orders that were not the buyer's first paid order at this merchant")
     cost: MoneyOut
     revenue: MoneyOut
     roi: str | None = Field(None, description="(revenue - cost) / cost to two decimals; null when the cost is 0")
@@ -194,5 +195,5 @@ def placement_analytics(request: HttpRequest, merchant_id: str, model: str = "la
         "placement_id": str(f.placement.pk), "campaign_id": str(f.placement.campaign_id), "kind": f.placement.kind,
         "name": f.placement.name, "code": f.placement.code, "scans": f.scans, "visitors": f.visitors,
         "orders": f.orders, "paid": f.paid, "redemptions": f.redemptions, "reviews": f.reviews,
-        "cost": money(f.cost), "revenue": money(f.revenue_money),
+        "repeat": f.repeat, "cost": money(f.cost), "revenue": money(f.revenue_money),
         "roi": None if f.roi is None else str(f.roi)} for f in figures]}

@@ -184,7 +184,8 @@ def placement_sheet(request: HttpRequest, merchant_id: Any, placement_id: Any, s
 # --- the merchant console: campaigns, their print sheets and the funnel per placement ---
 
 FUNNEL = (("scans", _lazy("Scans")), ("visitors", _lazy("Visitors")), ("orders", _lazy("Orders")),
-          ("paid", _lazy("Paid")), ("redemptions", _lazy("Redeemed")), ("reviews", _lazy("Reviewed")))
+          ("paid", _lazy("Paid")), ("redemptions", _lazy("Redeemed")), ("reviews", _lazy("Reviewed")),
+          ("repeat", _lazy("Came back")))
 
 
 def _funnel(rows: list[PlacementFigures]) -> list[dict[str, Any]]:
