@@ -16,8 +16,9 @@ WORKERS ?= 2
 THREADS ?= 4
 JOBS ?= 2
 PYTEST_ARGS ?=
-# Debian packages the tests use: headless browser, Chinese glyphs in screenshots, msgfmt for translations.
-APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages the tests use: headless browser, Chinese glyphs in screenshots, msgfmt for translations,
+# haproxy (the load balancer of make cluster and tests/live/test_cluster.py).
+APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 haproxy
 MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 
 .DEFAULT_GOAL := help

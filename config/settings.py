@@ -43,6 +43,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis and are written through to the database: every app node sees the same
+    # session, and a Redis restart signs nobody out. Without Redis the database backend (Django's
+    # default) is shared by every node already.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache, not LocMem: rate limits count in the cache, and every gunicorn worker must
     # see the same counts (a per-process cache let two workers allow twice the limit). Its table
