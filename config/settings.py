@@ -38,6 +38,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A PostgreSQL streaming replica (make cluster starts one): public reads go there (o2o/core/dbrouter.py),
+# everything else, and a client's reads for DATABASE_REPLICA_PIN_SECONDS after its own write, to the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2  # a replica that is down: fail fast
+    DATABASE_ROUTERS = ["o2o.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -106,6 +115,7 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):  # pip install -e 
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *(["o2o.core.dbrouter.ReplicaReadsMiddleware"] if DATABASE_REPLICA_URL else []),
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "o2o.core.middleware.SecurityHeadersMiddleware",

@@ -38,32 +38,32 @@ def _wait(port: int) -> None:
     raise RuntimeError(f"PostgreSQL on port {port} did not start")
 
 
-def ensure_primary(port: int = 5440) -> str:
+def ensure_primary(port: int = 5440, *, name: str = PRIMARY) -> str:
     """Create (once) and start the primary; its base URL (no database)."""
-    if not _exists(PRIMARY):
-        subprocess.run(["pg_createcluster", _version(), PRIMARY, "-p", str(port), "-o", "max_connections=300",
+    if not _exists(name):
+        subprocess.run(["pg_createcluster", _version(), name, "-p", str(port), "-o", "max_connections=300",
                         "-o", "wal_level=replica", "-o", "max_wal_senders=5", "-o", "hot_standby=on",
                         "--", "--auth=trust"], check=True, capture_output=True)
-    if not running(PRIMARY):
-        _ctl(PRIMARY, "start")
+    if not running(name):
+        _ctl(name, "start")
     _wait(port)
     return f"postgres://postgres@127.0.0.1:{port}"
 
 
-def ensure_replica(*, primary_port: int = 5440, port: int = 5441) -> str:
+def ensure_replica(*, primary_port: int = 5440, port: int = 5441, name: str = REPLICA) -> str:
     """Create (once: pg_basebackup of the primary, -R: it streams from it) and start the replica."""
     version = _version()
-    data = Path(f"/var/lib/postgresql/{version}/{REPLICA}")
-    if not _exists(REPLICA):
-        subprocess.run(["pg_createcluster", version, REPLICA, "-p", str(port), "-o", "max_connections=300",
+    data = Path(f"/var/lib/postgresql/{version}/{name}")
+    if not _exists(name):
+        subprocess.run(["pg_createcluster", version, name, "-p", str(port), "-o", "max_connections=300",
                         "-o", "hot_standby=on", "--", "--auth=trust"], check=True, capture_output=True)
         shutil.rmtree(data)  # its own empty cluster goes; the primary's copy comes in its place
         subprocess.run(["install", "-d", "-o", "postgres", "-g", "postgres", "-m", "700", str(data)], check=True)
         subprocess.run(["runuser", "-u", "postgres", "--", "pg_basebackup", "-h", "127.0.0.1",
                         "-p", str(primary_port), "-U", "postgres", "-D", str(data), "-R", "-X", "stream",
                         "-c", "fast"], check=True, capture_output=True)
-    if not running(REPLICA):
-        _ctl(REPLICA, "start")
+    if not running(name):
+        _ctl(name, "start")
     _wait(port)
     return f"postgres://postgres@127.0.0.1:{port}"
 
@@ -71,6 +71,17 @@ def ensure_replica(*, primary_port: int = 5440, port: int = 5441) -> str:
 def stop(name: str) -> None:
     if running(name):
         _ctl(name, "stop", check=False)
+
+
+def start(name: str) -> None:
+    if not running(name):
+        _ctl(name, "start")
+
+
+def drop(name: str) -> None:
+    """Stop and delete a cluster (the tests' own)."""
+    if _exists(name):
+        subprocess.run(["pg_dropcluster", "--stop", _version(), name], check=False, capture_output=True)
 
 
 def create_database(base: str, name: str) -> str:

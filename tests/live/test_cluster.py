@@ -12,7 +12,9 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from bench.cluster import pg
 from bench.cluster.procs import Procs, free_port, haproxy_binary, haproxy_config, wait_healthy
 from tests.live.server import ROOT, LiveServer, seed_scenario
 
@@ -327,3 +330,107 @@ def _orders_per_buyer(state: dict[str, Any], ids: dict[str, Any]) -> list[set[st
     """Order ids of each buyer: customer i is c{i}@live.test (tests/live/server.py SCENARIO)."""
     return [{oid for oid, (email, _) in state["orders"].items() if email == f"c{i}@live.test"}
             for i in range(len(ids["customers"]))]
+
+
+# --- public reads from a streaming replica (o2o/core/dbrouter.py) -------------------------------------
+
+
+class _Manage:
+    """manage.py against the replicated pair (what seed_scenario needs of a LiveServer)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                              capture_output=True, text=True, timeout=300).stdout
+
+
+@pytest.fixture
+def replicated(tmp_path):
+    """A PostgreSQL primary of the test's own and a pg_basebackup streaming replica of it (Debian's
+    pg_createcluster, as `make cluster` makes them), one gunicorn node reading public pages from it."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (a replica streams from a PostgreSQL primary)")
+    if os.geteuid() != 0 or shutil.which("pg_createcluster") is None:
+        message = "needs root and Debian's pg_createcluster to make a primary and its replica"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    suffix = uuid.uuid4().hex[:6]
+    names = {"primary": f"o2otest{suffix}", "replica": f"o2otest{suffix}r"}
+    ports = {"primary": free_port(), "replica": free_port(), "node": free_port()}
+    procs = Procs(logdir=tmp_path, env={})
+    try:
+        primary = pg.create_database(pg.ensure_primary(ports["primary"], name=names["primary"]), "o2o")
+        replica = pg.ensure_replica(primary_port=ports["primary"], port=ports["replica"], name=names["replica"]) + "/o2o"
+        env = {**os.environ, "DATABASE_URL": primary, "DATABASE_REPLICA_URL": replica, "REDIS_URL": "",
+               "DEBUG": "false", "FAST_PASSWORD_HASHER": "true", "MEDIA_ROOT": str(tmp_path / "media"),
+               "LOG_LEVEL": "ERROR", "DATABASE_REPLICA_PIN_SECONDS": "30"}
+        procs.env = env
+        yield _Manage(env), procs, names, ports, primary, replica
+    finally:
+        procs.stop_all()
+        for name in names.values():
+            pg.drop(name)
+
+
+def _sql(url: str, sql: str, *params: Any) -> Any:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+
+def test_public_reads_come_from_the_replica_a_buyers_own_reads_from_the_primary_and_a_dead_replica_is_survived(
+        replicated):
+    site, procs, names, ports, primary, replica = replicated
+    site.manage("migrate", "--noinput")
+    ids = seed_scenario(site, quantity=100, customers=2)  # type: ignore[arg-type]
+    deadline = time.monotonic() + 30
+    while _sql(replica, "SELECT title FROM catalogue_offering WHERE id = %s", ids["deal"]) is None:
+        assert time.monotonic() < deadline, "the replica did not catch up"
+        time.sleep(0.2)
+    assert _sql(replica, "SELECT pg_is_in_recovery()") is True
+    node = procs.gunicorn("node", ports["node"], workers=1, threads=4)
+    wait_healthy(f"http://127.0.0.1:{ports['node']}/healthz", proc=node)
+    api = f"http://127.0.0.1:{ports['node']}/api/v1"
+
+    # the replica stops replaying (as a lagging one would) and the primary gets a new title
+    _sql(replica, "SELECT pg_wal_replay_pause()")
+    _sql(primary, "UPDATE catalogue_offering SET title = 'Fresh title' WHERE id = %s RETURNING 1", ids["deal"])
+    status, offering, _ = _call(f"{api}/offerings/{ids['deal']}")
+    assert (status, offering["title"]) == (200, "Flash hotpot")  # an anonymous reader: from the replica
+    status, nearby, _ = _call(f"{api}/stores/nearby?lat=30.657&lng=104.0658")
+    assert status == 200 and nearby
+
+    # a buyer buys and at once sees the order, and (pinned to the primary after a write) the fresh page
+    buyer = ids["customers"][0]
+    status, order, _ = _call(f"{api}/orders", "POST", {"lines": [{"offering_id": ids["deal"], "quantity": 1}]},
+                             token=buyer, headers={"Idempotency-Key": "replica-1"})
+    assert status == 201, order
+    status, seen, _ = _call(f"{api}/orders/{order['id']}", token=buyer)
+    assert (status, seen["id"]) == (200, order["id"])
+    status, offering, _ = _call(f"{api}/offerings/{ids['deal']}", token=buyer)
+    assert (status, offering["title"]) == (200, "Fresh title")
+    status, offering, _ = _call(f"{api}/offerings/{ids['deal']}", token=ids["customers"][1])
+    assert offering["title"] == "Flash hotpot"  # another customer, who wrote nothing: still the replica
+
+    # the replica goes away: public reads fall back to the primary, no error on the way
+    _sql(replica, "SELECT pg_wal_replay_resume()")
+    pg.stop(names["replica"])
+    for path in (f"/offerings/{ids['deal']}", f"/stores/{ids['store']}", f"/stores/{ids['store']}/reviews",
+                 "/stores/nearby?lat=30.657&lng=104.0658", f"/offerings/{ids['deal']}"):
+        status, body, _ = _call(api + path)
+        assert status == 200, (path, body)
+    status, offering, _ = _call(f"{api}/offerings/{ids['deal']}")
+    assert offering["title"] == "Fresh title"
+    status, html, _ = _page(f"http://127.0.0.1:{ports['node']}/deals/{ids['deal']}/", cookies={})
+    assert status == 200 and "Fresh title" in html
+    # and back: the replica restarted catches up and serves again after its retry pause
+    pg.start(names["replica"])
+    deadline = time.monotonic() + 30
+    while _sql(replica, "SELECT title FROM catalogue_offering WHERE id = %s", ids["deal"]) != "Fresh title":
+        assert time.monotonic() < deadline, "the restarted replica did not catch up"
+        time.sleep(0.2)
