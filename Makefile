@@ -16,8 +16,9 @@ WORKERS ?= 2
 THREADS ?= 4
 JOBS ?= 2
 PYTEST_ARGS ?=
-# Debian packages the tests use: headless browser, Chinese glyphs in screenshots, msgfmt for translations.
-APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages the tests use: headless browser, Chinese glyphs in screenshots, msgfmt for translations,
+# haproxy (the load balancer of make cluster and tests/live/test_cluster.py).
+APT_PACKAGES ?= chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 haproxy
 MSG_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=build
 
 .DEFAULT_GOAL := help
@@ -34,6 +35,7 @@ help:
 	@echo "make messages   extract zh_Hans translations into locale/ and compile them"
 	@echo "make demo-reset delete the demo SQLite database and uploaded media (the next make demo reseeds)"
 	@echo "make bench-discovery, make bench-flashsale   benchmarks (bench/); each prints JSON lines with its baseline"
+	@echo "make cluster    HAProxy, two app nodes, two workers, a PostgreSQL primary + replica, Redis (make cluster-stop)"
 
 # --- the virtualenv: rebuilt when pyproject.toml changes ---
 $(VENV)/.installed: pyproject.toml

@@ -38,11 +38,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A PostgreSQL streaming replica (make cluster starts one): public reads go there (o2o/core/dbrouter.py),
+# everything else, and a client's reads for DATABASE_REPLICA_PIN_SECONDS after its own write, to the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2  # a replica that is down: fail fast
+    DATABASE_ROUTERS = ["o2o.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis and are written through to the database: every app node sees the same
+    # session, and a Redis restart signs nobody out. Without Redis the database backend (Django's
+    # default) is shared by every node already.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache, not LocMem: rate limits count in the cache, and every gunicorn worker must
     # see the same counts (a per-process cache let two workers allow twice the limit). Its table
@@ -103,6 +116,7 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):  # pip install -e 
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *(["o2o.core.dbrouter.ReplicaReadsMiddleware"] if DATABASE_REPLICA_URL else []),
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "o2o.core.middleware.SecurityHeadersMiddleware",

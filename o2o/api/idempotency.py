@@ -2,13 +2,19 @@
 
 A placeholder row is inserted first (the unique key lets one request in); a concurrent duplicate
 answers 409 idempotency_in_progress, a later one the stored answer.
+
+A placeholder left by a process that died (SIGKILL, a node lost) is taken over after ABANDONED_AFTER
+and the work runs again. That is only safe if the first attempt's writes and its stored answer
+committed together: with `atomic=True` they share one transaction, so a dead attempt left either both
+(the retry gets its answer) or neither (the retry does the work once). Work that calls out between
+its transactions (a payment's gateway) keeps its own guard against running twice instead.
 """
 
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -37,9 +43,10 @@ def key_of(request: HttpRequest) -> str | None:
 
 def run(
     request: HttpRequest, *, endpoint: str, body: Any, work: Callable[[], tuple[int, Any]],
-    replay_status: Callable[[int], int] = lambda s: s,
+    replay_status: Callable[[int], int] = lambda s: s, atomic: bool = False,
 ) -> tuple[int, Any]:
-    """Run `work` once per key; a repeat answers the stored (status, body)."""
+    """Run `work` once per key; a repeat answers the stored (status, body). `atomic`: the work's writes
+    and the stored answer commit in one transaction (see the module's doc)."""
     key = key_of(request)
     if key is None:
         return work()
@@ -72,6 +79,11 @@ def run(
     # The work runs in its own transactions (a payment calls its gateway outside any); the answer,
     # success or domain error, is stored so a retry gets the same answer instead of a second attempt.
     try:
+        if atomic:
+            with transaction.atomic():
+                status, out = work()
+                IdempotencyRecord.objects.filter(pk=rec.pk).update(status_code=status, response=out)
+            return status, out
         status, out = work()
     except DomainError as exc:
         if getattr(exc, "retryable", False):  # e.g. payment_in_progress: a retry with this key may succeed

@@ -58,8 +58,10 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
             order = orders.order_create(customer=request.user, lines=raw["lines"], source=source)
         return 201, json_safe(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
 
+    # atomic: the order and the key's answer commit together, so a retry after the first attempt's
+    # process died never makes a second order (a keyed checkout takes the plain path, not a batch)
     status, out = idempotency.run(request, endpoint="orders.create", body=raw, work=work,
-                                  replay_status=lambda s: 200 if s == 201 else s)
+                                  replay_status=lambda s: 200 if s == 201 else s, atomic=True)
     return _answer(status, out)
 
 
