@@ -12,7 +12,7 @@ calendar's one slot rule (o2o.capacity.rules.slot_windows). Pure functions, no d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -81,6 +81,9 @@ def slot_at(*, schedule: Mapping[str, Windows], exceptions: Mapping[str, Windows
     windows that run past midnight)."""
     from zoneinfo import ZoneInfo
 
+    # compare in UTC: an aware datetime of a zone whose wall time falls in a fold never equals one of another
+    # zone (PEP 495), so 02:00 CEST on the autumn day would not match its own slot
+    start = start.astimezone(UTC)
     local_day = start.astimezone(ZoneInfo(tz)).date()
     closed = list(closed_dates)
     for day in (local_day, local_day - timedelta(days=1)):

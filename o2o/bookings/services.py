@@ -11,7 +11,7 @@ it was the slot's last live booking, the resources too.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -133,7 +133,7 @@ def parse_start(value: Any, field: str = "start") -> datetime:
             parsed = None
     if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
         raise Invalid(_("Give a time with its offset, as 2026-12-03T10:00:00+08:00."), fields={field: _("ISO 8601 time")})
-    return parsed
+    return parsed.astimezone(UTC)
 
 
 def _hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
