@@ -287,3 +287,23 @@ def test_check_in_of_a_cancelled_or_far_booking_is_refused(school):
     far = book(api, c, school["service"]["id"], slots(api, c["token"], school["service"]["id"], local_day(3))[0]["start"])
     assert_error(api.post(f"/bookings/{far.json()['id']}/check-in", None, school["clerk"]["token"]), 409,
                  "check_in_closed")
+
+
+def test_errors_read_in_chinese_and_defaults_are_documented_values(school):
+    api, c, oid = school["api"], school["customer"], school["service"]["id"]
+    start = first_slot(school)["start"]
+    book(api, quick_user(), oid, start)
+    book(api, quick_user(), oid, start)
+    r = api.call("POST", "/bookings", {"offering_id": oid, "start": start}, c["token"],
+                 headers={"Accept-Language": "zh-hans"})
+    assert assert_error(r, 409, "slot_full")["message"] == "这个时间刚刚约满了，请另选一个。"
+    body = {"kind": "service", "title": "Haircut", "price": money("68.00"), "duration_minutes": 45, "capacity": 1,
+            "store_ids": [school["store"]["id"]], "status": "live", "schedule": HOURS_ALL_DAY}
+    r = api.post(f"/merchants/{school['merchant']['id']}/offerings", body, school["owner"]["token"])
+    assert r.status_code == 201
+    svc = r.json()["service"]
+    assert (svc["lead_minutes"], svc["horizon_days"], svc["cancel_minutes"]) == (60, 60, 120)
+    doc = api.get("/openapi.json").json()
+    assert "/api/v1/offerings/{offering_id}/slots" in doc["paths"]
+    assert "slot_full" in doc["paths"]["/api/v1/bookings"]["post"]["description"]
+    assert "cancel_minutes" in doc["components"]["schemas"]["OfferingIn"]["properties"]
