@@ -28,3 +28,23 @@ class ResourceKind(models.TextChoices):
     STYLIST = "stylist", _("Stylist")
     AGENT = "agent", _("Agent")
     OTHER = "other", _("Other")
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Seat offered")
+    BOOKED = "booked", _("Booked")
+    EXPIRED = "expired", _("Offer expired")
+    LEFT = "left", _("Left the waitlist")
+
+
+WAITLIST_TRANSITIONS = {
+    "waiting": frozenset({"offered", "left"}),
+    "offered": frozenset({"booked", "expired", "left"}),
+    "booked": frozenset(),
+    "expired": frozenset(),
+    "left": frozenset(),
+}
+
+# Entries still in the queue for their slot (one per customer and slot).
+WAITLIST_LIVE = frozenset({"waiting", "offered"})

@@ -31,3 +31,23 @@ class AlreadyCheckedIn(Conflict):
 
 class CheckInClosed(Conflict):
     code, default_message = "check_in_closed", gettext_lazy("This booking cannot be checked in now.")
+
+
+class SlotOpen(Conflict):
+    code, default_message = "slot_open", gettext_lazy("This time still has seats: book it instead.")
+
+
+class AlreadyWaiting(Conflict):
+    code, default_message = "already_waiting", gettext_lazy("You are already on the waitlist for this time.")
+
+
+class AlreadyBooked(Conflict):
+    code, default_message = "already_booked", gettext_lazy("You have already booked this time.")
+
+
+class NotOffered(Conflict):
+    code, default_message = "not_offered", gettext_lazy("No seat is offered to you for this time.")
+
+
+class OfferExpired(Conflict):
+    code, default_message = "offer_expired", gettext_lazy("The seat offered to you was not taken in time.")

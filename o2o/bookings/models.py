@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from o2o.bookings.enums import BookingStatus, ResourceKind
+from o2o.bookings.enums import BookingStatus, ResourceKind, WaitlistStatus
 from o2o.catalogue.models import Offering
 from o2o.core.models import BaseModel, StatusEventBase
 from o2o.core.money import Money
@@ -120,3 +120,28 @@ class Booking(BaseModel):
 
 class BookingEvent(StatusEventBase):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+
+
+class WaitlistEntry(BaseModel):
+    """A customer waiting for a seat of a full slot. A freed seat is offered to the first waiting entry
+    and stays taken in the capacity calendar for them until `offered_until`; then it goes to the next."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="waitlist_entries")
+    hold = models.ForeignKey(SlotHold, on_delete=models.PROTECT, related_name="waitlist")
+    status = models.CharField(_("status"), max_length=16, choices=WaitlistStatus.choices,
+                              default=WaitlistStatus.WAITING, db_index=True)
+    offered_until = models.DateTimeField(_("offer open until"), null=True, blank=True)
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="waitlist_entry")
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["hold", "customer"], condition=models.Q(status__in=["waiting", "offered"]),
+            name="waitlist_once_per_customer_and_slot")]
+
+
+class WaitlistEvent(StatusEventBase):
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="events")

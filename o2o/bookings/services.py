@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.audit.services import audit_record
-from o2o.bookings.enums import BOOKING_TRANSITIONS, LIVE_STATUSES, BookingStatus, ResourceKind
+from o2o.bookings.enums import (
+    BOOKING_TRANSITIONS,
+    LIVE_STATUSES,
+    WAITLIST_TRANSITIONS,
+    BookingStatus,
+    ResourceKind,
+    WaitlistStatus,
+)
 from o2o.bookings.errors import (
     AlreadyCheckedIn,
     CancelWindowClosed,
@@ -31,7 +38,16 @@ from o2o.bookings.errors import (
     SlotFull,
     SlotUnavailable,
 )
-from o2o.bookings.models import Booking, BookingEvent, Resource, Service, SlotHold, seat_key
+from o2o.bookings.models import (
+    Booking,
+    BookingEvent,
+    Resource,
+    Service,
+    SlotHold,
+    WaitlistEntry,
+    WaitlistEvent,
+    seat_key,
+)
 from o2o.bookings.rules import bookable, slot_at, validate_exceptions, validate_schedule
 from o2o.bookings.selectors import live_service, resource_keys, service_stores
 from o2o.capacity.services import capacity_release, capacity_release_span, capacity_take, capacity_take_span
@@ -41,7 +57,7 @@ from o2o.catalogue.services import offering_create
 from o2o.core.errors import Invalid, NotFound
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid, store_for_staff
-from o2o.merchants.models import Merchant
+from o2o.merchants.models import Merchant, Store
 from o2o.merchants.services import _text
 
 CHECK_IN_EARLY = timedelta(hours=2)  # the door lets people in from two hours before their start
@@ -136,7 +152,7 @@ def parse_start(value: Any, field: str = "start") -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
+def lock_hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
     """The slot's hold row, created on the slot's first booking, locked for this transaction."""
     rows = SlotHold.objects.filter(offering_id=service.offering_id, store_id=store_id, start=start)
     if not rows.exists():
@@ -148,14 +164,13 @@ def _hold(*, service: Service, store_id: Any, start: datetime, end: datetime) ->
     return rows.select_for_update().get()
 
 
-def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: Any = None,
-                   now: datetime | None = None) -> Booking:
-    """Book one seat of the service's slot that starts at `start` (422 when malformed, slot_unavailable when
-    past, too soon, too far ahead or not a slot of its schedule, slot_full when no seat is left,
-    resource_busy when a resource booked with it is held elsewhere then). `store_id` picks the store;
-    without it, the first of the service's stores (oldest first) that has a slot at that time."""
+def slot_for(*, offering_id: Any, start: Any, store_id: Any = None, now: datetime
+             ) -> tuple[Service, Store, datetime, datetime]:
+    """The service, store and slot (start, end) a customer asks for, if it may be booked now (422 when the
+    time is malformed, slot_unavailable when past, too soon, too far ahead or not a slot of its schedule).
+    `store_id` picks the store; without it, the first of the service's stores (oldest first) that has a
+    slot at that time."""
     when = parse_start(start)
-    now = now or timezone.now()
     service = live_service(offering_id)
     stores = service_stores(service)
     if store_id is not None:
@@ -163,7 +178,7 @@ def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: An
         stores = [s for s in stores if s.pk == wanted]
         if not stores:
             raise NotFound(_("This service is not offered at that store."), fields={"store_id": str(store_id)})
-    found = None
+    found: tuple[Store, tuple[datetime, datetime]] | None = None
     for store in stores:
         slot = slot_at(schedule=service.schedule, exceptions=service.exceptions, tz=store.timezone, start=when,
                        duration_minutes=service.duration_minutes, closed_dates=store.closed_dates or ())
@@ -181,43 +196,123 @@ def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: An
         else:
             message = _("This time is too far ahead (bookings open %(n)d days ahead).") % {"n": service.horizon_days}
         raise SlotUnavailable(message, fields={"start": str(start)[:40]})
+    return service, store, slot_start, slot_end
+
+
+def take_resources(*, hold: SlotHold, service: Service, now: datetime) -> None:
+    """Under the hold's lock: the slot's first live booking takes the service's resources for its span."""
+    if hold.resources_held:
+        return
+    keys = resource_keys(service)
+    for key in keys:
+        if not capacity_take_span(resource=key, start=hold.start, end=hold.end):
+            raise ResourceBusy()
+    if keys:
+        SlotHold.objects.filter(pk=hold.pk).update(resources_held=True, resource_keys=keys, updated_at=now)
+        hold.resources_held, hold.resource_keys = True, keys
+
+
+def new_booking(*, customer: User, service: Service, store: Store, hold: SlotHold, reason: str = "created"
+                ) -> Booking:
     offering = service.offering
-    with transaction.atomic():
-        hold = _hold(service=service, store_id=store.pk, start=slot_start, end=slot_end)
-        if not capacity_take(resource=service.seat_key(store.pk), start=slot_start, end=slot_end,
-                             capacity=service.capacity):
-            raise SlotFull()
-        if not hold.resources_held:
-            keys = resource_keys(service)
-            for key in keys:
-                if not capacity_take_span(resource=key, start=slot_start, end=slot_end):
-                    raise ResourceBusy()
-            if keys:
-                SlotHold.objects.filter(pk=hold.pk).update(resources_held=True, resource_keys=keys,
-                                                           updated_at=now)
-        booking = Booking.objects.create(
-            customer=customer, offering=offering, store=store, hold=hold, start=slot_start, end=slot_end,
-            title=offering.title, price_amount=offering.price_amount, currency=offering.currency,
-            cancel_until=slot_start - timedelta(minutes=service.cancel_minutes))
-        BookingEvent.objects.create(booking=booking, actor=customer, from_status="", to_status=BookingStatus.BOOKED,
-                                    reason="created", data={"store_id": str(store.pk)})
+    booking = Booking.objects.create(
+        customer=customer, offering=offering, store=store, hold=hold, start=hold.start, end=hold.end,
+        title=offering.title, price_amount=offering.price_amount, currency=offering.currency,
+        cancel_until=hold.start - timedelta(minutes=service.cancel_minutes))
+    BookingEvent.objects.create(booking=booking, actor=customer, from_status="", to_status=BookingStatus.BOOKED,
+                                reason=reason, data={"store_id": str(store.pk)})
     audit_record(actor=customer, action="booking.create", obj=booking, merchant=offering.merchant,
-                 summary=f"“{offering.title}” {slot_start:%Y-%m-%d %H:%M}Z at {store.name}")
+                 summary=f"“{offering.title}” {hold.start:%Y-%m-%d %H:%M}Z at {store.name}")
     return booking
 
 
-def _free_if_last(hold: SlotHold) -> None:
-    """Inside the transaction that holds the hold's lock: the resources go back with the last live booking."""
+def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: Any = None,
+                   now: datetime | None = None) -> Booking:
+    """Book one seat of the service's slot that starts at `start` (slot_for's errors; slot_full when no seat
+    is left, also when the last one is offered to the waitlist; resource_busy when a resource booked with
+    it is held elsewhere then)."""
+    now = now or timezone.now()
+    service, store, slot_start, slot_end = slot_for(offering_id=offering_id, start=start, store_id=store_id, now=now)
+    with transaction.atomic():
+        hold = lock_hold(service=service, store_id=store.pk, start=slot_start, end=slot_end)
+        offers_expire(hold=hold, now=now)
+        if not capacity_take(resource=service.seat_key(store.pk), start=slot_start, end=slot_end,
+                             capacity=service.capacity):
+            raise SlotFull()
+        take_resources(hold=hold, service=service, now=now)
+        return new_booking(customer=customer, service=service, store=store, hold=hold)
+
+
+# --- the waitlist's side of a freed seat (its own endpoints are in waitlist.py) ---
+
+OFFER_MINUTES = 30  # a seat offered to the first waiting customer is theirs to take for this long
+
+
+def waitlist_move(*, entry: WaitlistEntry, to: str, actor: Any = None, reason: str = "",
+                  extra: dict[str, Any] | None = None, where: dict[str, Any] | None = None,
+                  now: datetime | None = None) -> WaitlistEntry:
+    """The one setter of WaitlistEntry.status (WAITLIST_TRANSITIONS, with its event row)."""
+    transition(obj=entry, to=to, table=WAITLIST_TRANSITIONS, event_model=WaitlistEvent, event_fk="entry",
+               actor=actor, reason=reason, extra=extra, where=where, now=now)
+    return entry
+
+
+def seat_freed(*, hold: SlotHold, now: datetime) -> None:
+    """Under the hold's lock: a seat of the slot is free. The first waiting entry is offered it (the seat
+    stays taken in the calendar, so nobody else books it meanwhile) until OFFER_MINUTES from now or the
+    slot's start; with nobody waiting (or the slot started) it goes back to the calendar."""
+    if hold.start > now:
+        entry = (WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.WAITING)
+                 .order_by("created_at", "pk").first())
+        if entry is not None:
+            until = min(now + timedelta(minutes=OFFER_MINUTES), hold.start)
+            waitlist_move(entry=entry, to=WaitlistStatus.OFFERED, reason="seat freed",
+                          extra={"offered_until": until}, now=now)
+            return
+    capacity_release(resource=seat_key(hold.offering_id, hold.store_id), start=hold.start)
+
+
+def offers_expire(*, hold: SlotHold, now: datetime) -> int:
+    """Under the hold's lock: offers not taken in time expire and their seats pass on (seat_freed)."""
+    done = 0
+    for entry in WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.OFFERED, offered_until__lte=now):
+        waitlist_move(entry=entry, to=WaitlistStatus.EXPIRED, reason="not taken in time", now=now)
+        seat_freed(hold=hold, now=now)
+        done += 1
+    if done:
+        free_if_last(hold)
+    return done
+
+
+def offers_expire_due(*, offering_id: Any = None, now: datetime | None = None) -> int:
+    """Expire every offer past its time (of one service, or all): what a listing or the worker runs."""
+    now = now or timezone.now()
+    due = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offered_until__lte=now)
+    if offering_id is not None:
+        due = due.filter(hold__offering_id=offering_id)
+    done = 0
+    for hold_id in set(due.values_list("hold_id", flat=True)):
+        with transaction.atomic():
+            done += offers_expire(hold=SlotHold.objects.select_for_update().get(pk=hold_id), now=now)
+    return done
+
+
+def free_if_last(hold: SlotHold) -> None:
+    """Inside the transaction that holds the hold's lock: the resources go back with the last live booking
+    (not while a seat is offered to the waitlist: its taker will need them)."""
     if not hold.resources_held or Booking.objects.filter(hold=hold, status__in=LIVE_STATUSES).exists():
+        return
+    if WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.OFFERED).exists():
         return
     for key in hold.resource_keys:
         capacity_release_span(resource=key, start=hold.start, end=hold.end)
     SlotHold.objects.filter(pk=hold.pk).update(resources_held=False, resource_keys=[], updated_at=timezone.now())
+    hold.resources_held, hold.resource_keys = False, []
 
 
 def booking_cancel(*, customer: User, booking_id: Any, now: datetime | None = None, reason: str = "") -> Booking:
     """The customer cancels their booking up to its cancel_until (the service's cancellation window when
-    booked): the seat is free again at once. Someone else's booking -> 404."""
+    booked): the seat is free again at once (offered to the waitlist first). Someone else's booking -> 404."""
     now = now or timezone.now()
     booking = Booking.objects.filter(customer=customer, pk=as_uuid(booking_id)).first()
     if booking is None:
@@ -233,9 +328,8 @@ def booking_cancel(*, customer: User, booking_id: Any, now: datetime | None = No
         hold = SlotHold.objects.select_for_update().get(pk=booking.hold_id)
         booking_move(booking=booking, to=BookingStatus.CANCELLED, actor=customer, reason=reason or "customer",
                      extra={"cancelled_at": now}, now=now)
-        capacity_release(resource=seat_key(booking.offering_id, booking.store_id),
-                         start=booking.start)
-        _free_if_last(hold)
+        seat_freed(hold=hold, now=now)
+        free_if_last(hold)
     audit_record(actor=customer, action="booking.cancel", obj=booking,
                  summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z cancelled")
     return booking

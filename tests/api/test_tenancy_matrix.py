@@ -186,6 +186,40 @@ def _class(w: dict[str, Any]) -> dict[str, Any]:
     return w["class"]
 
 
+def _queue(w: dict[str, Any]) -> dict[str, Any]:
+    """A one-seat class whose next two slots a stranger booked out; the customer queued for the first and
+    was offered its seat when the stranger cancelled (the waitlist endpoints' rows use them)."""
+    if "queue" in w:
+        return w["queue"]
+    from django.utils import timezone
+
+    from o2o.accounts.models import User
+    from o2o.bookings.selectors import live_service, open_slots
+    from o2o.bookings.services import booking_cancel, booking_create, service_create
+    from o2o.bookings.waitlist import waitlist_join
+    from o2o.merchants.models import Merchant
+    from tests.helpers import HOURS_ALL_DAY
+
+    owner = User.objects.get(pk=w["owner"]["id"])
+    cls = service_create(merchant=Merchant.objects.get(pk=w["merchant"]["id"]), actor=owner, title="Full class",
+                         price={"amount": "50.00"}, duration_minutes=60, capacity=1, store_ids=[w["store"]["id"]],
+                         schedule=HOURS_ALL_DAY, status="live", lead_minutes=0, cancel_minutes=0)
+    day = (timezone.localtime() + timezone.timedelta(days=1)).date()
+    first, second = open_slots(service=live_service(cls.pk), day=day)[:2]
+    stranger = quick_user("stranger")["user"]
+    gone = booking_create(customer=stranger, offering_id=cls.pk, start=first.start)
+    booking_create(customer=stranger, offering_id=cls.pk, start=second.start)
+    entry = waitlist_join(customer=User.objects.get(pk=w["customer"]["id"]), offering_id=cls.pk, start=first.start)
+    booking_cancel(customer=stranger, booking_id=gone.pk)
+    w["queue"] = {"id": str(cls.pk), "second": second.start.isoformat(), "entry": str(entry.pk)}
+    return w["queue"]
+
+
+def _entries_seen_only_by_customer(w: dict[str, Any], actor: str, body: Any) -> None:
+    ids = {e["id"] for e in body["results"]}
+    assert (ids == {w["queue"]["entry"]}) if actor == "customer" else not ids
+
+
 def _bookings_seen_only_by_customer(w: dict[str, Any], actor: str, body: Any) -> None:
     ids = {b["id"] for b in body["results"]}
     assert (ids == {w["class"]["booking"]}) if actor == "customer" else not ids
@@ -337,6 +371,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         _merchant_only(201, clerk=403)),
     ("GET", "/merchants/{merchant_id}/resources"): Row(
         lambda w: (f"/merchants/{w['merchant']['id']}/resources", None), _merchant_only(200, clerk=200)),
+    ("POST", "/waitlist"): Row(
+        lambda w: ("/waitlist", {"offering_id": _queue(w)["id"], "start": _queue(w)["second"]}), _signed_in(201)),
+    ("GET", "/waitlist"): Row(lambda w: (_queue(w) and "/waitlist", None), _signed_in(200),
+                              _entries_seen_only_by_customer),
+    ("POST", "/waitlist/{entry_id}/take"): Row(
+        lambda w: (f"/waitlist/{_queue(w)['entry']}/take", {}), _buyer_only(201)),
+    ("POST", "/waitlist/{entry_id}/leave"): Row(
+        lambda w: (f"/waitlist/{_queue(w)['entry']}/leave", {}), _buyer_only(200)),
 }
 
 

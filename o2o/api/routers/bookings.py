@@ -6,7 +6,9 @@ Error codes: 409 `slot_full` (no seat left), `slot_unavailable` (past, sooner th
 beyond its horizon, or not one of its slots), `resource_busy` (a teacher, room, stylist or agent booked with
 it is held by another booking then), `cancel_window_closed` (later than the service's cancellation window),
 `not_cancellable` (already cancelled, checked in or a no-show), `already_checked_in`, `check_in_closed`
-(cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; 422
+(cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; the
+waitlist's `slot_open` (seats left: book it), `already_waiting`, `already_booked`, `not_offered`,
+`offer_expired`, `not_waiting`; 422
 `validation_error` / `invalid` with `fields` for a malformed time or date, `idempotency_mismatch`; 404 for
 someone else's booking, another merchant's booking at check-in, an unknown or unbookable service; 403
 `forbidden` for a clerk checking in at a store not assigned to them.
@@ -24,8 +26,8 @@ from o2o.api import idempotency
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.serializers import json_safe, money
-from o2o.bookings import selectors, services
-from o2o.bookings.models import Booking, Resource
+from o2o.bookings import selectors, services, waitlist
+from o2o.bookings.models import Booking, Resource, WaitlistEntry
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 
 router = Router(tags=["bookings"], auth=AUTH)
@@ -55,6 +57,7 @@ def service_slots(request: HttpRequest, offering_id: str, date: str, store_id: s
     slots are left out. Times are ISO 8601 with the store's offset. `store_id` narrows to one store."""
     service = selectors.live_service(offering_id)
     day = selectors.parse_day(date)
+    services.offers_expire_due(offering_id=service.offering_id)  # seats offered too long ago pass on first
     stores = selectors.service_stores(service)
     if store_id is not None:
         wanted = as_uuid(store_id)
@@ -185,3 +188,68 @@ def resource_create(request: HttpRequest, merchant_id: str, body: ResourceIn):  
 def resource_list(request: HttpRequest, merchant_id: str):  # type: ignore[no-untyped-def]
     m, _membership = merchant_for_staff(user=request.user, merchant_id=merchant_id)
     return [resource_out(r) for r in Resource.objects.filter(merchant=m)]
+
+
+class WaitlistIn(Schema):
+    offering_id: str = Field(..., max_length=64)
+    start: str = Field(..., max_length=64, description="the full slot's start, ISO 8601 with offset")
+    store_id: str | None = Field(None, max_length=64)
+
+
+class WaitlistOut(Schema):
+    id: Any
+    status: str = Field(..., description="waiting, offered, booked, expired or left")
+    offering_id: Any
+    store_id: Any
+    start: Any
+    end: Any
+    position: int | None = Field(None, description="1 = next to be offered a freed seat (while waiting)")
+    offered_until: Any = Field(None, description="while offered: take the seat before then")
+    booking_id: Any = None
+
+
+class WaitlistListOut(Schema):
+    results: list[WaitlistOut]
+
+
+def waitlist_out(e: WaitlistEntry) -> dict[str, Any]:
+    tz = e.hold.store.timezone
+    return {"id": e.pk, "status": e.status, "offering_id": e.hold.offering_id, "store_id": e.hold.store_id,
+            "start": _local(e.hold.start, tz), "end": _local(e.hold.end, tz), "position": waitlist.position(e),
+            "offered_until": _local(e.offered_until, tz), "booking_id": e.booking_id}
+
+
+def _entry(request: HttpRequest, entry_id: Any) -> dict[str, Any]:
+    return waitlist_out(waitlist.entries_of_customer(me(request)).get(pk=entry_id))
+
+
+@router.post("/waitlist", response={201: WaitlistOut, **_ERRORS})
+def waitlist_join(request: HttpRequest, body: WaitlistIn):  # type: ignore[no-untyped-def]
+    """Queue for a full slot. When a seat is freed the first in line is offered it for 30 minutes (never
+    past the start): the seat is kept for them meanwhile; then it passes to the next. 409 `slot_open` when
+    a seat is left (book it), `already_waiting`, `already_booked`, and the booking's slot errors."""
+    entry = waitlist.waitlist_join(customer=me(request), offering_id=body.offering_id, start=body.start,
+                                   store_id=body.store_id)
+    return Status(201, _entry(request, entry.pk))
+
+
+@router.get("/waitlist", response={200: WaitlistListOut, 401: ErrorOut})
+def waitlist_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
+    """The customer's waitlist entries, newest first (an offer shows `status: offered` and `offered_until`)."""
+    add_never_cache_headers(response)
+    return {"results": [waitlist_out(e) for e in waitlist.entries_of_customer(me(request))[:100]]}
+
+
+@router.post("/waitlist/{entry_id}/take", response={201: BookingOut, **_ERRORS})
+def waitlist_take(request: HttpRequest, entry_id: str):  # type: ignore[no-untyped-def]
+    """Take the seat offered: 201 the booking. 409 `not_offered` (still waiting, or left), `offer_expired`
+    (too late: the seat went on), `resource_busy`; someone else's entry -> 404."""
+    booking = waitlist.waitlist_take(customer=me(request), entry_id=entry_id)
+    return Status(201, booking_out(Booking.objects.select_related("store").get(pk=booking.pk)))
+
+
+@router.post("/waitlist/{entry_id}/leave", response={200: WaitlistOut, **_ERRORS})
+def waitlist_leave(request: HttpRequest, entry_id: str):  # type: ignore[no-untyped-def]
+    """Leave the waitlist; a seat offered to you goes to the next in line at once. 409 `not_waiting`."""
+    entry = waitlist.waitlist_leave(customer=me(request), entry_id=entry_id)
+    return _entry(request, entry.pk)
