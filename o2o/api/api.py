@@ -7,7 +7,17 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from o2o.api import errors
-from o2o.api.routers import accounts, campaigns, discovery, merchants, ordering, orders, reviews, vouchers
+from o2o.api.routers import (
+    accounts,
+    bookings,
+    campaigns,
+    discovery,
+    merchants,
+    ordering,
+    orders,
+    reviews,
+    vouchers,
+)
 
 
 class O2OApi(NinjaAPI):
@@ -70,3 +80,4 @@ api.add_router("", orders.router)
 api.add_router("", ordering.router)
 api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
+api.add_router("", bookings.router)

@@ -103,6 +103,9 @@ class OfferingOut(Schema):
     options: list[dict[str, Any]] = Field([], description="products: [{name, required, max_choices, choices: [{name, price_delta}]}]")
     prep_minutes: int = 0
     section_id: UUID | None = None
+    service: dict[str, Any] | None = Field(None, description=(
+        "services: {duration_minutes, capacity, store_ids, schedule, exceptions, lead_minutes, horizon_days, "
+        "cancel_minutes, resource_ids}"))
 
 
 class StoreOut(Schema):
@@ -155,6 +158,23 @@ class OfferingIn(Schema):
         "products: [{name, required, max_choices, choices: [{name, price_delta: {amount, currency}}]}]"))
     section_id: str | None = Field(None, max_length=64, description="products: the menu section")
     prep_minutes: StrictInt = Field(0, description="products: minutes to make it (pickup slots start after it)")
+    # services (kind "service", API.md "Appointments"): the booking side
+    duration_minutes: StrictInt | None = Field(None, description="services: length of a slot; a slot starts every "
+                                               "duration_minutes inside each window (a multiple of 5)")
+    capacity: StrictInt | None = Field(None, description="services: seats per slot (a class's seats, chairs)")
+    store_ids: list[str] | None = Field(None, max_length=500, description="services: the stores it is offered at")
+    schedule: dict[str, Any] | None = Field(None, description=(
+        'services: {"mon": [["10:00","12:00"]], ...} in each store\'s timezone, windows as in opening_hours '
+        "(times on the 5-minute grid)"))
+    exceptions: dict[str, Any] | None = Field(None, description=(
+        'services: {"2026-12-25": [], "2026-12-24": [["10:00","12:00"]]}: a date closed or with other windows '
+        "(the store's closed_dates close it too)"))
+    lead_minutes: StrictInt = Field(60, description="services: book at least this many minutes ahead")
+    horizon_days: StrictInt = Field(60, description="services: book at most this many days ahead")
+    cancel_minutes: StrictInt = Field(120, description="services: the customer may cancel until this many "
+                                      "minutes before the start")
+    resource_ids: list[str] | None = Field(None, max_length=50, description=(
+        "services: resources booked with every slot (POST /merchants/{id}/resources): never in two places at once"))
 
 
 class NearbyStoreOut(Schema):

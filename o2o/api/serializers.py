@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from o2o.bookings.models import Service
 from o2o.catalogue.models import Offering
 from o2o.core.money import Money, discount_percent
 from o2o.merchants.hours import is_open
@@ -52,6 +53,7 @@ def offering_out(o: Offering) -> dict[str, Any]:
         "merchant": merchant_ref(o.merchant), "redeemable_store_ids": [s.pk for s in o.redeemable_stores.all()],
         "photos": [p.image.url for p in o.photos.all()],
         **(_product_out(o) if o.kind == "product" else {}),
+        **({"service": service_out(o)} if o.kind == "service" else {}),
     }
 
 
@@ -67,6 +69,20 @@ def _product_out(o: Offering) -> dict[str, Any]:
                      "choices": [{"name": c.name, "price_delta": money(Money(c.price_delta_amount, o.currency))}
                                  for c in g.choices.all()]} for g in o.option_groups.all()],
         "prep_minutes": o.prep_minutes, "section_id": o.section_id,
+    }
+
+
+def service_out(o: Offering) -> dict[str, Any] | None:
+    """A bookable service's booking side (None for a service offering made before the bookings app)."""
+    try:
+        svc: Service = o.service  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "duration_minutes": svc.duration_minutes, "capacity": svc.capacity,
+        "store_ids": [str(s.pk) for s in o.redeemable_stores.all()], "schedule": svc.schedule,
+        "exceptions": svc.exceptions, "lead_minutes": svc.lead_minutes, "horizon_days": svc.horizon_days,
+        "cancel_minutes": svc.cancel_minutes, "resource_ids": [str(r.pk) for r in svc.resources.all()],
     }
 
 

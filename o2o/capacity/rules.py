@@ -79,3 +79,30 @@ def open_slots(*, resource: str, hours: dict[str, list[list[str]]], tz: str, day
         return []
     taken = taken_by_start(resource=resource, starts=[s for s, _ in windows])
     return [Slot(start=s, end=e, capacity_left=left) for s, e in windows if (left := capacity - taken[s]) > 0]
+
+
+GRAIN_MINUTES = 5
+
+
+def grains(*, start: datetime, end: datetime, grain_minutes: int = GRAIN_MINUTES) -> list[datetime]:
+    """The starts (UTC) of the fixed `grain_minutes` cells of the UTC clock that [start, end) covers.
+
+    A resource that can be in one place only (a teacher, a room, a stylist) holds capacity 1 in every cell
+    of each span it is booked for (services.capacity_take_span), so two spans overlap exactly when they share
+    a cell, whatever slot grid each comes from: with spans on the grid (starts and ends on whole multiples of
+    the grain, as 5-minute times in any real timezone are) no false overlap arises either.
+    """
+    if grain_minutes < 1:
+        raise ValueError("grain_minutes must be at least 1")
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be aware datetimes")
+    if end <= start:
+        return []
+    step = timedelta(minutes=grain_minutes)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    cell = epoch + ((start.astimezone(UTC) - epoch) // step) * step
+    out = []
+    while cell < end:
+        out.append(cell)
+        cell += step
+    return out

@@ -7,13 +7,14 @@ order that then fails is given back by the rollback.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from o2o.capacity.models import CapacitySlot
+from o2o.capacity.rules import GRAIN_MINUTES, grains
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +69,31 @@ def capacity_release(*, resource: str, start: datetime, n: int = 1) -> None:
     done = CapacitySlot.objects.filter(resource=resource, start=start, taken__gte=n).update(taken=F("taken") - n)
     if not done:
         log.warning("capacity_release with nothing to give back: %s %s n=%d", resource, start.isoformat(), n)
+
+
+class _SpanRefused(Exception):
+    pass
+
+
+def capacity_take_span(*, resource: str, start: datetime, end: datetime, grain_minutes: int | None = None) -> bool:
+    """Hold a one-place resource (a teacher, a room, a stylist) for [start, end): capacity 1 in every grain
+    cell the span covers (rules.grains), all or nothing. False when any cell is already held (the cells this
+    call took are given back by its savepoint); never raises for a busy resource."""
+    step = grain_minutes or GRAIN_MINUTES
+    cells = grains(start=start, end=end, grain_minutes=step)
+    if not cells:
+        raise ValueError("the span must not be empty")
+    try:
+        with transaction.atomic():
+            for cell in cells:
+                if not capacity_take(resource=resource, start=cell, end=cell + timedelta(minutes=step), capacity=1):
+                    raise _SpanRefused
+    except _SpanRefused:
+        return False
+    return True
+
+
+def capacity_release_span(*, resource: str, start: datetime, end: datetime, grain_minutes: int | None = None) -> None:
+    """Give back what capacity_take_span took for the same span."""
+    for cell in grains(start=start, end=end, grain_minutes=grain_minutes or GRAIN_MINUTES):
+        capacity_release(resource=resource, start=cell)

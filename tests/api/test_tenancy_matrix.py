@@ -181,6 +181,73 @@ def _sees_own_placements(w: dict[str, Any], actor: str, body: Any) -> None:
     assert [r["placement_id"] for r in body["results"]] == [_campaign(w)["placement"]]
 
 
+def _class(w: dict[str, Any]) -> dict[str, Any]:
+    """A bookable class (hourly all day, no notice, 10 seats) and the customer's booking of its next slot,
+    made once per world through the services (the bookings endpoints' rows use them)."""
+    if "class" in w:
+        return w["class"]
+    from django.utils import timezone
+
+    from o2o.accounts.models import User
+    from o2o.bookings.selectors import live_service, open_slots
+    from o2o.bookings.services import booking_create, service_create
+    from o2o.merchants.models import Merchant
+    from tests.helpers import HOURS_ALL_DAY
+
+    owner = User.objects.get(pk=w["owner"]["id"])
+    merchant = Merchant.objects.get(pk=w["merchant"]["id"])
+    cls = service_create(merchant=merchant, actor=owner, title="Class", price={"amount": "50.00"},
+                         duration_minutes=60, capacity=10, store_ids=[w["store"]["id"]], schedule=HOURS_ALL_DAY,
+                         status="live", lead_minutes=0, cancel_minutes=0)
+    svc = live_service(cls.pk)
+    slot = next(s for d in (0, 1) for s in open_slots(
+        service=svc, day=(timezone.localtime() + timezone.timedelta(days=d)).date()))
+    booking = booking_create(customer=User.objects.get(pk=w["customer"]["id"]), offering_id=cls.pk,
+                             start=slot.start)
+    w["class"] = {"id": str(cls.pk), "start": slot.start.isoformat(), "booking": str(booking.pk),
+                  "day": timezone.localtime(slot.start).date().isoformat()}
+    return w["class"]
+
+
+def _queue(w: dict[str, Any]) -> dict[str, Any]:
+    """A one-seat class whose next two slots a stranger booked out; the customer queued for the first and
+    was offered its seat when the stranger cancelled (the waitlist endpoints' rows use them)."""
+    if "queue" in w:
+        return w["queue"]
+    from django.utils import timezone
+
+    from o2o.accounts.models import User
+    from o2o.bookings.selectors import live_service, open_slots
+    from o2o.bookings.services import booking_cancel, booking_create, service_create
+    from o2o.bookings.waitlist import waitlist_join
+    from o2o.merchants.models import Merchant
+    from tests.helpers import HOURS_ALL_DAY
+
+    owner = User.objects.get(pk=w["owner"]["id"])
+    cls = service_create(merchant=Merchant.objects.get(pk=w["merchant"]["id"]), actor=owner, title="Full class",
+                         price={"amount": "50.00"}, duration_minutes=60, capacity=1, store_ids=[w["store"]["id"]],
+                         schedule=HOURS_ALL_DAY, status="live", lead_minutes=0, cancel_minutes=0)
+    day = (timezone.localtime() + timezone.timedelta(days=1)).date()
+    first, second = open_slots(service=live_service(cls.pk), day=day)[:2]
+    stranger = quick_user("stranger")["user"]
+    gone = booking_create(customer=stranger, offering_id=cls.pk, start=first.start)
+    booking_create(customer=stranger, offering_id=cls.pk, start=second.start)
+    entry = waitlist_join(customer=User.objects.get(pk=w["customer"]["id"]), offering_id=cls.pk, start=first.start)
+    booking_cancel(customer=stranger, booking_id=gone.pk)
+    w["queue"] = {"id": str(cls.pk), "second": second.start.isoformat(), "entry": str(entry.pk)}
+    return w["queue"]
+
+
+def _entries_seen_only_by_customer(w: dict[str, Any], actor: str, body: Any) -> None:
+    ids = {e["id"] for e in body["results"]}
+    assert (ids == {w["queue"]["entry"]}) if actor == "customer" else not ids
+
+
+def _bookings_seen_only_by_customer(w: dict[str, Any], actor: str, body: Any) -> None:
+    ids = {b["id"] for b in body["results"]}
+    assert (ids == {w["class"]["booking"]}) if actor == "customer" else not ids
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/register"): Row(
         lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
@@ -327,6 +394,35 @@ MATRIX: dict[tuple[str, str], Row] = {
         _merchant_only(200, clerk=403)),
     ("GET", "/merchants/{merchant_id}/analytics/placements"): Row(
         _placement_figures, _merchant_only(200, clerk=200), _sees_own_placements),
+    # bookings: slots and booking need a token; a booking is its customer's; check-in and the store's list
+    # are the store's staff's; resources are made by owner and managers
+    ("GET", "/offerings/{offering_id}/slots"): Row(
+        lambda w: (f"/offerings/{_class(w)['id']}/slots", {"date": _class(w)["day"]}), _signed_in(200)),
+    ("POST", "/bookings"): Row(
+        lambda w: ("/bookings", {"offering_id": _class(w)["id"], "start": _class(w)["start"]}), _signed_in(201)),
+    ("GET", "/bookings"): Row(
+        lambda w: (_class(w) and "/bookings", None), _signed_in(200), _bookings_seen_only_by_customer),
+    ("GET", "/bookings/{booking_id}"): Row(lambda w: (f"/bookings/{_class(w)['booking']}", None), _buyer_only(200)),
+    ("POST", "/bookings/{booking_id}/cancel"): Row(
+        lambda w: (f"/bookings/{_class(w)['booking']}/cancel", {}), _buyer_only(200)),
+    ("POST", "/bookings/{booking_id}/check-in"): Row(
+        lambda w: (f"/bookings/{_class(w)['booking']}/check-in", {}), _merchant_only(200, clerk=200)),
+    ("GET", "/stores/{store_id}/bookings"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/bookings", {"date": _class(w)["day"]}),
+        _merchant_only(200, clerk=200)),
+    ("POST", "/merchants/{merchant_id}/resources"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/resources", {"name": "Room 1", "kind": "room"}),
+        _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/resources"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/resources", None), _merchant_only(200, clerk=200)),
+    ("POST", "/waitlist"): Row(
+        lambda w: ("/waitlist", {"offering_id": _queue(w)["id"], "start": _queue(w)["second"]}), _signed_in(201)),
+    ("GET", "/waitlist"): Row(lambda w: (_queue(w) and "/waitlist", None), _signed_in(200),
+                              _entries_seen_only_by_customer),
+    ("POST", "/waitlist/{entry_id}/take"): Row(
+        lambda w: (f"/waitlist/{_queue(w)['entry']}/take", {}), _buyer_only(201)),
+    ("POST", "/waitlist/{entry_id}/leave"): Row(
+        lambda w: (f"/waitlist/{_queue(w)['entry']}/leave", {}), _buyer_only(200)),
 }
 
 

@@ -18,6 +18,7 @@ from o2o.api.schemas import (
     StoreOut,
 )
 from o2o.api.serializers import merchant_out, offering_out, store_out
+from o2o.bookings import services as bookings
 from o2o.catalogue import services as catalogue
 from o2o.merchants import services as merchants
 from o2o.merchants.access import merchant_for_staff
@@ -109,6 +110,12 @@ def staff_remove(request: HttpRequest, merchant_id: str, staff_id: str):  # type
 @router.post("/merchants/{merchant_id}/offerings", response={201: OfferingOut, **_ERRORS})
 def offering_create(request: HttpRequest, merchant_id: str, body: OfferingIn):  # type: ignore[no-untyped-def]
     m, _membership = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    if body.kind == "service":  # a bookable service (API.md "Appointments"): the bookings app writes it
+        return Status(201, offering_out(bookings.service_create(
+            merchant=m, actor=me(request), title=body.title, description=body.description, price=body.price.dict(),
+            duration_minutes=body.duration_minutes, capacity=body.capacity, store_ids=body.store_ids,
+            schedule=body.schedule, exceptions=body.exceptions, status=body.status, lead_minutes=body.lead_minutes,
+            horizon_days=body.horizon_days, cancel_minutes=body.cancel_minutes, resource_ids=body.resource_ids)))
     o = catalogue.offering_create(
         merchant=m, actor=me(request), kind=body.kind, title=body.title, description=body.description,
         price=body.price.dict(), list_price=body.list_price.dict() if body.list_price else None,

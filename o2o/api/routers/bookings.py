@@ -1,0 +1,255 @@
+"""Appointments: bookable services' slots, bookings, cancel and check-in, and the resources booked with
+services (API.md "Appointments"; the rest is documented here). Services themselves are created through
+`POST /merchants/{id}/offerings` with `kind: "service"` (the merchants router hands them to the bookings app).
+
+Error codes: 409 `slot_full` (no seat left), `slot_unavailable` (past, sooner than the service's notice,
+beyond its horizon, or not one of its slots), `resource_busy` (a teacher, room, stylist or agent booked with
+it is held by another booking then), `cancel_window_closed` (later than the service's cancellation window),
+`not_cancellable` (already cancelled, checked in or a no-show), `already_checked_in`, `check_in_closed`
+(cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; the
+waitlist's `slot_open` (seats left: book it), `already_waiting`, `already_booked`, `not_offered`,
+`offer_expired`, `not_waiting`; 422
+`validation_error` / `invalid` with `fields` for a malformed time or date, `idempotency_mismatch`; 404 for
+someone else's booking, another merchant's booking at check-in, an unknown or unbookable service; 403
+`forbidden` for a clerk checking in at a store not assigned to them.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+from ninja import Field, Router, Schema, Status
+
+from o2o.api import idempotency
+from o2o.api.auth import AUTH, me
+from o2o.api.errors import ErrorOut
+from o2o.api.serializers import json_safe, money
+from o2o.bookings import selectors, services, waitlist
+from o2o.bookings.models import Booking, Resource, WaitlistEntry
+from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
+
+router = Router(tags=["bookings"], auth=AUTH)
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _local(at: datetime | None, tz: str) -> datetime | None:
+    """An instant in the store's own timezone: ISO 8601 with the offset people there read."""
+    return at.astimezone(ZoneInfo(tz)) if at is not None else None
+
+
+class ServiceSlotOut(Schema):
+    start: datetime
+    end: datetime
+    capacity_left: int
+    store_id: Any = Field(None, description="the store the slot is at (a service may be offered at several)")
+
+
+class ServiceSlotsOut(Schema):
+    slots: list[ServiceSlotOut]
+
+
+@router.get("/offerings/{offering_id}/slots", response={200: ServiceSlotsOut, **_ERRORS})
+def service_slots(request: HttpRequest, offering_id: str, date: str, store_id: str | None = None):  # type: ignore[no-untyped-def]
+    """A bookable service's slots on `date` (YYYY-MM-DD, each store's own calendar day) that can still be
+    booked: past, too-soon (the service's `lead_minutes`), beyond its `horizon_days`, full and resource-busy
+    slots are left out. Times are ISO 8601 with the store's offset. `store_id` narrows to one store."""
+    service = selectors.live_service(offering_id)
+    day = selectors.parse_day(date)
+    services.offers_expire_due(offering_id=service.offering_id)  # seats offered too long ago pass on first
+    stores = selectors.service_stores(service)
+    if store_id is not None:
+        wanted = as_uuid(store_id)
+        stores = [s for s in stores if s.pk == wanted]
+    tz = {s.pk: s.timezone for s in stores}
+    slots = selectors.open_slots(service=service, day=day, stores=stores)
+    return {"slots": [{"start": _local(s.start, tz[s.store_id]), "end": _local(s.end, tz[s.store_id]),
+                       "capacity_left": s.capacity_left, "store_id": s.store_id} for s in slots]}
+
+
+class BookingIn(Schema):
+    offering_id: str = Field(..., max_length=64)
+    start: str = Field(..., max_length=64, description="a slot's start, ISO 8601 with offset")
+    store_id: str | None = Field(None, max_length=64, description=(
+        "optional: the store; without it the service's first store (oldest) that has a slot then"))
+
+
+class BookingOut(Schema):
+    id: Any
+    status: str = Field(..., description="booked, checked_in, cancelled or no_show")
+    start: Any
+    end: Any
+    offering_id: Any
+    store_id: Any
+    title: str
+    price: dict[str, Any]
+    cancel_until: Any = Field(None, description="the customer may cancel until then")
+    checked_in_at: Any = None
+    cancelled_at: Any = None
+    created_at: Any = None
+
+
+class BookingListOut(Schema):
+    results: list[BookingOut]
+
+
+def booking_out(b: Booking) -> dict[str, Any]:
+    tz = b.store.timezone
+    return {"id": b.pk, "status": b.status, "start": _local(b.start, tz), "end": _local(b.end, tz),
+            "offering_id": b.offering_id, "store_id": b.store_id, "title": b.title, "price": money(b.price),
+            "cancel_until": _local(b.cancel_until, tz), "checked_in_at": _local(b.checked_in_at, tz),
+            "cancelled_at": _local(b.cancelled_at, tz), "created_at": b.created_at}
+
+
+@router.post("/bookings", response={200: BookingOut, 201: BookingOut, **_ERRORS})
+def booking_create(request: HttpRequest, body: BookingIn):  # type: ignore[no-untyped-def]
+    """Book a seat of a service's slot. With `Idempotency-Key` a repeat answers the same booking (200), the
+    same key with another body -> 422 `idempotency_mismatch`. 409 `slot_full`, `slot_unavailable`,
+    `resource_busy`; 422 for a malformed time."""
+    raw = body.dict()
+
+    def work():  # type: ignore[no-untyped-def]
+        booking = services.booking_create(customer=me(request), offering_id=raw["offering_id"], start=raw["start"],
+                                          store_id=raw["store_id"])
+        return 201, json_safe(booking_out(booking))
+
+    status, out = idempotency.run(request, endpoint="bookings.create", body=raw, work=work,
+                                  replay_status=lambda s: 200 if s == 201 else s)
+    return Status(status, out)
+
+
+@router.get("/bookings", response={200: BookingListOut, 401: ErrorOut})
+def booking_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
+    """The signed-in customer's bookings, the latest start first (at most 100)."""
+    add_never_cache_headers(response)
+    return {"results": [booking_out(b) for b in selectors.bookings_of_customer(me(request))[:100]]}
+
+
+@router.get("/bookings/{booking_id}", response={200: BookingOut, **_ERRORS})
+def booking_get(request: HttpRequest, response: HttpResponse, booking_id: str):  # type: ignore[no-untyped-def]
+    """One of the customer's bookings (someone else's -> 404)."""
+    add_never_cache_headers(response)
+    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking_id))
+
+
+@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **_ERRORS})
+def booking_cancel(request: HttpRequest, booking_id: str):  # type: ignore[no-untyped-def]
+    """The customer cancels up to `cancel_until` and the seat is free again. Someone else's booking -> 404;
+    later -> 409 `cancel_window_closed`; cancelled or checked in already -> 409 `not_cancellable`."""
+    booking = services.booking_cancel(customer=me(request), booking_id=booking_id)
+    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking.pk))
+
+
+@router.post("/bookings/{booking_id}/check-in", response={200: BookingOut, **_ERRORS})
+def booking_check_in(request: HttpRequest, booking_id: str):  # type: ignore[no-untyped-def]
+    """Staff of the booking's store check the customer in (from two hours before the start to its end).
+    Another merchant's booking -> 404; a clerk of another store -> 403; again -> 409 `already_checked_in`;
+    cancelled, too early or over -> 409 `check_in_closed`."""
+    booking = services.booking_check_in(user=me(request), booking_id=booking_id)
+    return booking_out(Booking.objects.select_related("store").get(pk=booking.pk))
+
+
+@router.get("/stores/{store_id}/bookings", response={200: BookingListOut, **_ERRORS})
+def store_bookings(request: HttpRequest, response: HttpResponse, store_id: str, date: str):  # type: ignore[no-untyped-def]
+    """A store's bookings on `date` (the store's calendar day), for its staff: the door's list."""
+    add_never_cache_headers(response)
+    store, _membership = store_for_staff(user=request.user, store_id=store_id)
+    day = selectors.parse_day(date)
+    return {"results": [booking_out(b) for b in selectors.bookings_of_store_day(store=store, day=day)]}
+
+
+class ResourceIn(Schema):
+    name: str = Field(..., max_length=200)
+    kind: str = Field("other", max_length=20, description="teacher, room, stylist, agent or other")
+
+
+class ResourceOut(Schema):
+    id: Any
+    name: str
+    kind: str
+    active: bool
+
+
+def resource_out(r: Resource) -> dict[str, Any]:
+    return {"id": r.pk, "name": r.name, "kind": r.kind, "active": r.active}
+
+
+@router.post("/merchants/{merchant_id}/resources", response={201: ResourceOut, **_ERRORS})
+def resource_create(request: HttpRequest, merchant_id: str, body: ResourceIn):  # type: ignore[no-untyped-def]
+    """A resource booked with services (owner and managers): never in two bookings' times at once, across
+    all the merchant's services. Give its id in a service's `resource_ids`."""
+    m, _membership = merchant_for_staff(user=request.user, merchant_id=merchant_id, manage=True)
+    return Status(201, resource_out(services.resource_create(merchant=m, actor=me(request), name=body.name,
+                                                             kind=body.kind)))
+
+
+@router.get("/merchants/{merchant_id}/resources", response={200: list[ResourceOut], **_ERRORS})
+def resource_list(request: HttpRequest, merchant_id: str):  # type: ignore[no-untyped-def]
+    m, _membership = merchant_for_staff(user=request.user, merchant_id=merchant_id)
+    return [resource_out(r) for r in Resource.objects.filter(merchant=m)]
+
+
+class WaitlistIn(Schema):
+    offering_id: str = Field(..., max_length=64)
+    start: str = Field(..., max_length=64, description="the full slot's start, ISO 8601 with offset")
+    store_id: str | None = Field(None, max_length=64)
+
+
+class WaitlistOut(Schema):
+    id: Any
+    status: str = Field(..., description="waiting, offered, booked, expired or left")
+    offering_id: Any
+    store_id: Any
+    start: Any
+    end: Any
+    position: int | None = Field(None, description="1 = next to be offered a freed seat (while waiting)")
+    offered_until: Any = Field(None, description="while offered: take the seat before then")
+    booking_id: Any = None
+
+
+class WaitlistListOut(Schema):
+    results: list[WaitlistOut]
+
+
+def waitlist_out(e: WaitlistEntry) -> dict[str, Any]:
+    tz = e.hold.store.timezone
+    return {"id": e.pk, "status": e.status, "offering_id": e.hold.offering_id, "store_id": e.hold.store_id,
+            "start": _local(e.hold.start, tz), "end": _local(e.hold.end, tz), "position": waitlist.position(e),
+            "offered_until": _local(e.offered_until, tz), "booking_id": e.booking_id}
+
+
+def _entry(request: HttpRequest, entry_id: Any) -> dict[str, Any]:
+    return waitlist_out(waitlist.entries_of_customer(me(request)).get(pk=entry_id))
+
+
+@router.post("/waitlist", response={201: WaitlistOut, **_ERRORS})
+def waitlist_join(request: HttpRequest, body: WaitlistIn):  # type: ignore[no-untyped-def]
+    """Queue for a full slot. When a seat is freed the first in line is offered it for 30 minutes (never
+    past the start): the seat is kept for them meanwhile; then it passes to the next. 409 `slot_open` when
+    a seat is left (book it), `already_waiting`, `already_booked`, and the booking's slot errors."""
+    entry = waitlist.waitlist_join(customer=me(request), offering_id=body.offering_id, start=body.start,
+                                   store_id=body.store_id)
+    return Status(201, _entry(request, entry.pk))
+
+
+@router.get("/waitlist", response={200: WaitlistListOut, 401: ErrorOut})
+def waitlist_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
+    """The customer's waitlist entries, newest first (an offer shows `status: offered` and `offered_until`)."""
+    add_never_cache_headers(response)
+    return {"results": [waitlist_out(e) for e in waitlist.entries_of_customer(me(request))[:100]]}
+
+
+@router.post("/waitlist/{entry_id}/take", response={201: BookingOut, **_ERRORS})
+def waitlist_take(request: HttpRequest, entry_id: str):  # type: ignore[no-untyped-def]
+    """Take the seat offered: 201 the booking. 409 `not_offered` (still waiting, or left), `offer_expired`
+    (too late: the seat went on), `resource_busy`; someone else's entry -> 404."""
+    booking = waitlist.waitlist_take(customer=me(request), entry_id=entry_id)
+    return Status(201, booking_out(Booking.objects.select_related("store").get(pk=booking.pk)))
+
+
+@router.post("/waitlist/{entry_id}/leave", response={200: WaitlistOut, **_ERRORS})
+def waitlist_leave(request: HttpRequest, entry_id: str):  # type: ignore[no-untyped-def]
+    """Leave the waitlist; a seat offered to you goes to the next in line at once. 409 `not_waiting`."""
+    entry = waitlist.waitlist_leave(customer=me(request), entry_id=entry_id)
+    return _entry(request, entry.pk)

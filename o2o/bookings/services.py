@@ -1,0 +1,358 @@
+"""Writes of the bookings app: services, resources, bookings (create, cancel, check in), all transactional.
+
+A booking takes, in one transaction and in this order (the same order everywhere, so no deadlock):
+1. its slot hold row (created once per service, store and start; locked, so bookings of one slot queue),
+2. a seat: capacity_take on "service:<offering>:<store>" at the slot's start (conditional UPDATE),
+3. the first live booking of a slot also takes the service's resources for the slot's span
+   (capacity_take_span: capacity 1 in each 5-minute cell, keys in sorted order).
+Any refusal raises and the rollback gives back whatever was taken. A cancel gives the seat back and, when
+it was the slot's last live booking, the resources too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from o2o.accounts.models import User
+from o2o.audit.services import audit_record
+from o2o.bookings.enums import (
+    BOOKING_TRANSITIONS,
+    LIVE_STATUSES,
+    WAITLIST_TRANSITIONS,
+    BookingStatus,
+    ResourceKind,
+    WaitlistStatus,
+)
+from o2o.bookings.errors import (
+    AlreadyCheckedIn,
+    CancelWindowClosed,
+    CheckInClosed,
+    NotCancellable,
+    ResourceBusy,
+    SlotFull,
+    SlotUnavailable,
+)
+from o2o.bookings.models import (
+    Booking,
+    BookingEvent,
+    Resource,
+    Service,
+    SlotHold,
+    WaitlistEntry,
+    WaitlistEvent,
+    seat_key,
+)
+from o2o.bookings.rules import bookable, slot_at, validate_exceptions, validate_schedule
+from o2o.bookings.selectors import live_service, resource_keys, service_stores
+from o2o.capacity.services import capacity_release, capacity_release_span, capacity_take, capacity_take_span
+from o2o.catalogue.enums import OfferingKind, OfferingStatus
+from o2o.catalogue.models import Offering
+from o2o.catalogue.services import offering_create
+from o2o.core.errors import Invalid, NotFound
+from o2o.core.state import transition
+from o2o.merchants.access import as_uuid, store_for_staff
+from o2o.merchants.models import Merchant, Store
+from o2o.merchants.services import _text
+
+CHECK_IN_EARLY = timedelta(hours=2)  # the door lets people in from two hours before their start
+
+
+def _int(value: Any, field: str, *, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("Some fields are not valid."), fields={field: _("Enter a whole number.")})
+    if not lo <= value <= hi:
+        raise Invalid(_("Some fields are not valid."), fields={
+            field: _("Enter a number from %(lo)d to %(hi)d.") % {"lo": lo, "hi": hi}})
+    return value
+
+
+def _resources(merchant: Merchant, ids: Any) -> list[Resource]:
+    if ids is None:
+        return []
+    if not isinstance(ids, list | tuple):
+        raise Invalid(_("Some fields are not valid."), fields={"resource_ids": _("Give a list of resource ids.")})
+    wanted = set()
+    for r in ids:
+        try:
+            wanted.add(as_uuid(r))
+        except NotFound:
+            raise Invalid(_("Unknown resource."), fields={"resource_ids": str(r)[:64]}) from None
+    found = list(Resource.objects.filter(merchant=merchant, pk__in=wanted, active=True))
+    if len(found) != len(wanted):
+        raise Invalid(_("Unknown resource."), fields={"resource_ids": _("Choose resources of this merchant only.")})
+    return found
+
+
+@transaction.atomic
+def service_create(
+    *, merchant: Merchant, actor: User, title: Any, description: Any = "", price: Any, duration_minutes: Any,
+    capacity: Any, store_ids: Any, schedule: Any, status: str = OfferingStatus.DRAFT, exceptions: Any = None,
+    lead_minutes: Any = 60, horizon_days: Any = 60, cancel_minutes: Any = 120, resource_ids: Any = None,
+) -> Offering:
+    """A bookable service: an offering of kind "service" (catalogue's rules for title, price, stores and
+    status) with its booking side. Durations and schedule times sit on the 5-minute grid."""
+    duration = _int(duration_minutes, "duration_minutes", lo=5, hi=24 * 60)
+    if duration % 5:
+        raise Invalid(_("Some fields are not valid."), fields={"duration_minutes": _("Use a multiple of 5 minutes.")})
+    seats = _int(capacity, "capacity", lo=1, hi=10_000)
+    lead = _int(lead_minutes, "lead_minutes", lo=0, hi=60 * 24 * 60)
+    horizon = _int(horizon_days, "horizon_days", lo=1, hi=730)
+    cancel = _int(cancel_minutes, "cancel_minutes", lo=0, hi=60 * 24 * 60)
+    hours = validate_schedule(schedule)
+    special = validate_exceptions(exceptions)
+    if not isinstance(store_ids, list | tuple) or not store_ids:
+        raise Invalid(_("Say where the service is offered."), fields={"store_ids": _("Choose at least one store.")})
+    resources = _resources(merchant, resource_ids)
+    offering = offering_create(merchant=merchant, actor=actor, kind=OfferingKind.SERVICE, title=title,
+                               description=description, price=price, quantity_total=seats,
+                               redeemable_store_ids=list(store_ids), status=status)
+    service = Service.objects.create(offering=offering, duration_minutes=duration, capacity=seats, schedule=hours,
+                                     exceptions=special, lead_minutes=lead, horizon_days=horizon,
+                                     cancel_minutes=cancel)
+    service.resources.set(resources)
+    audit_record(actor=actor, action="service.create", obj=offering,
+                 summary=f"“{offering.title}” {duration} min × {seats} seats at {len(store_ids)} store(s)")
+    return offering
+
+
+def resource_create(*, merchant: Merchant, actor: User, name: Any, kind: Any = ResourceKind.OTHER) -> Resource:
+    name = _text(name, "name", max_len=80)
+    if kind not in ResourceKind.values:
+        raise Invalid(_("Unknown kind."), fields={"kind": ", ".join(ResourceKind.values)})
+    resource = Resource.objects.create(merchant=merchant, name=name, kind=kind)
+    audit_record(actor=actor, action="resource.create", obj=resource, summary=f"{kind} “{name}”")
+    return resource
+
+
+def booking_move(*, booking: Booking, to: str, actor: Any = None, reason: str = "",
+                 extra: dict[str, Any] | None = None, now: datetime | None = None) -> Booking:
+    """The one setter of Booking.status: BOOKING_TRANSITIONS, conditional on the current status, with its
+    event row."""
+    transition(obj=booking, to=to, table=BOOKING_TRANSITIONS, event_model=BookingEvent, event_fk="booking",
+               actor=actor, reason=reason, extra=extra, now=now)
+    return booking
+
+
+def parse_start(value: Any, field: str = "start") -> datetime:
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    else:
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+    if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Invalid(_("Give a time with its offset, as 2026-12-03T10:00:00+08:00."), fields={field: _("ISO 8601 time")})
+    return parsed.astimezone(UTC)
+
+
+def lock_hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
+    """The slot's hold row, created on the slot's first booking, locked for this transaction."""
+    rows = SlotHold.objects.filter(offering_id=service.offering_id, store_id=store_id, start=start)
+    if not rows.exists():
+        try:
+            with transaction.atomic():
+                SlotHold.objects.create(offering_id=service.offering_id, store_id=store_id, start=start, end=end)
+        except IntegrityError:
+            pass  # another booker created it first (on PostgreSQL after its commit)
+    return rows.select_for_update().get()
+
+
+def slot_for(*, offering_id: Any, start: Any, store_id: Any = None, now: datetime
+             ) -> tuple[Service, Store, datetime, datetime]:
+    """The service, store and slot (start, end) a customer asks for, if it may be booked now (422 when the
+    time is malformed, slot_unavailable when past, too soon, too far ahead or not a slot of its schedule).
+    `store_id` picks the store; without it, the first of the service's stores (oldest first) that has a
+    slot at that time."""
+    when = parse_start(start)
+    service = live_service(offering_id)
+    stores = service_stores(service)
+    if store_id is not None:
+        wanted = as_uuid(store_id)
+        stores = [s for s in stores if s.pk == wanted]
+        if not stores:
+            raise NotFound(_("This service is not offered at that store."), fields={"store_id": str(store_id)})
+    found: tuple[Store, tuple[datetime, datetime]] | None = None
+    for store in stores:
+        slot = slot_at(schedule=service.schedule, exceptions=service.exceptions, tz=store.timezone, start=when,
+                       duration_minutes=service.duration_minutes, closed_dates=store.closed_dates or ())
+        if slot is not None:
+            found = (store, slot)
+            break
+    if found is None:
+        raise SlotUnavailable(_("%(title)s has no slot starting then; please pick one of its slots.")
+                              % {"title": service.offering.title}, fields={"start": str(start)[:40]})
+    store, (slot_start, slot_end) = found
+    if not bookable(start=slot_start, now=now, lead_minutes=service.lead_minutes, horizon_days=service.horizon_days):
+        if slot_start < now + timedelta(minutes=service.lead_minutes):
+            message = _("This time is already past or too soon (book at least %(n)d minutes ahead).") % {
+                "n": service.lead_minutes}
+        else:
+            message = _("This time is too far ahead (bookings open %(n)d days ahead).") % {"n": service.horizon_days}
+        raise SlotUnavailable(message, fields={"start": str(start)[:40]})
+    return service, store, slot_start, slot_end
+
+
+def take_resources(*, hold: SlotHold, service: Service, now: datetime) -> None:
+    """Under the hold's lock: the slot's first live booking takes the service's resources for its span."""
+    if hold.resources_held:
+        return
+    keys = resource_keys(service)
+    for key in keys:
+        if not capacity_take_span(resource=key, start=hold.start, end=hold.end):
+            raise ResourceBusy()
+    if keys:
+        SlotHold.objects.filter(pk=hold.pk).update(resources_held=True, resource_keys=keys, updated_at=now)
+        hold.resources_held, hold.resource_keys = True, keys
+
+
+def new_booking(*, customer: User, service: Service, store: Store, hold: SlotHold, reason: str = "created"
+                ) -> Booking:
+    offering = service.offering
+    booking = Booking.objects.create(
+        customer=customer, offering=offering, store=store, hold=hold, start=hold.start, end=hold.end,
+        title=offering.title, price_amount=offering.price_amount, currency=offering.currency,
+        cancel_until=hold.start - timedelta(minutes=service.cancel_minutes))
+    BookingEvent.objects.create(booking=booking, actor=customer, from_status="", to_status=BookingStatus.BOOKED,
+                                reason=reason, data={"store_id": str(store.pk)})
+    audit_record(actor=customer, action="booking.create", obj=booking, merchant=offering.merchant,
+                 summary=f"“{offering.title}” {hold.start:%Y-%m-%d %H:%M}Z at {store.name}")
+    return booking
+
+
+def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: Any = None,
+                   now: datetime | None = None) -> Booking:
+    """Book one seat of the service's slot that starts at `start` (slot_for's errors; slot_full when no seat
+    is left, also when the last one is offered to the waitlist; resource_busy when a resource booked with
+    it is held elsewhere then)."""
+    now = now or timezone.now()
+    service, store, slot_start, slot_end = slot_for(offering_id=offering_id, start=start, store_id=store_id, now=now)
+    with transaction.atomic():
+        hold = lock_hold(service=service, store_id=store.pk, start=slot_start, end=slot_end)
+        offers_expire(hold=hold, now=now)
+        if not capacity_take(resource=service.seat_key(store.pk), start=slot_start, end=slot_end,
+                             capacity=service.capacity):
+            raise SlotFull()
+        take_resources(hold=hold, service=service, now=now)
+        return new_booking(customer=customer, service=service, store=store, hold=hold)
+
+
+# --- the waitlist's side of a freed seat (its own endpoints are in waitlist.py) ---
+
+OFFER_MINUTES = 30  # a seat offered to the first waiting customer is theirs to take for this long
+
+
+def waitlist_move(*, entry: WaitlistEntry, to: str, actor: Any = None, reason: str = "",
+                  extra: dict[str, Any] | None = None, where: dict[str, Any] | None = None,
+                  now: datetime | None = None) -> WaitlistEntry:
+    """The one setter of WaitlistEntry.status (WAITLIST_TRANSITIONS, with its event row)."""
+    transition(obj=entry, to=to, table=WAITLIST_TRANSITIONS, event_model=WaitlistEvent, event_fk="entry",
+               actor=actor, reason=reason, extra=extra, where=where, now=now)
+    return entry
+
+
+def seat_freed(*, hold: SlotHold, now: datetime) -> None:
+    """Under the hold's lock: a seat of the slot is free. The first waiting entry is offered it (the seat
+    stays taken in the calendar, so nobody else books it meanwhile) until OFFER_MINUTES from now or the
+    slot's start; with nobody waiting (or the slot started) it goes back to the calendar."""
+    if hold.start > now:
+        entry = (WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.WAITING)
+                 .order_by("created_at", "pk").first())
+        if entry is not None:
+            until = min(now + timedelta(minutes=OFFER_MINUTES), hold.start)
+            waitlist_move(entry=entry, to=WaitlistStatus.OFFERED, reason="seat freed",
+                          extra={"offered_until": until}, now=now)
+            return
+    capacity_release(resource=seat_key(hold.offering_id, hold.store_id), start=hold.start)
+
+
+def offers_expire(*, hold: SlotHold, now: datetime) -> int:
+    """Under the hold's lock: offers not taken in time expire and their seats pass on (seat_freed)."""
+    done = 0
+    for entry in WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.OFFERED, offered_until__lte=now):
+        waitlist_move(entry=entry, to=WaitlistStatus.EXPIRED, reason="not taken in time", now=now)
+        seat_freed(hold=hold, now=now)
+        done += 1
+    if done:
+        free_if_last(hold)
+    return done
+
+
+def offers_expire_due(*, offering_id: Any = None, now: datetime | None = None) -> int:
+    """Expire every offer past its time (of one service, or all): what a listing or the worker runs."""
+    now = now or timezone.now()
+    due = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offered_until__lte=now)
+    if offering_id is not None:
+        due = due.filter(hold__offering_id=offering_id)
+    done = 0
+    for hold_id in set(due.values_list("hold_id", flat=True)):
+        with transaction.atomic():
+            done += offers_expire(hold=SlotHold.objects.select_for_update().get(pk=hold_id), now=now)
+    return done
+
+
+def free_if_last(hold: SlotHold) -> None:
+    """Inside the transaction that holds the hold's lock: the resources go back with the last live booking
+    (not while a seat is offered to the waitlist: its taker will need them)."""
+    if not hold.resources_held or Booking.objects.filter(hold=hold, status__in=LIVE_STATUSES).exists():
+        return
+    if WaitlistEntry.objects.filter(hold=hold, status=WaitlistStatus.OFFERED).exists():
+        return
+    for key in hold.resource_keys:
+        capacity_release_span(resource=key, start=hold.start, end=hold.end)
+    SlotHold.objects.filter(pk=hold.pk).update(resources_held=False, resource_keys=[], updated_at=timezone.now())
+    hold.resources_held, hold.resource_keys = False, []
+
+
+def booking_cancel(*, customer: User, booking_id: Any, now: datetime | None = None, reason: str = "") -> Booking:
+    """The customer cancels their booking up to its cancel_until (the service's cancellation window when
+    booked): the seat is free again at once (offered to the waitlist first). Someone else's booking -> 404."""
+    now = now or timezone.now()
+    booking = Booking.objects.filter(customer=customer, pk=as_uuid(booking_id)).first()
+    if booking is None:
+        raise NotFound()
+    if booking.status != BookingStatus.BOOKED:
+        raise NotCancellable(_("This booking is %(status)s; it can no longer be cancelled.")
+                             % {"status": BookingStatus(booking.status).label})
+    if now > booking.cancel_until:
+        raise CancelWindowClosed(_("Bookings can be cancelled until %(when)s; please contact the store.")
+                                 % {"when": timezone.localtime(booking.cancel_until).strftime("%Y-%m-%d %H:%M %Z")},
+                                 fields={"cancel_until": booking.cancel_until.isoformat()})
+    with transaction.atomic():
+        hold = SlotHold.objects.select_for_update().get(pk=booking.hold_id)
+        booking_move(booking=booking, to=BookingStatus.CANCELLED, actor=customer, reason=reason or "customer",
+                     extra={"cancelled_at": now}, now=now)
+        seat_freed(hold=hold, now=now)
+        free_if_last(hold)
+    audit_record(actor=customer, action="booking.cancel", obj=booking,
+                 summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z cancelled")
+    return booking
+
+
+def booking_check_in(*, user: User, booking_id: Any, now: datetime | None = None) -> Booking:
+    """Staff of the booking's store check the customer in (from two hours before the start until its end).
+    Not staff of that merchant -> 404; a clerk of another store -> 403."""
+    now = now or timezone.now()
+    booking = Booking.objects.filter(pk=as_uuid(booking_id)).first()
+    if booking is None:
+        raise NotFound()
+    store_for_staff(user=user, store_id=booking.store_id)
+    if booking.status == BookingStatus.CHECKED_IN:
+        raise AlreadyCheckedIn()
+    if booking.status != BookingStatus.BOOKED:
+        raise CheckInClosed(_("This booking is %(status)s.") % {"status": BookingStatus(booking.status).label})
+    if now < booking.start - CHECK_IN_EARLY:
+        raise CheckInClosed(_("Check-in opens two hours before the start."))
+    if now >= booking.end:
+        raise CheckInClosed(_("This booking's time is over."))
+    booking_move(booking=booking, to=BookingStatus.CHECKED_IN, actor=user, reason="door",
+                 extra={"checked_in_at": now}, now=now)
+    audit_record(actor=user, action="booking.check_in", obj=booking,
+                 summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z checked in")
+    return booking

@@ -1,0 +1,146 @@
+"""Bookings under real threads: 100 bookers for 3 seats get exactly 3 bookings, and a teacher booked with
+two services at overlapping times ends up in one of them only.
+
+Each thread books through bookings.services.booking_create on its own connection. The 100 bookers are
+served by 25 threads released at once, as a server's thread pool serves its clients (the test cluster allows
+100 connections and other runs share it); each thread takes its bookers in turn. On PostgreSQL the first
+bookers of a slot insert its hold row together (the losers wait for the winner's commit, then lock it) and
+the capacity calendar's conditional UPDATE lets exactly `capacity` of them in; on a file SQLite database
+IMMEDIATE transactions serialise them and the same rules must hold.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connections
+from django.db.models import Sum
+
+from o2o.bookings.errors import ResourceBusy, SlotFull
+from o2o.bookings.models import Booking, SlotHold
+from o2o.capacity.models import CapacitySlot
+from tests.concurrency.test_no_oversell import kinds, race
+from tests.helpers import HOURS_ALL_DAY, quick_user
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+TZ = "Asia/Shanghai"
+THREADS = 25
+
+
+def pooled(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], threads: int = THREADS) -> list[Any]:
+    """fn(*a) for every a, on `threads` threads released together; each result or raised exception."""
+    barrier = threading.Barrier(threads)
+    results: list[Any] = [None] * len(args)
+
+    def serve(t: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            for i in range(t, len(args), threads):
+                try:
+                    results[i] = fn(*args[i])
+                except BaseException as exc:  # noqa: BLE001 - the test inspects what each booker got
+                    results[i] = exc
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=serve, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join(timeout=300)
+    assert not any(th.is_alive() for th in pool), "a thread hung"
+    return results
+
+
+def _school(**service: Any) -> dict[str, Any]:
+    from o2o.bookings.services import resource_create, service_create
+    from o2o.merchants.services import merchant_create, store_create
+
+    owner = quick_user("owner")
+    merchant = merchant_create(owner=owner["user"], name="Race School", category="training")
+    store = store_create(merchant=merchant, name="Hall", address="1 Road", lat=30.6, lng=104.0, timezone=TZ,
+                         opening_hours=HOURS_ALL_DAY)
+    teacher = resource_create(merchant=merchant, actor=owner["user"], name="Ms Li", kind="teacher")
+
+    def make(title: str, **over: Any):  # type: ignore[no-untyped-def]
+        fields = {"duration_minutes": 60, "capacity": 3, "schedule": HOURS_ALL_DAY, "lead_minutes": 0, **over}
+        return service_create(merchant=merchant, actor=owner["user"], title=title, price={"amount": "80.00"},
+                              store_ids=[store.pk], status="live", **fields)
+
+    return {"store": store, "teacher": teacher, "make": make}
+
+
+def _tomorrow_at(hour: int) -> str:
+    day = (datetime.now(ZoneInfo(TZ)) + timedelta(days=1)).date()
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(TZ)).isoformat()
+
+
+def _book(customer: dict[str, Any], offering_id: Any, start: str) -> Booking:
+    from o2o.bookings.services import booking_create
+
+    return booking_create(customer=customer["user"], offering_id=offering_id, start=start)
+
+
+def test_100_bookers_for_3_seats_get_exactly_3_bookings():
+    w = _school()
+    cls = w["make"]("Popular class")
+    start = _tomorrow_at(10)
+    bookers = [quick_user("booker") for _ in range(100)]
+    results = pooled(_book, [(b, cls.pk, start) for b in bookers])
+    got = kinds(results)
+    assert got == Counter({"ok": 3, "SlotFull": 97}), got
+    assert all(isinstance(r, SlotFull) for r in results if isinstance(r, BaseException))
+    row = CapacitySlot.objects.get(resource__startswith="service:")
+    assert (row.taken, row.capacity) == (3, 3)
+    assert Booking.objects.filter(offering=cls, status="booked").count() == 3
+    assert len({r.customer_id for r in results if isinstance(r, Booking)}) == 3
+    assert SlotHold.objects.count() == 1
+
+
+def test_cancels_and_bookings_at_once_never_exceed_the_seats():
+    from o2o.bookings.services import booking_cancel
+
+    w = _school()
+    cls = w["make"]("Class", capacity=3)
+    start = _tomorrow_at(11)
+    first = [quick_user("early") for _ in range(3)]
+    booked = [_book(c, cls.pk, start) for c in first]
+    late = [quick_user("late") for _ in range(20)]
+    calls = [("cancel", c, b) for c, b in zip(first[:2], booked[:2], strict=True)] + [("book", c, None) for c in late]
+
+    def act(kind: str, customer: dict[str, Any], booking: Booking | None) -> Any:
+        if kind == "cancel":
+            assert booking is not None
+            return booking_cancel(customer=customer["user"], booking_id=booking.pk)
+        return _book(customer, cls.pk, start)
+
+    results = race(act, calls)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert all(isinstance(e, SlotFull) for e in errors), errors
+    live = Booking.objects.filter(offering=cls, status="booked").count()
+    row = CapacitySlot.objects.get(resource__startswith="service:")
+    assert row.taken == live <= 3
+    assert Booking.objects.filter(offering=cls, status="cancelled").count() == 2
+
+
+def test_a_teacher_in_two_services_at_overlapping_times_ends_up_in_one():
+    w = _school()
+    cls = w["make"]("Class", resource_ids=[w["teacher"].pk])
+    lesson = w["make"]("Lesson", duration_minutes=30, capacity=1, resource_ids=[w["teacher"].pk])
+    ten, half_past = _tomorrow_at(10), (datetime.fromisoformat(_tomorrow_at(10)) + timedelta(minutes=30)).isoformat()
+    calls = [(quick_user("a"), cls.pk, ten) for _ in range(10)] + [(quick_user("b"), lesson.pk, half_past)
+                                                                   for _ in range(10)]
+    results = race(_book, calls)
+    ok = [r for r in results if isinstance(r, Booking)]
+    assert all(isinstance(r, SlotFull | ResourceBusy) for r in results if isinstance(r, BaseException)), results
+    assert len({r.offering_id for r in ok}) == 1  # the teacher is in one place only
+    assert len(ok) == (3 if ok[0].offering_id == cls.pk else 1)
+    cells = CapacitySlot.objects.filter(resource=w["teacher"].capacity_key)
+    assert cells.aggregate(n=Sum("taken"))["n"] == cells.count() == (12 if ok[0].offering_id == cls.pk else 6)
