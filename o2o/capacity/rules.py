@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from o2o.capacity.selectors import taken_by_start
-from o2o.merchants.hours import day_windows
+from o2o.merchants.hours import day_windows, is_open
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,22 @@ def slot_windows(*, hours: dict[str, list[list[str]]], tz: str, day: date, step_
         while start + span <= closes:
             slots.setdefault(start, start + span)
             start += step
-    return sorted(slots.items())
+    out = sorted(slots.items())
+    if _clocks_change(zone, midnight):
+        # On the day the clocks go back a window that opens inside the repeated hour has begun once already
+        # when the wall clock reads that hour again; opening hours are wall-clock times (merchants.hours.is_open,
+        # the "open now" everyone sees), so a slot is kept only where the store reads as open at its start and
+        # in its last minute.
+        minute = timedelta(minutes=1)
+        out = [(s, e) for s, e in out
+               if is_open(hours, tz, s, closed_dates) and is_open(hours, tz, e - minute, closed_dates)]
+    return out
+
+
+def _clocks_change(zone: ZoneInfo, midnight: datetime) -> bool:
+    """Whether the UTC offset changes between this local midnight and two days on (a window may run past midnight)."""
+    first = midnight.replace(tzinfo=zone).utcoffset()
+    return any((midnight + timedelta(hours=h)).replace(tzinfo=zone).utcoffset() != first for h in (12, 24, 36, 48))
 
 
 def open_slots(*, resource: str, hours: dict[str, list[list[str]]], tz: str, day: date, step_minutes: int,
