@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from o2o.api import errors
-from o2o.api.routers import accounts, discovery, merchants, ordering, orders, reviews, vouchers
+from o2o.api.routers import accounts, discovery, members, merchants, ordering, orders, reviews, vouchers
 
 
 class O2OApi(NinjaAPI):
@@ -69,3 +69,4 @@ api.add_router("", merchants.router)
 api.add_router("", orders.router)
 api.add_router("", ordering.router)
 api.add_router("", vouchers.router)
+api.add_router("", members.router)
