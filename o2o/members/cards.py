@@ -23,7 +23,7 @@ from o2o.members.checkout import checked_points, points_adjustment
 from o2o.members.errors import InvalidMemberCard
 from o2o.members.hooks import earn_for_order
 from o2o.members.models import Membership
-from o2o.members.services import membership_get_or_create, points_spend
+from o2o.members.services import membership_get_or_create, points_expire_card, points_spend
 from o2o.merchants.access import as_uuid, store_for_staff
 from o2o.merchants.enums import MerchantStatus
 from o2o.merchants.models import Merchant
@@ -90,6 +90,7 @@ def member_counter_sale(*, user: User, store_id: Any, lines: Any, payment: Any, 
     def spend(order: Order) -> Order:
         if not n:
             return order
+        points_expire_card(card=card)
         with transaction.atomic():
             adj = points_adjustment(merchant_id=card.merchant_id, points=n, currency=order.currency,
                                     left=Decimal(order.total_amount))

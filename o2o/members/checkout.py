@@ -20,6 +20,7 @@ from o2o.members.errors import BadPoints, CouponNotStackable, PointsTooMany
 from o2o.members.services import (
     MAX_POINTS,
     membership_get_or_create,
+    points_expire_card,
     points_spend,
     points_value,
     program_rules,
@@ -91,11 +92,12 @@ def member_order_create(*, customer: User, lines: Any, source: orders.Source | N
         left -= quote.discount.amount
     if n_points:
         adjustments.append(points_adjustment(merchant_id=merchant_id, points=n_points, currency=currency, left=left))
+    if n_points:
+        points_expire_card(card=membership_get_or_create(merchant=merchant_id, customer=customer))
     with transaction.atomic():
         order = orders.order_create(customer=customer, lines=lines, source=source, adjustments=adjustments)
         if found is not None:
             coupon_take(customer=customer, coupon=found, order=order)
         if n_points:
-            membership_get_or_create(merchant=merchant_id, customer=customer)
             points_spend(merchant=merchant_id, customer=customer, points=n_points, reference=str(order.pk))
     return order

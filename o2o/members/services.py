@@ -123,6 +123,15 @@ def _expire(card: Membership, *, now: datetime) -> PointsEntry | None:
     return _take(card, kind=PointsKind.EXPIRE, points=left, reference="")
 
 
+def points_expire_card(*, card: Membership, now: datetime | None = None) -> Membership:
+    """Book the card's expired points now (in a transaction of its own, so that a refusal after it, say a
+    spend of more than is left, does not undo it); answers the card with its balance."""
+    with transaction.atomic():
+        _expire(card, now=now or timezone.now())
+    card.refresh_from_db(fields=["balance"])
+    return card
+
+
 def points_expire_due(*, now: datetime | None = None) -> int:
     """Expire what is due on every card (the worker's periodic task); answers the points taken."""
     now = now or timezone.now()

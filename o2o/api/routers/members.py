@@ -19,6 +19,7 @@ from o2o.core.errors import NotFound
 from o2o.core.money import Money
 from o2o.members import cards, coupons
 from o2o.members.models import Coupon, CouponClaim, Membership, PointsEntry
+from o2o.members.services import points_expire_card
 from o2o.merchants.access import as_uuid
 
 router = Router(tags=["members"], auth=AUTH)
@@ -151,6 +152,7 @@ def claim_out(cl: CouponClaim) -> dict[str, Any]:
 
 
 def card_out(card: Membership, *, entries: bool = False) -> dict[str, Any]:
+    card = points_expire_card(card=card)
     qr, exp = cards.member_card_qr(card)
     out = {"id": card.pk, "merchant": merchant_ref(card.merchant), "points": card.balance, "qr_payload": qr,
            "qr_expires_at": exp}
@@ -221,6 +223,7 @@ def scan(request: HttpRequest, store_id: str, body: ScanIn):  # type: ignore[no-
     """A clerk scans a customer's member card QR (staff of the store). 400 invalid_signature (forged or
     altered), 400 invalid_member_card (a genuine QR that is not a card), 409 wrong_merchant, 409
     card_expired (an old QR: the phone shows a fresh one)."""
-    card = cards.member_card_scan(user=me(request), store_id=store_id, qr_payload=body.qr_payload)
+    card = points_expire_card(card=cards.member_card_scan(user=me(request), store_id=store_id,
+                                                          qr_payload=body.qr_payload))
     return {"card_id": card.pk, "merchant_id": card.merchant_id, "customer_name": card.customer.display_name,
             "points": card.balance}
