@@ -162,3 +162,18 @@ def test_given_back_when_unpaid_order_expires_and_on_full_refund_by_rule(shop):
     assert CouponClaim.objects.get(coupon_id=keep["id"]).status == "used"  # rule: forfeit
     assert Decimal(Order.objects.get(pk=third["id"]).refunded_amount) == Decimal("20.00")
     assert books_problems() == []
+
+
+def test_refusals_read_in_chinese_and_openapi_documents_the_endpoints(shop):
+    c = shop["customer"]
+    coupon = make_coupon(shop, min_spend=cny("500.00"))
+    r = shop["api"].call("POST", "/orders", {"lines": [{"offering_id": shop["deal"]["id"], "quantity": 1}],
+                                             "coupon": coupon["id"]}, c["token"], headers={"Accept-Language": "zh-hans"})
+    err = assert_error(r, 409, "coupon_min_spend")
+    assert "才能使用这张优惠券" in err["message"]
+    doc = shop["api"].get("/openapi.json").json()
+    for path in ("/api/v1/merchants/{merchant_id}/coupons", "/api/v1/coupons/{coupon_id}/claim", "/api/v1/me/coupons",
+                 "/api/v1/me/member-cards", "/api/v1/stores/{store_id}/member-cards/scan"):
+        assert path in doc["paths"], path
+    order_in = doc["components"]["schemas"]["OrderIn"]["properties"]
+    assert {"coupon", "points"} <= set(order_in) and "coupon_min_spend" in order_in["coupon"]["description"]
