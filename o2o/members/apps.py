@@ -9,6 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from o2o.members import hooks as members_hooks
+        from o2o.members import tasks  # noqa: F401 - registers the periodic expiry of points
         from o2o.orders import hooks
 
         hooks.register(paid=members_hooks.on_paid, refunded=members_hooks.on_refunded,

@@ -53,10 +53,8 @@ def _bad(field: str, message: str) -> Invalid:
 
 
 def _when(value: Any, field: str) -> datetime:
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        dt = parse_datetime(str(value)) if isinstance(value, str) else None
+    dt: datetime | None = value if isinstance(value, datetime) else (
+        parse_datetime(value) if isinstance(value, str) else None)
     if dt is None or timezone.is_naive(dt):
         raise _bad(field, _("an ISO 8601 time with its offset"))
     return dt
@@ -112,7 +110,7 @@ def coupon_create(*, user: Any, merchant_id: Any, data: Mapping[str, Any]) -> Co
     if valid_until <= valid_from:
         raise _bad("valid_until", _("after valid_from"))
     total_limit = _count(data.get("total_limit"), "total_limit", allow_none=True)
-    per_customer = _count(data.get("per_customer_limit", 1), "per_customer_limit")
+    per_customer = _count(data.get("per_customer_limit", 1), "per_customer_limit") or 1
     rule = data.get("refund_rule") or RefundRule.RETURN
     if rule not in RefundRule.values:
         raise _bad("refund_rule", "return, forfeit")

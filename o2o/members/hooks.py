@@ -10,10 +10,12 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from o2o.members.coupons import coupon_give_back
+from o2o.members.enums import ClaimStatus
 from o2o.members.errors import PointsAlreadyBooked
-from o2o.members.models import PointsEntry, PointsKind
+from o2o.members.models import CouponClaim, CouponClaimEvent, PointsEntry, PointsKind
 from o2o.members.services import (
     points_earn,
     points_for_amount,
@@ -41,7 +43,26 @@ def earn_for_order(*, order: Any, customer: Any) -> int:
 def on_paid(*, order: Any) -> None:
     if order.source_channel == COUNTER:
         return
+    _coupon_again(order)
     earn_for_order(order=order, customer=order.customer)
+
+
+def _coupon_again(order: Any) -> None:
+    """An order paid after its hold ran out (payments re-reserves its units) had given its coupon back:
+    it takes an available claim of that coupon again, so that one claim never pays for two orders. With
+    none left (used meanwhile elsewhere) the merchant bears that one discount; it is logged."""
+    codes = set(order.adjustments.filter(kind="coupon").values_list("reference", flat=True))
+    if not codes or CouponClaim.objects.filter(order=order, status=ClaimStatus.USED).exists():
+        return
+    for claim in CouponClaim.objects.filter(coupon__merchant_id=order.merchant_id, coupon__code__in=codes,
+                                            customer_id=order.customer_id, status=ClaimStatus.AVAILABLE):
+        if CouponClaim.objects.filter(pk=claim.pk, status=ClaimStatus.AVAILABLE).update(
+                status=ClaimStatus.USED, order=order, used_at=timezone.now(), updated_at=timezone.now()):
+            CouponClaimEvent.objects.create(claim=claim, from_status=ClaimStatus.AVAILABLE, to_status=ClaimStatus.USED,
+                                            reason="used again: order paid after its hold ran out",
+                                            data={"order": str(order.pk)})
+            return
+    log.warning("order %s paid after its hold ran out: its coupon %s was used meanwhile", order.number, codes)
 
 
 def _rows(order: Any) -> Any:

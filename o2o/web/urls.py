@@ -1,6 +1,15 @@
 from django.urls import path
 
-from o2o.web.views import auth, counter, customer, merchant, ordering_customer, ordering_staff, reviews
+from o2o.web.views import (
+    auth,
+    counter,
+    customer,
+    members,
+    merchant,
+    ordering_customer,
+    ordering_staff,
+    reviews,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +19,9 @@ urlpatterns = [
     path("deals/<uuid:offering_id>/", customer.deal_detail, name="deal"),
     path("deals/<uuid:offering_id>/buy/", customer.checkout, name="checkout"),
     path("orders/", customer.orders, name="orders"),
+    path("me/cards/", members.member_cards, name="member_cards"),
+    path("me/cards/<uuid:merchant_id>/", members.member_card, name="member_card"),
+    path("me/cards/<uuid:merchant_id>/open/", members.member_card_open, name="member_card_open"),
     path("orders/<uuid:order_id>/", customer.order_detail, name="order"),
     path("orders/<uuid:order_id>/pay/", customer.order_pay_view, name="order_pay"),
     path("orders/<uuid:order_id>/status/", customer.order_status, name="order_status"),
