@@ -93,6 +93,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "receipt": ("get", ("food_order",), STORE_STAFF),
     "store_tables": ("get", ("merchant", "store"), CONSOLE),
     "tables_sheet": ("get", ("merchant", "store"), CONSOLE),
+    # member cards: each person's own; a card the person does not have sends them to their list (the
+    # customer's paid order opened theirs at the merchant)
+    "member_cards": ("get", (), {**dict.fromkeys(WHO, 200), "anonymous": LOGIN}),
+    "member_card": ("get", ("merchant",), {**dict.fromkeys(WHO, 302), "anonymous": LOGIN, "customer": 200}),
+    "member_card_open": ("post", ("merchant",), {"anonymous": LOGIN}),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
