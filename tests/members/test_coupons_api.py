@@ -132,8 +132,10 @@ def test_expired_and_used_up(shop):
     assert api.post(f"/coupons/{coupon['id']}/claim", None, quick_user("a")["token"]).status_code == 201
     assert_error(api.post(f"/coupons/{coupon['id']}/claim", None, quick_user("b")["token"]), 409, "coupon_used_up")
     assert_error(order(shop, quick_user("c"), shop["deal"]["id"], 1, coupon=coupon["code"]), 409, "coupon_used_up")
-    Coupon.objects.filter(pk=coupon["id"]).update(valid_until=Coupon.objects.get(pk=coupon["id"]).valid_from
-                                                  + timedelta(seconds=1))
+    from django.utils import timezone
+
+    Coupon.objects.filter(pk=coupon["id"]).update(valid_from=timezone.now() - timedelta(days=2),
+                                                  valid_until=timezone.now() - timedelta(days=1))
     assert_error(api.post(f"/coupons/{coupon['id']}/claim", None, quick_user("d")["token"]), 409, "coupon_expired")
     assert_error(api.post("/coupons/not-an-id/claim", None, quick_user("e")["token"]), 404, "coupon_not_found")
     assert api.post(f"/coupons/{coupon['id']}/claim", None).status_code == 401
