@@ -179,3 +179,21 @@ def test_refusals_read_in_chinese_and_openapi_documents_the_endpoints(shop):
         assert path in doc["paths"], path
     order_in = doc["components"]["schemas"]["OrderIn"]["properties"]
     assert {"coupon", "points"} <= set(order_in) and "coupon_min_spend" in order_in["coupon"]["description"]
+
+
+def test_order_paid_after_its_hold_ran_out_takes_its_coupon_again(shop):
+    """payments pays an expired order when the charge completed as the hold ran out (units re-reserved):
+    the claim the expiry gave back is taken again, so one claim never pays for two orders."""
+    from o2o.members.hooks import on_paid
+    from o2o.orders.holds import orders_expire_due
+
+    c = shop["customer"]
+    coupon = make_coupon(shop, code="LATE", per_customer_limit=1)
+    first = order(shop, c, shop["deal"]["id"], 1, coupon="LATE").json()
+    expire_hold(first["id"])
+    orders_expire_due()
+    assert CouponClaim.objects.get(coupon_id=coupon["id"]).status == "available"
+    on_paid(order=Order.objects.get(pk=first["id"]))  # what order_mark_paid fires for the late payment
+    claim = CouponClaim.objects.get(coupon_id=coupon["id"])
+    assert claim.status == "used" and str(claim.order_id) == first["id"]
+    assert_error(order(shop, c, shop["deal"]["id"], 1, coupon="LATE"), 409, "coupon_already_used")
