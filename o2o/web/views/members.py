@@ -3,13 +3,14 @@ clerk scans at the counter (members.cards), the points ledger, and the coupons i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from o2o.accounts.models import User
 from o2o.core.money import Money
 from o2o.members.cards import member_card_join, member_card_qr
 from o2o.members.coupons import claims_of_customer
@@ -25,10 +26,10 @@ from o2o.web.views.nostore import no_store
 @domain_pages
 def member_cards(request: HttpRequest) -> HttpResponse:
     cards = [points_expire_card(card=c) for c in
-             Membership.objects.filter(customer=request.user).select_related("merchant").order_by("-updated_at")[:50]]
+             Membership.objects.filter(customer=cast(User, request.user)).select_related("merchant").order_by("-updated_at")[:50]]
     claims = [{"claim": cl, "off": Money(cl.coupon.amount, cl.coupon.currency) if cl.coupon.amount is not None else None,
                "min_spend": Money(cl.coupon.min_spend, cl.coupon.currency)}
-              for cl in claims_of_customer(customer=request.user)]
+              for cl in claims_of_customer(customer=cast(User, request.user))]
     return render(request, "web/customer/cards.html", {"cards": cards, "claims": claims})
 
 
@@ -37,7 +38,7 @@ def member_cards(request: HttpRequest) -> HttpResponse:
 @domain_pages
 def member_card(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     card = (Membership.objects.select_related("merchant")
-            .filter(customer=request.user, merchant_id=as_uuid(merchant_id)).first())
+            .filter(customer=cast(User, request.user), merchant_id=as_uuid(merchant_id)).first())
     if card is None:
         return redirect("web:member_cards")
     card = points_expire_card(card=card)
@@ -50,5 +51,5 @@ def member_card(request: HttpRequest, merchant_id: Any) -> HttpResponse:
 @require_POST
 @domain_pages
 def member_card_open(request: HttpRequest, merchant_id: Any) -> HttpResponse:
-    card, _created = member_card_join(customer=request.user, merchant_id=merchant_id)
+    card, _created = member_card_join(customer=cast(User, request.user), merchant_id=merchant_id)
     return redirect("web:member_card", merchant_id=card.merchant_id)
