@@ -12,6 +12,7 @@ from o2o.api.routers import (
     bookings,
     campaigns,
     discovery,
+    members,
     merchants,
     ordering,
     orders,
@@ -81,3 +82,4 @@ api.add_router("", ordering.router)
 api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
+api.add_router("", members.router)

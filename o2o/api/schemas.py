@@ -220,6 +220,13 @@ class OrderIn(Schema):
     lines: list[OrderLineIn] = Field(..., max_length=50)
     placement_id: UUID | None = Field(None, description="the campaign placement (flyer, poster) that brought it")
     fulfilment: FulfilmentIn | None = None
+    coupon: str | None = Field(None, max_length=64, description=(
+        "a coupon's id or code (deal orders): used as an adjustment line; claimed now if not in the wallet. "
+        "404 coupon_not_found; 409 coupon_expired, coupon_not_yet_valid, coupon_min_spend, coupon_used_up, "
+        "coupon_limit_reached, coupon_already_used, coupon_not_applicable, coupon_not_stackable"))
+    points: StrictInt | None = Field(None, description=(
+        "points of my member card at this merchant to spend (deal orders) as an adjustment line; "
+        "409 not_enough_points; 422 bad_points, points_too_many"))
 
 
 class OrderLineOut(Schema):
@@ -281,6 +288,8 @@ class OrderOut(Schema):
     pickup_code: str | None = Field(None, description="pickup orders, once paid: the code the clerk scans or types")
     ticket: dict[str, Any] | None = Field(None, description=(
         "pickup and table orders: {kind, slot_start, slot_end, table, tab_id, pay_at_counter, reject_reason}"))
+    member: dict[str, Any] | None = Field(None, description=(
+        "a counter sale with a member card: {card_id, points (the card's balance now), earned}"))
 
 
 class OrderListOut(Schema):

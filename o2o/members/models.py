@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from o2o.core.models import BaseModel
+from o2o.core.models import BaseModel, StatusEventBase
+from o2o.members.enums import ClaimStatus, CouponKind, CouponStatus, RefundRule
 
 
 class Membership(BaseModel):
@@ -26,10 +29,13 @@ class PointsKind(models.TextChoices):
     EARN = "earn", _("earned")
     SPEND = "spend", _("spent")
     REVERSE = "reverse", _("reversed on refund")
+    EXPIRE = "expire", _("expired")
 
 
 class PointsEntry(models.Model):
-    """Append-only points ledger: one signed row per change; rows are never updated or deleted."""
+    """Append-only points ledger: one signed row per change; rows are never updated or deleted.
+    A positive row may carry `expires_at`: points are used first-to-expire first, and what is left of
+    them at that time is taken away by an `expire` row (members.services.points_expire_due)."""
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -37,6 +43,7 @@ class PointsEntry(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PointsKind.choices)
     points = models.IntegerField(_("points"))
     reference = models.CharField(_("reference"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("points entry")
@@ -46,3 +53,79 @@ class PointsEntry(models.Model):
             models.UniqueConstraint(fields=["membership", "kind", "reference"], condition=~models.Q(reference=""),
                                     name="points_once_per_reference"),
         ]
+
+
+class LoyaltyProgram(models.Model):
+    """A merchant's points rules; a merchant without a row has the defaults."""
+
+    merchant = models.OneToOneField("merchants.Merchant", on_delete=models.PROTECT, primary_key=True,
+                                    related_name="loyalty_program")
+    earn_per_unit = models.DecimalField(_("points per unit of money paid"), max_digits=8, decimal_places=2,
+                                        default=Decimal("1"))
+    point_value = models.DecimalField(_("value of one point"), max_digits=8, decimal_places=4,
+                                      default=Decimal("0.01"))
+    expiry_days = models.PositiveIntegerField(_("points expire after (days)"), default=365)
+
+    class Meta:
+        verbose_name = _("loyalty programme")
+        verbose_name_plural = _("loyalty programmes")
+
+
+class Coupon(BaseModel):
+    """A merchant's coupon: customers claim it (total and per-customer limits, counted by conditional
+    UPDATE and a unique claim number), then an order uses a claim as an adjustment line."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="coupons")
+    code = models.CharField(_("code"), max_length=32)
+    title = models.CharField(_("title"), max_length=140)
+    kind = models.CharField(_("kind"), max_length=16, choices=CouponKind.choices)
+    amount = models.DecimalField(_("amount off"), max_digits=14, decimal_places=2, null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
+    max_discount = models.DecimalField(_("at most off"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="CNY")
+    min_spend = models.DecimalField(_("minimum spend"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    offerings = models.ManyToManyField("catalogue.Offering", blank=True, related_name="+")
+    stores = models.ManyToManyField("merchants.Store", blank=True, related_name="+")
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    total_limit = models.PositiveIntegerField(_("coupons in all"), null=True, blank=True)
+    per_customer_limit = models.PositiveIntegerField(_("per customer"), default=1)
+    claimed_count = models.PositiveIntegerField(default=0)
+    stacks_with_points = models.BooleanField(_("stacks with points"), default=True)
+    stacks_with_member_price = models.BooleanField(_("stacks with member prices"), default=True)
+    refund_rule = models.CharField(_("on refund"), max_length=16, choices=RefundRule.choices,
+                                   default=RefundRule.RETURN)
+    status = models.CharField(_("status"), max_length=16, choices=CouponStatus.choices, default=CouponStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "code"], name="coupon_code_per_merchant"),
+            models.CheckConstraint(condition=models.Q(total_limit__isnull=True)
+                                   | models.Q(claimed_count__lte=models.F("total_limit")),
+                                   name="coupon_never_over_claimed"),
+        ]
+
+
+class CouponClaim(BaseModel):
+    """One coupon in a customer's wallet. `seq` numbers the customer's claims of a coupon from 1 to its
+    per-customer limit: the unique (coupon, customer, seq) keeps the limit under concurrency."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="claims")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coupon_claims")
+    seq = models.PositiveIntegerField()
+    status = models.CharField(_("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.AVAILABLE)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("claimed coupon")
+        verbose_name_plural = _("claimed coupons")
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "customer", "seq"], name="coupon_claim_seq"),
+        ]
+
+
+class CouponClaimEvent(StatusEventBase):
+    claim = models.ForeignKey(CouponClaim, on_delete=models.PROTECT, related_name="events")

@@ -6,6 +6,7 @@ over on the spot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -26,9 +27,12 @@ from o2o.orders.services import order_fulfilment_move
 from o2o.payments import services as payments
 
 
-def counter_sale_create(*, user: User, store_id: Any, lines: Any, payment: Any) -> Order:
+def counter_sale_create(*, user: User, store_id: Any, lines: Any, payment: Any,
+                        before_pay: Callable[[Order], Order] | None = None) -> Order:
     """POST /stores/{id}/sales: ring up a walk-in sale and take its money; answers the paid order. A
-    card declined (402) cancels the sale and puts its units back."""
+    card declined (402) cancels the sale and puts its units back. `before_pay` (the return path's hook:
+    points spent with a scanned member card) may add adjustment lines to the unpaid order; if it refuses,
+    the sale is cancelled the same way."""
     store, _m = store_for_staff(user=user, store_id=store_id)
     if not isinstance(payment, dict) or payment.get("method") not in ("cash", "card"):
         raise Invalid(_("Say how the customer pays."), fields={"payment.method": "cash, card"})
@@ -41,6 +45,8 @@ def counter_sale_create(*, user: User, store_id: Any, lines: Any, payment: Any) 
                         priced=priced, wanted=wanted, total=total, products=products,
                         source=Source(channel=Channel.COUNTER), now=now)
     try:
+        if before_pay is not None:
+            order = before_pay(order)
         order = payments.order_pay_at_counter(staff=user, order_id=order.pk, method=payment["method"],
                                               card_number=payment.get("card_number"))
     except DomainError:

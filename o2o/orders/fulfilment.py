@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from o2o.core.money import Money
+from o2o.orders import hooks
 
 DEFAULT_KIND = "voucher"
 
@@ -84,6 +85,7 @@ def released(*, order: Any) -> None:
     hook = getattr(h, "on_released", None)
     if hook is not None:
         hook(order=order)
+    hooks.fire("released", order=order)
 
 
 def units_owned(*, customer: Any, offering_id: UUID) -> int:

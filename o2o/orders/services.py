@@ -28,7 +28,7 @@ from o2o.core.events import EventKind, event_append
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
-from o2o.orders import batching, fulfilment
+from o2o.orders import batching, fulfilment, hooks
 from o2o.orders.checkout import (
     MAX_LINES,
     MAX_QTY,
@@ -45,16 +45,16 @@ from o2o.orders.checkout import (
     parse_lines,
     units_held,
 )
-from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, OrderStatus
+from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, AdjustmentKind, OrderStatus
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.stock import order_units_give, order_units_left, order_units_take
 from o2o.orders.tasks import schedule_hold_expiry
-from o2o.orders.totals import Adjustment, line_nets, units_refund_amount
+from o2o.orders.totals import Adjustment, line_nets, order_total, units_refund_amount
 
-__all__ = ["MAX_LINES", "MAX_QTY", "AdjustmentIn", "Source", "order_create", "order_fulfilment_move",
-           "order_mark_paid", "order_units_refund", "orders_expire_due"]
+__all__ = ["MAX_LINES", "MAX_QTY", "AdjustmentIn", "Source", "order_adjust_unpaid", "order_create",
+           "order_fulfilment_move", "order_mark_paid", "order_units_refund", "orders_expire_due"]
 
 
 def order_create(*, customer: User, lines: Any, source: Source | None = None, store_id: Any = None,
@@ -134,6 +134,31 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
     return as_written(order, lines=lines, adjustments=adjustment_rows)
 
 
+def order_adjust_unpaid(*, order_id: Any, adjustments: Sequence[AdjustmentIn]) -> Order:
+    """Add pricing steps' adjustment lines to an order still awaiting payment (points spent at the counter
+    once the member card is scanned), in the caller's transaction: the total is made again from the lines
+    and every adjustment (orders.totals), never below zero (422). Answers the order, locked."""
+    order = Order.objects.select_for_update().filter(pk=as_uuid(order_id)).first()
+    if order is None:
+        raise NotFound()
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise TransitionNotAllowed(_("Only an order awaiting payment can change its price."))
+    lines = list(order.lines.all())
+    rows = new_adjustment_rows(order=order, lines=lines, adjustments=adjustments)
+    if any(r.currency != order.currency or r.kind not in AdjustmentKind.values for r in rows):
+        raise Invalid(_("Some fields are not valid."), fields={"adjustments": _("currency or kind")})
+    adj = [Adjustment(amount=a.amount, line=a.line_id) for a in order.adjustments.all()]
+    adj += [Adjustment(amount=r.amount, line=r.line.pk if r.line is not None else None) for r in rows]
+    line_totals = {ln.pk: ln.line_total_amount for ln in lines}
+    total = order_total(lines=line_totals, adjustments=adj)
+    if total < 0 or min(line_nets(lines=line_totals, adjustments=adj).values()) < 0:
+        raise Invalid(_("Some fields are not valid."), fields={"adjustments": _("more than the price")})
+    OrderAdjustment.objects.bulk_create(rows)
+    Order.objects.filter(pk=order.pk).update(total_amount=total, updated_at=timezone.now())
+    order.total_amount = total
+    return order
+
+
 def order_fulfilment_move(*, order: Order, to: str, actor: Any = None, reason: str = "") -> None:
     """Move the order's fulfilment status along its kind's table (orders.enums.FULFILMENT_TRANSITIONS)."""
     transition(obj=order, to=to, table=FULFILMENT_TRANSITIONS[order.fulfilment], event_model=FulfilmentEvent,
@@ -150,6 +175,7 @@ def order_mark_paid(*, order: Order, actor: Any = None, reason: str = "paid", da
                  placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
                  amount=order.total_amount, currency=order.currency)
     fulfilment.handler(order.fulfilment).on_paid(order=order)
+    hooks.fire("paid", order=order)
 
 
 def order_expired_error(order: Order) -> Exception:
@@ -231,6 +257,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
     event_append(kind=EventKind.REFUNDED, merchant_id=order.merchant_id, store_id=order.store_id,
                  placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
                  amount=total, currency=order.currency)
+    hooks.fire("refunded", order=order)
     return UnitsRefund(amount=total, per_line=per_line, unit_ids=[str(u.unit_id) for u in units])
 
 

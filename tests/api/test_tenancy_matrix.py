@@ -248,7 +248,56 @@ def _bookings_seen_only_by_customer(w: dict[str, Any], actor: str, body: Any) ->
     assert (ids == {w["class"]["booking"]}) if actor == "customer" else not ids
 
 
+def _coupon(w: dict[str, Any]) -> str:
+    """A live coupon of the merchant's (made once per world through the service)."""
+    if "coupon" not in w:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from o2o.accounts.models import User
+        from o2o.members.coupons import coupon_create
+
+        w["coupon"] = str(coupon_create(user=User.objects.get(pk=w["owner"]["id"]), merchant_id=w["merchant"]["id"],
+                                        data={"title": "5 off", "kind": "fixed",
+                                              "amount": {"amount": "5.00", "currency": "CNY"},
+                                              "valid_until": timezone.now() + timedelta(days=1)}).pk)
+    return w["coupon"]
+
+
+def _card_qr(w: dict[str, Any]) -> str:
+    """The customer's member card QR at the merchant (the customer has one: paid orders earn points)."""
+    from o2o.members.cards import member_card_qr
+    from o2o.members.models import Membership
+
+    return member_card_qr(Membership.objects.get(customer_id=w["customer"]["id"], merchant_id=w["merchant"]["id"]))[0]
+
+
+def _sees_own_cards(w: dict[str, Any], actor: str, body: Any) -> None:
+    merchants = {c["merchant"]["id"] for c in body["results"]}
+    assert (w["merchant"]["id"] in merchants) == (actor == "customer")
+
+
 MATRIX: dict[tuple[str, str], Row] = {
+    # members: coupons are made by owners and managers, read by staff, claimed by anyone signed in; a
+    # card is its customer's own (/me); scanning one is the store's staff's
+    ("POST", "/merchants/{merchant_id}/coupons"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/coupons",
+                   {"title": "10 off", "kind": "fixed", "amount": {"amount": "10.00", "currency": "CNY"},
+                    "valid_until": "2099-01-01T00:00:00+08:00"}), _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/coupons"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/coupons", None), _merchant_only(200, clerk=200)),
+    ("POST", "/coupons/{coupon_id}/claim"): Row(lambda w: (f"/coupons/{_coupon(w)}/claim", {}), _signed_in(201)),
+    ("GET", "/me/coupons"): Row(lambda w: ("/me/coupons", None), _signed_in(200)),
+    ("GET", "/me/member-cards"): Row(lambda w: ("/me/member-cards", None), _signed_in(200), _sees_own_cards),
+    ("POST", "/me/member-cards"): Row(
+        lambda w: ("/me/member-cards", {"merchant_id": w["merchant"]["id"]}),
+        {**_signed_in(201), "customer": 200}),  # the customer's paid orders opened the card already
+    ("GET", "/me/member-cards/{merchant_id}"): Row(
+        lambda w: (f"/me/member-cards/{w['merchant']['id']}", None), _buyer_only(200)),
+    ("POST", "/stores/{store_id}/member-cards/scan"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/member-cards/scan", {"qr_payload": _card_qr(w)}),
+        _merchant_only(200, clerk=200)),
     ("POST", "/auth/register"): Row(
         lambda w: ("/auth/register", {"email": f"new{next(_n)}@example.com", "password": PASSWORD,
                                       "display_name": "New"}), _all(201)),

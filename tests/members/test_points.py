@@ -47,6 +47,49 @@ class LedgerProperty(TestCase):
             assert card.balance == points_balance(merchant=merchant, customer=customer)
 
 
+class LedgerWithExpiryAndRefunds(TestCase):
+    """Every kind of row (earn with an expiry, spend, expire, take back, give back): the cached balance is
+    the sum of the rows after each step, never below zero, and expiry never takes more than is left."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["earn", "spend", "take_back", "give_back", "expire"]),
+                              st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=10)),
+                    max_size=25))
+    def test_balance_equals_sum_of_rows(self, ops: list[tuple[str, int, int]]) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from o2o.members.services import points_expire_card, points_give_back, points_take_back
+
+        merchant, customer = _merchant_and_customer()
+        card = membership_get_or_create(merchant=merchant, customer=customer)
+        start = timezone.now()
+        for i, (kind, n, day) in enumerate(ops):
+            try:
+                if kind == "earn":
+                    points_earn(merchant=merchant, customer=customer, points=n, expires_at=start + timedelta(days=day))
+                elif kind == "spend":
+                    points_spend(merchant=merchant, customer=customer, points=n)
+                elif kind == "take_back":
+                    points_take_back(card=card, points=n, reference=f"t{i}")
+                elif kind == "give_back":
+                    points_give_back(card=card, points=n, reference=f"g{i}")
+                else:
+                    before = Membership.objects.get(pk=card.pk).balance
+                    points_expire_card(card=card, now=start + timedelta(days=day))
+                    assert 0 <= Membership.objects.get(pk=card.pk).balance <= before
+            except NotEnoughPoints:
+                pass
+            card.refresh_from_db()
+            assert card.balance >= 0
+            assert card.balance == points_balance(merchant=merchant, customer=customer)
+        # at the end of time everything that expires has expired: what is left never expires
+        points_expire_card(card=card, now=start + timedelta(days=3650))
+        left = PointsEntry.objects.filter(membership=card, points__gt=0, expires_at__isnull=True)
+        assert card.balance <= sum(e.points for e in left)
+
+
 @pytest.mark.django_db
 def test_bad_input_refused() -> None:
     merchant, customer = _merchant_and_customer()

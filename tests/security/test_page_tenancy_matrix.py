@@ -93,12 +93,26 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "receipt": ("get", ("food_order",), STORE_STAFF),
     "store_tables": ("get", ("merchant", "store"), CONSOLE),
     "tables_sheet": ("get", ("merchant", "store"), CONSOLE),
+    # member cards: each person's own; a card the person does not have sends them to their list (the
+    # customer's paid order opened theirs at the merchant)
+    "member_cards": ("get", (), {**dict.fromkeys(WHO, 200), "anonymous": LOGIN}),
+    "member_card": ("get", ("merchant",), {**dict.fromkeys(WHO, 302), "anonymous": LOGIN, "customer": 200}),
+    "member_card_open": ("post", ("merchant",), {"anonymous": LOGIN}),
+    # campaigns: a placement's short link and its QR are public (a scan lands on the deal: 302); the console
+    # page is the owner's and managers'; the print sheets any of the merchant's staff may print
+    "scan": ("get", ("code",), dict.fromkeys(WHO, 302)),
+    "scan_qr": ("get", ("code",), PUBLIC),
+    "campaigns": ("get", ("merchant",), CONSOLE),
+    "placement_toggle": ("post", ("merchant", "placement"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
+    "placement_sheet": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
+    "placement_sheet_png": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
 CROSSED = {"store_edit": ("store",), "store_tables": ("store",), "tables_sheet": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
            "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
-           "conflict_resolve": ("conflict",), "review_reply": ("review",)}
+           "conflict_resolve": ("conflict",), "review_reply": ("review",),
+           "placement_sheet": ("placement", "sheet"), "placement_toggle": ("placement",)}
 
 
 def _world() -> dict[str, Any]:
@@ -121,6 +135,12 @@ def _world() -> dict[str, Any]:
     food = ordering_order_create(customer=w["customer"], lines=[{"offering_id": str(dish.pk), "quantity": 1}],
                                  fulfilment={"type": "dine_in", "table_id": str(table.pk), "pay_at_counter": True})
     w.update(table=table.token, food_order=food, tab=food.ticket.tab, accept="accept")
+    from o2o.campaigns.services import campaign_create
+
+    campaign = campaign_create(user=w["owner"], merchant_id=w["merchant"].pk, name="Spring", placements=[
+        {"kind": "flyer", "name": "Metro", "cost": {"amount": "10.00"}, "target": {"offering_id": str(w["deal"].pk)}}])
+    placement = campaign.placements.get()
+    w.update(placement=placement, code=placement.code, sheet="flyer")
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
              rival=w["other_owner"], bad_token="no-such-invitation",
              membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))
@@ -152,7 +172,7 @@ def test_page_answers_each_person_as_the_tenancy_rules_say(name):
     for who, status in expected.items():
         r = getattr(_client(w, who), method)(url)
         assert r.status_code == status, (name, who, r.status_code)
-        if status == LOGIN and who == "anonymous" and name not in ("logout", "counter"):
+        if status == LOGIN and who == "anonymous" and name not in ("logout", "counter", "scan"):
             assert "/login/" in r["Location"], (name, r["Location"])
         if status == 404 and who in ("stranger", "rival", "clerk", "customer"):
             body = r.content.decode()

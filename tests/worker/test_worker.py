@@ -23,7 +23,7 @@ DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # 12:00:05 UTC: a whole minute and hour began 5 s ago; +30 s is the next 30-s period in the same minute
 T0 = datetime(2026, 12, 3, 12, 0, 5, tzinfo=UTC)
 EXPECTED = {"orders.expire_holds": 30, "payments.reconcile": 60, "accounts.prune_login_failures": 3600,
-            "core.prune": 3600, "discovery.popularity": 3600}
+            "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600}
 
 
 def _queued() -> list[str]:

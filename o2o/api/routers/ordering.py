@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictInt
 
@@ -16,7 +17,9 @@ from o2o.api.schemas import OfferingOut, OrderLineIn, OrderOut
 from o2o.api.serializers import json_safe, money, offering_out, order_out
 from o2o.catalogue import products
 from o2o.catalogue.models import Offering
+from o2o.core.errors import Invalid
 from o2o.core.money import Money
+from o2o.members.cards import member_counter_sale
 from o2o.merchants.access import as_uuid, merchant_for_staff, public_store, store_for_staff
 from o2o.ordering import counter, kitchen, selectors, tables
 from o2o.ordering.checkout import pickup_slots
@@ -267,6 +270,10 @@ def tab_close(request: HttpRequest, tab_id: str, body: PaymentIn):  # type: igno
 class SaleIn(Schema):
     lines: list[OrderLineIn] = Field(..., max_length=50)
     payment: PaymentIn
+    member_card: str | None = Field(None, max_length=4096, description=(
+        "the customer's member card QR as scanned: the sale earns its points for that customer"))
+    points: StrictInt | None = Field(None, description=(
+        "with member_card: points to spend on the sale (an adjustment line); 409 not_enough_points"))
 
 
 @router.post("/stores/{store_id}/sales", response={200: OrderOut, 201: OrderOut, **_ERRORS})
@@ -274,12 +281,24 @@ def counter_sale(request: HttpRequest, store_id: str, body: SaleIn):  # type: ig
     """A walk-in sale at the counter (staff of the store), drawn from the same stock as online orders;
     Idempotency-Key honoured (a double tap rings up one sale)."""
     raw = body.dict()
+    for perk in ("member_card", "points"):  # new optional fields: absent from the idempotency body when not sent
+        if raw.get(perk) is None:
+            raw.pop(perk, None)
 
     def work():  # type: ignore[no-untyped-def]
-        order = counter.counter_sale_create(user=me(request), store_id=store_id, lines=raw["lines"],
-                                            payment=raw["payment"])
         from o2o.orders.models import Order
 
+        if "member_card" in raw:
+            order, card, earned = member_counter_sale(user=me(request), store_id=store_id, lines=raw["lines"],
+                                                      payment=raw["payment"], member_card=raw["member_card"],
+                                                      points=raw.get("points"))
+            out = order_out(Order.objects.get(pk=order.pk))
+            out["member"] = {"card_id": card.pk, "points": card.balance, "earned": earned}
+            return 201, json_safe(out)
+        if "points" in raw:
+            raise Invalid(_("Scan the member card to spend points."), fields={"member_card": _("required with points")})
+        order = counter.counter_sale_create(user=me(request), store_id=store_id, lines=raw["lines"],
+                                            payment=raw["payment"])
         return 201, json_safe(order_out(Order.objects.get(pk=order.pk)))
 
     status, out = idempotency.run(request, endpoint=f"stores.sales:{store_id}",

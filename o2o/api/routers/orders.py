@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from o2o.api import idempotency
@@ -9,6 +10,8 @@ from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import json_safe, order_out
 from o2o.campaigns.selectors import placement_for_checkout
+from o2o.members.checkout import member_order_create
+from o2o.members.errors import CouponNotApplicable
 from o2o.ordering.checkout import ordering_order_create
 from o2o.orders import services as orders
 from o2o.orders.enums import Channel
@@ -32,8 +35,13 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
     `slot_full`, `slot_unavailable` (past or too soon for the dishes' prep time), `store_closed`,
     `wrong_store` (a table of another merchant's store), `price_changed`; 422 with `fields` for bad
     options (unknown, too many choices, a required group missing) or quantities; 404 for an unknown
-    store, table or a dish not on that store's menu. A refused checkout writes nothing."""
+    store, table or a dish not on that store's menu. A deal order may carry a `coupon` (id or code) and
+    `points` to spend, each an adjustment line (see the fields for their refusals). A refused checkout
+    writes nothing."""
     raw = body.dict()
+    for perk in ("coupon", "points"):  # new optional fields: absent from the idempotency body when not sent
+        if raw.get(perk) is None:
+            raw.pop(perk, None)
     placement = raw.pop("placement_id", None)
     if placement is not None:
         raw["placement_id"] = str(placement)
@@ -45,6 +53,9 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
             line.pop("unit_price", None)
     else:
         raw["fulfilment"] = fulfilment
+        if "coupon" in raw or "points" in raw:
+            raise CouponNotApplicable(_("Coupons and points apply to deal orders; pickup and table orders "
+                                        "take them at the counter."), fields={"fulfilment": "voucher"})
 
     def work():  # type: ignore[no-untyped-def]
         chosen = placement or placement_for_checkout(  # else the buyer's scans (account or this browser's cookie)
@@ -54,6 +65,9 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
         if "fulfilment" in raw:
             order = ordering_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
                                           source=source)
+        elif "coupon" in raw or "points" in raw:
+            order = member_order_create(customer=request.user, lines=raw["lines"], source=source,
+                                        coupon=raw.get("coupon"), points=raw.get("points"))
         else:
             order = orders.order_create(customer=request.user, lines=raw["lines"], source=source)
         return 201, json_safe(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
