@@ -112,7 +112,7 @@ class Campaigns:
               anonymous: tuple[int, int], demo_customer: User | None = None) -> None:
         """Anonymous scans of each placement, and scans by the merchant's buyers before a `share` of their
         orders (all of the demo customer's), each buyer on their own browser, linked to their account."""
-        started = min(p.created_at for p, _w in placements)
+        first = min(p.created_at for p, _w in placements)
         window = timedelta(days=window_days(merchant.pk))
         visitors: list[Visitor] = []
         rows: list[tuple[Visitor, Placement, datetime]] = []
@@ -124,15 +124,16 @@ class Campaigns:
                 for _i in range(min(n, self.rng.choices([1, 2, 3], weights=[75, 18, 7])[0])):
                     rows.append((visitor, placement, self._anonymous_at(placement.created_at)))
                     n -= 1
-        weights = [w for _p, w in placements]
         browser_of: dict[Any, Visitor] = {}
         for customer_id, created in (Order.objects.filter(merchant=merchant, customer__isnull=False)
                                      .order_by("created_at", "number").values_list("customer_id", "created_at")):
-            if created - started < timedelta(hours=1):
+            if created - first < timedelta(hours=1):
                 continue
             if customer_id != getattr(demo_customer, "pk", None) and self.rng.random() >= share:
                 continue
-            placement = self.rng.choices([p for p, _w in placements], weights=weights)[0]
+            live = [(p, w) for p, w in placements if created - p.created_at >= timedelta(hours=1)]
+            placement = self.rng.choices([p for p, _w in live], weights=[w for _p, w in live])[0]
+            started = placement.created_at
             # Scanned between ten minutes and (most of) the window before ordering, never before the start.
             lead = min(window * 0.8, created - started) * self.rng.random() ** 2 + timedelta(minutes=10)
             at = max(created - lead, started + timedelta(minutes=1))
