@@ -88,12 +88,16 @@ class Campaigns:
             {"kind": p.kind, "name": p.name, "cost": {"amount": p.cost}, "target": target(p)} for p in plans])
         started = self.now - timedelta(days=started_days)
         Campaign.objects.filter(pk=campaign.pk).update(created_at=started, updated_at=started)
-        Placement.objects.filter(campaign=campaign).update(created_at=started, updated_at=started)
-        placements = list(Placement.objects.filter(campaign=campaign).order_by("name"))
-        by_name = {p.name: p for p in placements}
+        by_name = {p.name: p for p in Placement.objects.filter(campaign=campaign)}
+        made = []
+        for i, plan in enumerate(plans):  # a minute apart, in the plan's order (the console lists them so)
+            placement = by_name[plan.name]
+            placement.created_at = placement.updated_at = started + i * timedelta(minutes=1)
+            made.append((placement, plan.weight))
+        Placement.objects.bulk_update([p for p, _w in made], ["created_at", "updated_at"])
         self.counts["campaigns"] += 1
-        self.counts["placements"] += len(placements)
-        return [(by_name[p.name], p.weight) for p in plans]
+        self.counts["placements"] += len(made)
+        return made
 
     # --- scans ---
     def _key(self) -> str:
