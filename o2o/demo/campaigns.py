@@ -163,7 +163,7 @@ class Campaigns:
             visitor_link(visitor_key=visitor.key, user=user, now=first_seen[visitor.key] + timedelta(minutes=3))
         users = dict(Visitor.objects.filter(pk__in=[v.pk for v in visitors], user__isnull=False)
                      .values_list("pk", "user_id"))
-        h3 = dict(Store.objects.filter(merchant=merchant).values_list("pk", "h3_r8"))
+        h3: dict[Any, int | None] = dict(Store.objects.filter(merchant=merchant).values_list("pk", "h3_r8"))
         Event.objects.bulk_create([
             Event(at=at, kind=EventKind.SCAN, merchant_id=merchant.pk, store_id=p.target_store_id,
                   placement_id=p.pk, customer_id=users.get(v.pk), visitor_id=v.pk,
@@ -183,9 +183,9 @@ class Campaigns:
         picked: dict[UUID, list[UUID]] = defaultdict(list)
         for oid, uid, created in Order.objects.filter(merchant=merchant, customer_id__in=list(scans_of)).values_list(
                 "pk", "customer_id", "created_at"):
-            pid = pick_scan(scans_of[uid], before=created, window=window, model=AttributionModel.LAST_TOUCH)
-            if pid is not None:
-                picked[pid].append(oid)
+            chosen = pick_scan(scans_of[uid], before=created, window=window, model=AttributionModel.LAST_TOUCH)
+            if chosen is not None:
+                picked[chosen].append(oid)
         for pid, order_ids in picked.items():
             Order.objects.filter(pk__in=order_ids).update(source_placement=pid)
             Event.objects.filter(order_id__in=order_ids).update(placement_id=pid)
