@@ -36,7 +36,8 @@ def placement_by_code_any(code: str | None) -> Placement | None:
 
 def campaigns_of_merchant(*, user: Any, merchant_id: Any) -> tuple[Any, QuerySet[Campaign]]:
     merchant, _m = merchant_for_staff(user=user, merchant_id=merchant_id)
-    return merchant, (Campaign.objects.filter(merchant=merchant).prefetch_related("placements")
+    return merchant, (Campaign.objects.filter(merchant=merchant)
+                      .prefetch_related("placements__target_offering", "placements__target_store")
                       .order_by("-created_at"))
 
 

@@ -7,6 +7,8 @@ everything else goes through merchant_create, store_create, staff_add, offering_
 offering_photo_add, order_create, order_pay, voucher_redeem, order_refund, review_create, review_reply.
 Ordering (dining.py): menus by product_create, tables, yesterday's pickups and the demo kitchen now by
 the ordering services; the tables beyond the demo merchant's are one insert as the users are.
+Campaigns (campaigns.py): campaign_create, attribution_window_set and visitor_link; the visitors, scans
+and scan events are bulk inserts, dated over the past weeks.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
+from o2o.demo.campaigns import Campaigns
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.kinds import Kind
@@ -38,7 +41,8 @@ from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 3  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering
+SEED_VERSION = 4  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
+# 4: campaigns
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -60,7 +64,8 @@ LOGINS = (
               "vouchers for Hotpot House to show at the counter and a pickup order there that is ready "
               "(its pickup code)"),
     DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
-              f"runs {data.DEMO_MERCHANT}: stores, deals, menu, tables and their QR sheet, staff, orders, reviews"),
+              f"runs {data.DEMO_MERCHANT}: stores, deals, menu, tables and their QR sheet, staff, orders, reviews, "
+              "campaigns (flyers, table tents: scans, orders and revenue per placement)"),
     DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),
               "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code; its kitchen "
               "screen (2 new pickups, 1 preparing, 1 ready, a table's tab to pay at the counter) and its POS"),
@@ -73,6 +78,7 @@ KITCHEN_PATH = "/counter/{store}/kitchen/"
 POS_PATH = "/counter/{store}/pos/"
 TABLE_PATH = "/t/{token}/"
 QR_SHEET_PATH = "/merchant/{merchant}/stores/{store}/tables/sheet.pdf"
+CAMPAIGNS_PATH = "/merchant/{merchant}/campaigns/"
 
 
 def where_to_look() -> list[tuple[str, str, str]]:
@@ -91,6 +97,7 @@ def where_to_look() -> list[tuple[str, str, str]]:
         ("clerk", "point of sale (walk-in sales)", POS_PATH.format(**ids)),
         ("anyone", f"table {table.label}'s menu (its QR; a tab is open)", TABLE_PATH.format(**ids)),
         ("owner", "the tables' QR sheet to print", QR_SHEET_PATH.format(**ids)),
+        ("owner", "campaigns: scans, orders, revenue per placement", CAMPAIGNS_PATH.format(**ids)),
     ]
 
 
@@ -327,6 +334,11 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         backdate_users("clerk", days=30)
         b.log("  menus on; yesterday's pickups and the kitchen now")
         ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers, merchants=b.n)
+        # Campaigns last, when every order has its final time: scans before some of them (campaigns.py),
+        # with their own random stream too.
+        b.log("  campaigns: placements, scans, attributed orders")
+        campaigns = Campaigns(rng=random.Random(seed + 2))
+        campaigns.city(city=city, demo_store=demo_store, demo_customer=demo["customer"])
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -334,7 +346,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts,
+            **dining.counts, **campaigns.counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)
