@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from o2o.capacity.selectors import taken_by_start
-from o2o.merchants.hours import day_windows, is_open
+from o2o.merchants.hours import day_windows
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,28 @@ def slot_windows(*, hours: dict[str, list[list[str]]], tz: str, day: date, step_
     midnight = datetime.combine(day, time(0))  # naive: the local wall clock
     step, span = timedelta(minutes=step_minutes), timedelta(minutes=length)
     slots: dict[datetime, datetime] = {}
+    changes = _clocks_change(zone, midnight)
     for open_min, close_min in day_windows(day.weekday(), hours):
         opens = _utc(midnight + timedelta(minutes=open_min), zone)
         closes = _utc(midnight + timedelta(minutes=close_min), zone)
         start = opens
         while start + span <= closes:
-            slots.setdefault(start, start + span)
+            # On a day the clocks go back, a window that opens inside the repeated hour has begun once
+            # already when the wall clock reads that hour again; opening hours are wall-clock times
+            # (merchants.hours.is_open, the "open now" everyone sees), so such a slot is kept only where the
+            # wall clock reads inside the window at its start and in its last minute.
+            if not changes or (_inside(start, zone, day, open_min, close_min)
+                               and _inside(start + span - timedelta(minutes=1), zone, day, open_min, close_min)):
+                slots.setdefault(start, start + span)
             start += step
-    out = sorted(slots.items())
-    if _clocks_change(zone, midnight):
-        # On the day the clocks go back a window that opens inside the repeated hour has begun once already
-        # when the wall clock reads that hour again; opening hours are wall-clock times (merchants.hours.is_open,
-        # the "open now" everyone sees), so a slot is kept only where the store reads as open at its start and
-        # in its last minute.
-        minute = timedelta(minutes=1)
-        out = [(s, e) for s, e in out
-               if is_open(hours, tz, s, closed_dates) and is_open(hours, tz, e - minute, closed_dates)]
-    return out
+    return sorted(slots.items())
+
+
+def _inside(at: datetime, zone: ZoneInfo, day: date, open_min: int, close_min: int) -> bool:
+    """Whether the wall clock at `at` reads within [open_min, close_min) counted from `day`'s midnight."""
+    local = at.astimezone(zone)
+    minute = (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
+    return open_min <= minute < close_min
 
 
 def _clocks_change(zone: ZoneInfo, midnight: datetime) -> bool:
