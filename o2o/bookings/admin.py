@@ -10,12 +10,14 @@ from o2o.core.admin import ReadOnlyAdminMixin
 class ServiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("offering", "duration_minutes", "capacity", "lead_minutes", "horizon_days", "cancel_minutes")
     search_fields = ("offering__title",)
+    ordering = ("-offering__created_at",)
 
 
 @admin.register(Resource)
 class ResourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "merchant", "active")
     search_fields = ("name", "merchant__name")
+    ordering = ("-created_at",)
 
 
 class BookingEventInline(admin.TabularInline):
@@ -34,4 +36,5 @@ class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("title", "customer__email")
     date_hierarchy = "start"
+    ordering = ("-start",)
     inlines = [BookingEventInline]
