@@ -53,7 +53,7 @@ from o2o.bookings.selectors import live_service, resource_keys, service_stores
 from o2o.capacity.services import capacity_release, capacity_release_span, capacity_take, capacity_take_span
 from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering
-from o2o.catalogue.services import offering_create
+from o2o.catalogue.services import _int, offering_create
 from o2o.core.errors import Invalid, NotFound
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid, store_for_staff
@@ -61,15 +61,6 @@ from o2o.merchants.models import Merchant, Store
 from o2o.merchants.services import _text
 
 CHECK_IN_EARLY = timedelta(hours=2)  # the door lets people in from two hours before their start
-
-
-def _int(value: Any, field: str, *, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(_("Some fields are not valid."), fields={field: _("Enter a whole number.")})
-    if not lo <= value <= hi:
-        raise Invalid(_("Some fields are not valid."), fields={
-            field: _("Enter a number from %(lo)d to %(hi)d.") % {"lo": lo, "hi": hi}})
-    return value
 
 
 def _resources(merchant: Merchant, ids: Any) -> list[Resource]:

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
-from o2o.core.errors import Invalid
 from o2o.core.money import Money
 from o2o.members.coupons import coupon_find, coupon_quote, coupon_take
 from o2o.members.errors import BadPoints, CouponNotStackable, PointsTooMany
@@ -29,8 +28,7 @@ from o2o.orders import services as orders
 from o2o.orders.checkout import (
     AdjustmentIn,
     default_store_ids,
-    not_for_sale,
-    offerings_for_sale,
+    offerings_of_one_merchant,
     parse_lines,
 )
 from o2o.orders.models import Order
@@ -67,16 +65,9 @@ def member_order_create(*, customer: User, lines: Any, source: orders.Source | N
     if coupon is None and not n_points:
         return orders.order_create(customer=customer, lines=lines, source=source)
     wanted = parse_lines(lines)
-    offerings = offerings_for_sale(wanted)
-    missing = [k for k in wanted if k not in offerings]
-    if missing:
-        raise not_for_sale(missing[0])
-    merchants = {o.merchant_id for o in offerings.values()}
-    currencies = {o.currency for o in offerings.values()}
-    if len(merchants) > 1 or len(currencies) > 1:
-        raise Invalid(_("One order buys from one merchant; please check out separately."),
-                      fields={"lines": _("one merchant per order")})
-    merchant_id, currency = next(iter(merchants)), next(iter(currencies))
+    offerings = offerings_of_one_merchant(wanted)
+    first = next(iter(offerings.values()))
+    merchant_id, currency = first.merchant_id, first.currency
     line_totals: dict[UUID, Decimal] = {oid: (offerings[oid].price * qty).amount for oid, qty in wanted.items()}
     left = sum(line_totals.values(), Decimal("0"))
     adjustments: list[AdjustmentIn] = []

@@ -161,6 +161,20 @@ def not_for_sale(offering_id: UUID) -> NotFound:
     return NotFound(_("This offering is not for sale."), fields={"offering_id": str(offering_id)})
 
 
+def offerings_of_one_merchant(offering_ids: Iterable[UUID]) -> dict[UUID, Offering]:
+    """offerings_for_sale, all of them found (404 naming the first that is not) and of one merchant in one
+    currency (422 otherwise): what one order may buy."""
+    wanted = list(offering_ids)
+    offerings = offerings_for_sale(wanted)
+    missing = [k for k in wanted if k not in offerings]
+    if missing:
+        raise not_for_sale(missing[0])
+    if len({o.merchant_id for o in offerings.values()}) > 1 or len({o.currency for o in offerings.values()}) > 1:
+        raise Invalid(_("One order buys from one merchant; please check out separately."),
+                      fields={"lines": _("one merchant per order")})
+    return offerings
+
+
 def limit_exceeded(*, offering_id: UUID, limit: int, held: int) -> LimitExceeded:
     return LimitExceeded(_("You can buy at most %(n)d of this deal; you already have %(h)d.") % {"n": limit, "h": held},
                          fields={"offering_id": str(offering_id), "limit": limit, "held": held})

@@ -40,8 +40,7 @@ from o2o.orders.checkout import (
     limit_exceeded,
     new_adjustment_rows,
     new_order_rows,
-    not_for_sale,
-    offerings_for_sale,
+    offerings_of_one_merchant,
     parse_lines,
     units_held,
 )
@@ -94,15 +93,8 @@ def _order_create_plain(customer: User, wanted: dict[UUID, int], now: datetime, 
 def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime, source: Source,
                        store_id: Any, adjustments: Sequence[AdjustmentIn]) -> Order:
     with transaction.atomic():
-        offerings = offerings_for_sale(wanted)
-        missing = [k for k in wanted if k not in offerings]
-        if missing:
-            raise not_for_sale(missing[0])
+        offerings = offerings_of_one_merchant(wanted)
         merchants = {o.merchant_id for o in offerings.values()}
-        currencies = {o.currency for o in offerings.values()}
-        if len(merchants) > 1 or len(currencies) > 1:
-            raise Invalid(_("One order buys from one merchant; please check out separately."),
-                          fields={"lines": _("one merchant per order")})
         checkout_total(wanted=wanted, offerings=offerings, adjustments=adjustments)  # before any write or lock
         if store_id is not None:
             store_id = as_uuid(store_id)
