@@ -252,7 +252,8 @@ def campaigns_page(request: HttpRequest, merchant_id: Any) -> HttpResponse:
                                            for p in sorted(c.placements.all(), key=lambda p: p.created_at)]}
                  for c in found[:100]]
     context = {"merchant": merchant, "form": form, "campaigns": campaigns, "funnel": _funnel(rows),
-               "money_totals": _money_totals(rows), "error": error, "model": model, "from": first, "to": last,
+               "money_totals": _money_totals(rows), "error": error, "model": model,
+               "from": first.isoformat(), "to": last.isoformat(),  # a date input's value is ISO 8601
                "models": AttributionModel.choices, "window_days": window_days(merchant.pk)}
     context["tabs"] = console_tabs(request, merchant)
     status = 422 if error or (request.method == "POST" and form.errors) else 200
