@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -52,7 +53,7 @@ def test_the_demo_merchants_placements_show_scans_visitors_orders_paid_and_redem
         assert row["scans"] > 0 and 0 < row["visitors"] <= row["scans"], row
     total = {k: sum(row[k] for row in rows) for k in ("orders", "paid", "redemptions")}
     assert all(total.values()), total
-    assert sum(float(row["revenue"]["amount"]) for row in rows) > 0
+    assert sum(Decimal(row["revenue"]["amount"]) for row in rows) > 0
     # The demo customer scanned before each of their orders at the demo merchant.
     customer = User.objects.get(email="customer@demo.o2o")
     theirs = Order.objects.filter(merchant=demo, customer=customer)
