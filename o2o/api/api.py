@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from o2o.api import errors
+from o2o.api.parser import O2OParser
 from o2o.api.routers import (
     accounts,
     bookings,
@@ -71,6 +72,7 @@ api = O2OApi(
     '`{"error": {"code", "message", "fields"}}`. POSTs that move money accept an `Idempotency-Key` header.',
     urls_namespace="api",
     docs_url="/docs",
+    parser=O2OParser(),
 )
 errors.install(api)
 api.add_router("", accounts.router)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from o2o.api.parser import NulInText
 from o2o.core.errors import DomainError
 
 log = logging.getLogger("o2o.api")
@@ -52,6 +53,7 @@ _FIELD_SENTENCES = {
     "date_from_datetime_parsing": gettext_lazy("Enter a date such as 2026-12-02."),
     "list_type": gettext_lazy("Send a list here."),
     "dict_type": gettext_lazy("Send an object here."),
+    "nul_character": gettext_lazy("Remove the NUL character (\\0) from this text."),
 }
 
 
@@ -98,6 +100,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, NulInText):  # a body the parser refused for a NUL: a field error
+            return validation(request, exc.__cause__.validation_error())
         code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large"}.get(exc.status_code, "error")
         return error_response(api, request, exc.status_code, code, str(exc))
