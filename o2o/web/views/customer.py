@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from o2o.campaigns.selectors import placement_for_checkout
+from o2o.catalogue.enums import OfferingKind
 from o2o.catalogue.models import StoreStock
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
@@ -114,15 +115,19 @@ def _thumb(deals: list[Any]) -> Any:
     return None
 
 
-def _deals_by_store(store_ids: list[Any]) -> dict[Any, list[Any]]:
+def _deals_by_store(store_ids: list[Any]) -> tuple[dict[Any, list[Any]], dict[Any, list[Any]]]:
+    """Per store: its group-buy deals (cheapest first) and everything else it offers (dishes, services).
+    The list shows deals as deals; a menu is one row that opens it, not the three cheapest dishes as
+    "deals" (a 5-yuan cola is not one)."""
     deals: dict[Any, list[Any]] = defaultdict(list)
+    others: dict[Any, list[Any]] = defaultdict(list)
     if not store_ids:
-        return deals
+        return deals, others
     rows = (public_offerings().filter(redeemable_stores__in=store_ids).annotate(for_store=F("redeemable_stores"))
             .prefetch_related("photos").order_by("price_amount"))
     for o in rows:
-        deals[o.for_store].append(o)
-    return deals
+        (deals if o.kind == OfferingKind.DEAL else others)[o.for_store].append(o)
+    return deals, others
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -175,9 +180,10 @@ def home(request: HttpRequest) -> HttpResponse:
                              min_rating=float(min_rating) if min_rating else None)
     except Invalid as exc:  # a search the index refuses (say, an overlong query): say so, list nothing
         rows, place_error = [], error_text(exc)
-    deals = _deals_by_store([r.store.pk for r in rows])
+    deals, others = _deals_by_store([r.store.pk for r in rows])
     results = [{"row": r, "deals": deals.get(r.store.pk, [])[:3], "more": max(0, len(deals.get(r.store.pk, [])) - 3),
-                "thumb": _thumb(deals.get(r.store.pk, []))} for r in rows]
+                "menu": sum(o.kind == OfferingKind.PRODUCT for o in others.get(r.store.pk, [])),
+                "thumb": _thumb(deals.get(r.store.pk, []) + others.get(r.store.pk, []))} for r in rows]
     active_filters = sum([bool(category), radius != conf.get().nearby_default_radius_m, sort != "distance",
                           bool(min_rating), open_now, has_deals])
     markers = [{"id": str(r.store.pk), "name": r.store.name, "lat": r.store.lat, "lng": r.store.lng,
@@ -228,8 +234,9 @@ def _week(store: Any, now: datetime) -> list[dict[str, Any]]:
 def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     store = public_store(store_id)
     now = timezone.now()
-    deals = (public_offerings().filter(redeemable_stores=store).prefetch_related("photos")
-             .order_by("-created_at")[:50])
+    # dishes and products are on the menu ("Order for pickup"), not in the deals list
+    deals = (public_offerings().filter(redeemable_stores=store).exclude(kind=OfferingKind.PRODUCT)
+             .prefetch_related("photos").order_by("-created_at")[:50])
     reviews = reviews_of_store(store_id=store.pk).order_by("-created_at")[:30]
     return render(request, "web/customer/store.html", {
         "store": store, "deals": deals, "reviews": reviews, "week": _week(store, now),
