@@ -73,6 +73,26 @@ def replica_up() -> bool:
     return True
 
 
+def replica_health() -> dict[str, Any] | None:
+    """What /healthz says of the replica: None when there is none; {"state": "ok", "lag_bytes": n} with
+    the WAL it has received but not yet replayed (0 when it keeps up), or {"state": "down"} when it does
+    not answer (public reads then go to the primary: a down replica is reported, it never fails the node)."""
+    if not enabled():
+        return None
+    if not replica_up():
+        return {"state": "down"}
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())")
+            row = cursor.fetchone()
+    except DatabaseError:
+        log.warning("healthz: the database replica did not answer")
+        _reconnect_or_mark_down()
+        return {"state": "down"}
+    lag = row[0] if row else None
+    return {"state": "ok", "lag_bytes": max(0, int(lag)) if lag is not None else None}
+
+
 def _reconnect_or_mark_down() -> None:
     conn = connections[REPLICA]
     try:

@@ -404,6 +404,14 @@ def test_public_reads_come_from_the_replica_a_buyers_own_reads_from_the_primary_
     assert (status, offering["title"]) == (200, "Flash hotpot")  # an anonymous reader: from the replica
     status, nearby, _ = _call(f"{api}/stores/nearby?lat=30.657&lng=104.0658")
     assert status == 200 and nearby
+    deadline = time.monotonic() + 10  # replay is paused: the update's WAL arrives and waits, and healthz says so
+    while True:
+        status, health, _ = _call(f"http://127.0.0.1:{ports['node']}/healthz")
+        assert status == 200 and health["replica"]["state"] == "ok", health
+        if health["replica"]["lag_bytes"] > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert health["replica"]["lag_bytes"] > 0, health
 
     # a buyer buys and at once sees the order, and (pinned to the primary after a write) the fresh page
     buyer = ids["customers"][0]
@@ -428,6 +436,8 @@ def test_public_reads_come_from_the_replica_a_buyers_own_reads_from_the_primary_
     assert offering["title"] == "Fresh title"
     status, html, _ = _page(f"http://127.0.0.1:{ports['node']}/deals/{ids['deal']}/", cookies={})
     assert status == 200 and "Fresh title" in html
+    status, health, _ = _call(f"http://127.0.0.1:{ports['node']}/healthz")
+    assert (status, health["database"], health["replica"]) == (200, "ok", {"state": "down"}), health
     # and back: the replica restarted catches up and serves again after its retry pause
     pg.start(names["replica"])
     deadline = time.monotonic() + 30

@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from o2o.core.dbrouter import replica_health
 from o2o.core.schedule import worker_last_ran
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 {"database": "ok", "cache": "ok", "worker": seconds since a worker last finished a periodic
     task (null: never, or the database did not answer)} when the database and the cache answer; 503
     with "error" in place of "ok" otherwise. A stale worker does not fail it (the web still serves):
-    monitoring alerts on "worker" above a minute or two."""
+    monitoring alerts on "worker" above a minute or two. Where a read replica is set (DATABASE_REPLICA_URL),
+    "replica" says {"state": "ok", "lag_bytes"} or {"state": "down"}; it never fails the check either,
+    since public reads fall back to the primary."""
     body: dict[str, Any] = {"database": "ok", "cache": "ok", "worker": None}
     try:
         with connection.cursor() as cursor:
@@ -45,5 +48,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001
         log.exception("healthz: the cache did not answer")
         body["cache"] = "error"
+    replica = replica_health()
+    if replica is not None:
+        body["replica"] = replica
     ok = body["database"] == "ok" and body["cache"] == "ok"
     return JsonResponse(body, status=200 if ok else 503)
