@@ -45,8 +45,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {'':<9} {login.what}")
         places = where_to_look()
         if places:
-            self.stdout.write(self.style.MIGRATE_HEADING("Ordering at the Chunxi Road store"))
+            self.stdout.write(self.style.MIGRATE_HEADING("Where to look at Hotpot House's Chunxi Road store"))
+            width = max(len(what) for _, what, _ in places)  # one column of addresses, however long a label
             for who, what, path in places:
-                self.stdout.write(f"  {who:<9} {what:<44} {base}{path}")
+                self.stdout.write(f"  {who:<9} {what:<{width}} {base}{path}")
         self.stdout.write(f"  API docs: {base}/api/v1/docs")
         self.stdout.write("")
