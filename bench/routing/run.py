@@ -17,6 +17,7 @@ import json
 import math
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -97,6 +98,7 @@ def main() -> int:
             "baseline_distance": round(base.distance, 2),
             "baseline_gap_pct": round(100 * (base.distance / best["best_known_cost"] - 1), 3),
             "ratio_to_baseline": round(distance / base.distance, 4) if base.distance else None,
+            "vehicles_vs_baseline": vehicles - base.vehicles,
             "wall_s": round(wall, 2),
             "cpu_s": round(cpu, 2),
         }
@@ -117,7 +119,13 @@ def main() -> int:
         "baseline": "ortools routing (guided local search)",
         "all_feasible": all(r["feasible"] for r in rows),
         "baseline_all_feasible": all(r["baseline_feasible"] for r in rows),
+        # the gap is a distance gap; BKS is hierarchical (vehicles first), so an instance solved with more
+        # vehicles than BKS shows a distance gap that may be negative: counted apart, and the mean over the
+        # instances at BKS's vehicle count is given beside the plain mean
         "mean_gap_pct": mean("gap_pct"),
+        "mean_gap_pct_at_bks_vehicles": round(statistics.mean(
+            [r["gap_pct"] for r in rows if r["vehicles"] <= r["bks_vehicles"]] or [math.nan]), 3),
+        "instances_above_bks_vehicles": sum(r["vehicles"] > r["bks_vehicles"] for r in rows),
         "baseline_mean_gap_pct": mean("baseline_gap_pct"),
         "mean_ratio_to_baseline": mean("ratio_to_baseline"),
         "vehicles_total": sum(r["vehicles"] for r in rows),
@@ -129,6 +137,7 @@ def main() -> int:
     summary["targets_met"] = {
         "all_feasible": summary["all_feasible"],
         "mean_gap_under_2pct": summary["mean_gap_pct"] < 2,
+        "mean_gap_at_bks_vehicles_under_2pct": summary["mean_gap_pct_at_bks_vehicles"] < 2,
         "no_more_vehicles_than_baseline": summary["vehicles_total"] <= summary["baseline_vehicles_total"],
         "ahead_of_baseline_on_mean": summary["mean_ratio_to_baseline"] < 1,
     }

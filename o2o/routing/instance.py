@@ -103,15 +103,21 @@ def parse_instance(text: str, *, name: str = "instance") -> Problem:
         raise InstanceError(f"line {depot_no}: the depot (node 0) must have demand 0 and no pickup or delivery index")
     count = len(nodes)
     requests: list[Request] = []
+    # First every node's own links (so that a dangling reference is named as such), then the pairs.
     for node, (pickup_index, delivery_index, no) in zip(nodes[1:], links[1:], strict=True):
         i = node.index
         if pickup_index and delivery_index:
             raise InstanceError(f"line {no}: node {i} names both a pickup ({pickup_index}) and a delivery ({delivery_index})")
         if not pickup_index and not delivery_index:
             raise InstanceError(f"line {no}: node {i} is neither a pickup nor a delivery (both indices 0)")
-        if not 0 <= pickup_index < count or not 0 <= delivery_index < count:
-            other = pickup_index or delivery_index
-            raise InstanceError(f"line {no}: node {i} names node {other}, which is not in the file")
+        if not 0 <= pickup_index < count:
+            raise InstanceError(
+                f"line {no}: delivery {i} names pickup {pickup_index}, which is not in the file (a delivery without its pickup)"
+            )
+        if not 0 <= delivery_index < count:
+            raise InstanceError(f"line {no}: pickup {i} names delivery {delivery_index}, which is not in the file")
+    for node, (pickup_index, delivery_index, no) in zip(nodes[1:], links[1:], strict=True):
+        i = node.index
         if delivery_index:  # a pickup
             if node.demand < 0:
                 raise InstanceError(f"line {no}: pickup {i} has a negative demand {node.demand}")
