@@ -132,6 +132,15 @@ def main() -> int:
         "baseline_vehicles_total": sum(r["baseline_vehicles"] for r in rows),
         "bks_vehicles_total": sum(r["bks_vehicles"] for r in rows),
         "at_bks_vehicles": sum(r["vehicles"] <= r["bks_vehicles"] for r in rows),
+        # vehicles first, then distance (BKS's order): how often the solver beats, ties or trails the baseline
+        "vs_baseline_better_equal_worse": [
+            sum((r["vehicles"], round(r["distance"], 2)) < (r["baseline_vehicles"], round(r["baseline_distance"], 2))
+                for r in rows),
+            sum((r["vehicles"], round(r["distance"], 2)) == (r["baseline_vehicles"], round(r["baseline_distance"], 2))
+                for r in rows),
+            sum((r["vehicles"], round(r["distance"], 2)) > (r["baseline_vehicles"], round(r["baseline_distance"], 2))
+                for r in rows),
+        ],
         "mean_cpu_per_wall": round(sum(r["cpu_s"] for r in rows) / max(sum(r["wall_s"] for r in rows), 1e-9), 3),
     }
     summary["targets_met"] = {

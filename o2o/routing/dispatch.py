@@ -113,7 +113,7 @@ def plan_round(
 
     # Locations: couriers 0..K-1; per task its pickup and its drop-off; a "box" per courier carrying
     # orders (where its carried orders are picked up at time 0); the end "anywhere".
-    n_c, n_t = len(couriers), len(tasks)
+    n_c = len(couriers)
     points = [c.position for c in couriers]
     for task in tasks:
         points.append(task.pickup)
@@ -188,7 +188,7 @@ def plan_round(
             for t, task in enumerate(tasks)
         ]
         return pyvrp.ProblemData(locations=locations, clients=[], depots=depots, vehicle_types=vehicle_types,
-                                 distance_matrices=[distance], duration_matrices=[duration], shipments=shipments)
+                                 distance_matrices=[distance], duration_matrices=[duration], shipments=shipments)  # type: ignore[list-item]  # PyVRP stubs say ndarray[int]
 
     # Windows are hard for PyVRP, promises are not: when the best plan still breaks some (a rush with
     # too few couriers), each broken promise becomes "as soon as that plan gets there" and the search

@@ -90,8 +90,8 @@ def problem_data(problem: Problem) -> pyvrp.ProblemData:
         clients=[],
         depots=[pyvrp.Depot(location=0, tw_early=_ceil(depot.ready), tw_late=_floor(depot.due))],
         vehicle_types=[vehicle],
-        distance_matrices=[distance],
-        duration_matrices=[duration],
+        distance_matrices=[distance],  # type: ignore[list-item]  # PyVRP stubs say ndarray[int]
+        duration_matrices=[duration],  # type: ignore[list-item]
         shipments=shipments,
     )
 

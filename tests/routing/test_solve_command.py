@@ -12,7 +12,6 @@ from django.core.management import call_command
 
 from o2o.routing.check import violations
 from o2o.routing.instance import parse_instance, read_instance
-from o2o.routing.problem import routes_distance
 from o2o.routing.solver import solve
 
 from .conftest import DATA, SMALL, write_instance
