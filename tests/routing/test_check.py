@@ -123,5 +123,5 @@ def test_a_depot_or_an_unknown_node_in_a_route_is_caught():
 @settings(max_examples=8, deadline=None)
 @given(problems())
 def test_the_solver_answers_what_the_checker_accepts(problem):
-    solution = solve(problem, seconds=0.1)
+    solution = solve(problem, seconds=0.3)
     assert violations(problem, solution.routes) == []
