@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     # o2o first: an app earlier in this list wins for templates and for translations, so the project's
     # own wording (e.g. "Log out" = 退出登录) is never shadowed by a contrib catalogue (admin says 注销).
     "o2o.core",
+    "o2o.routing",
     "o2o.accounts",
     "o2o.merchants",
     "o2o.catalogue",

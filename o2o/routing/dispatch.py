@@ -1,0 +1,296 @@
+"""A dispatch round: open deliveries and on-shift couriers -> each courier's ordered stops with ETAs.
+
+The delivery dispatcher calls ``plan_round`` every few seconds with plain values (no models here):
+
+- ``Courier``: where the courier is now, how many orders the box holds.
+- ``Task``: one delivery, from its store (``pickup``, ready at ``ready_at``) to the customer (``dropoff``,
+  by ``deliver_by``). A task with ``carried_by`` set is already in that courier's box: it stays with that
+  courier (only its drop-off is planned); the others may go to any courier, and may move from one round to
+  the next until picked up.
+
+Positions are lat/lng, projected onto a local plane in metres; travel times are straight-line metres at
+scooter speed. The problem handed to the solver (PyVRP, as ``solve_pdptw``) is a pickup-and-delivery
+problem with time windows and capacity where each courier starts where they are and ends wherever their
+last drop-off is. A carried order becomes a shipment picked up at its courier's own position at time 0:
+no other courier can be there then, so it cannot move. Deliveries that can no longer be on time keep an
+open window (they are late whatever happens) and come out flagged ``late``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxRuntime
+
+from o2o.routing.solver import route_steps
+
+EARTH_RADIUS_M = 6_371_000.0
+SCOOTER_SPEED_MPS = 5.0  # 18 km/h: a scooter in city traffic, straight-line metres
+PICKUP_SERVICE_S = 120
+DROPOFF_SERVICE_S = 120
+_OPEN = 10**9  # "never": no round plans this far (about 32 years of seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class LatLng:
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True, slots=True)
+class Courier:
+    id: Hashable
+    position: LatLng
+    capacity: int = 3  # orders the box holds
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: Hashable
+    pickup: LatLng  # the store
+    dropoff: LatLng  # the customer
+    ready_at: datetime  # when the food is ready at the store
+    deliver_by: datetime  # the promised latest delivery
+    deliver_from: datetime | None = None  # not before (a scheduled delivery)
+    size: int = 1
+    carried_by: Hashable | None = None  # picked up already by this courier: it stays with them
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    task: Hashable
+    kind: str  # "pickup" or "dropoff"
+    eta: datetime  # when the courier arrives
+    late: bool = False  # a drop-off after deliver_by
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    routes: dict[Hashable, list[Stop]]  # every courier, in the order given, possibly with no stop
+    unassigned: list[Hashable] = field(default_factory=list)  # open tasks no courier can take this round
+    seconds: float = 0.0
+
+
+def _project(points: Sequence[LatLng]) -> tuple[np.ndarray, np.ndarray]:
+    """Equirectangular projection around the points' mean latitude: metres, fine at city scale."""
+    lat = np.radians(np.array([p.lat for p in points], dtype=float))
+    lng = np.radians(np.array([p.lng for p in points], dtype=float))
+    lat0 = float(lat.mean()) if len(lat) else 0.0
+    return EARTH_RADIUS_M * lng * math.cos(lat0), EARTH_RADIUS_M * lat
+
+
+def plan_round(
+    *,
+    couriers: Sequence[Courier],
+    tasks: Sequence[Task],
+    now: datetime,
+    seconds: float = 0.5,
+    speed_mps: float = SCOOTER_SPEED_MPS,
+    pickup_service_s: int = PICKUP_SERVICE_S,
+    dropoff_service_s: int = DROPOFF_SERVICE_S,
+    seed: int = 1,
+) -> Plan:
+    """Assign and order every task; carried tasks stay with their courier. ``seconds`` bounds the search."""
+    started = time.perf_counter()
+    by_id = {c.id: k for k, c in enumerate(couriers)}
+    if len(by_id) != len(couriers):
+        raise ValueError("two couriers have the same id")
+    for task in tasks:
+        if task.carried_by is not None and task.carried_by not in by_id:
+            raise ValueError(f"task {task.id!r} is carried by {task.carried_by!r}, who is not in this round")
+        if task.size < 1:
+            raise ValueError(f"task {task.id!r} has size {task.size}")
+    routes: dict[Hashable, list[Stop]] = {c.id: [] for c in couriers}
+    if not couriers or not tasks:
+        return Plan(routes=routes, unassigned=[t.id for t in tasks if t.carried_by is None],
+                    seconds=time.perf_counter() - started)
+
+    # Locations: couriers 0..K-1; per task its pickup and its drop-off; a "box" per courier carrying
+    # orders (where its carried orders are picked up at time 0); the end "anywhere".
+    n_c = len(couriers)
+    points = [c.position for c in couriers]
+    for task in tasks:
+        points.append(task.pickup)
+        points.append(task.dropoff)
+    box_of: dict[int, int] = {}
+    for task in tasks:
+        k = by_id[task.carried_by] if task.carried_by is not None else None
+        if k is not None and k not in box_of:
+            box_of[k] = len(points)
+            points.append(couriers[k].position)
+    xs, ys = _project(points)
+    metres = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    n_loc = len(points) + 1
+    end = n_loc - 1
+    distance = np.zeros((n_loc, n_loc), dtype=np.int64)
+    duration = np.zeros((n_loc, n_loc), dtype=np.int64)
+    distance[:end, :end] = np.rint(metres)
+    duration[:end, :end] = np.ceil(metres / speed_mps)
+    # A box is reached from its courier's start only: from anywhere else it costs more than any plan,
+    # so a carried order cannot move to another courier (its window [0, 0] says the same in time).
+    for k, box in box_of.items():
+        distance[:, box] = _OPEN
+        duration[:, box] = _OPEN
+        distance[k, box] = duration[k, box] = 0
+        distance[box, box] = duration[box, box] = 0
+    # (nobody leaves the end: its row stays 0)
+
+    def offset(at: datetime) -> int:
+        return max(0, math.ceil((at - now).total_seconds()))
+
+    steps_kw: list[dict[str, int]] = []
+    deadline: list[int] = []
+    for t, task in enumerate(tasks):
+        pickup_loc, dropoff_loc = n_c + 2 * t, n_c + 2 * t + 1
+        early = offset(task.deliver_from) if task.deliver_from else 0
+        late = int(math.floor((task.deliver_by - now).total_seconds()))
+        if task.carried_by is not None:
+            k = by_id[task.carried_by]
+            fastest = int(duration[k, dropoff_loc])
+            kw = {"pickup_location": box_of[k], "pickup_tw_early": 0, "pickup_tw_late": 0, "pickup_service_duration": 0}
+        else:
+            ready = offset(task.ready_at)
+            fastest = max(int(duration[:n_c, pickup_loc].min()), ready) + pickup_service_s
+            fastest += int(duration[pickup_loc, dropoff_loc])
+            kw = {"pickup_location": pickup_loc, "pickup_tw_early": ready, "pickup_service_duration": pickup_service_s}
+        kw.update(delivery_location=dropoff_loc, delivery_tw_early=early, delivery_service_duration=dropoff_service_s)
+        steps_kw.append(kw)
+        # late whatever happens: the window ends when it could be there at the soonest
+        deadline.append(max(late, fastest, early))
+    depots = [pyvrp.Depot(location=k) for k in range(n_c)] + [pyvrp.Depot(location=end)]
+    vehicle_types = [
+        pyvrp.VehicleType(
+            num_available=1, capacity=[max(c.capacity, 0)], start_depot=k, end_depot=n_c,
+            tw_early=0, start_late=0, unit_distance_cost=1, unit_duration_cost=0,
+        )
+        for k, c in enumerate(couriers)
+    ]
+    locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in zip(xs, ys, strict=True)]
+    locations.append(pyvrp.Location(x=0.0, y=0.0))
+
+    def problem_data() -> pyvrp.ProblemData:
+        shipments = [
+            pyvrp.Shipment(
+                delivery_tw_late=deadline[t],
+                amount=[task.size],
+                # an open task may wait for the next round when no box has room; a carried one may not
+                required=task.carried_by is not None,
+                prize=0 if task.carried_by is not None else 10_000_000,
+                name=str(task.id),
+                **steps_kw[t],
+            )
+            for t, task in enumerate(tasks)
+        ]
+        return pyvrp.ProblemData(locations=locations, clients=[], depots=depots, vehicle_types=vehicle_types,
+                                 distance_matrices=[distance], duration_matrices=[duration], shipments=shipments)  # type: ignore[list-item]  # PyVRP stubs say ndarray[int]
+
+    # Windows are hard for PyVRP, promises are not: when the best plan still breaks some (a rush with
+    # too few couriers), each broken promise becomes "as soon as that plan gets there" and the search
+    # goes on from that plan, so a late order is planned late rather than the whole round failing.
+    data = problem_data()
+    current = _initial_solution(data, couriers=couriers, tasks=tasks, by_id=by_id, duration=duration,
+                                now=now, pickup_service_s=pickup_service_s, dropoff_service_s=dropoff_service_s)
+    last = False
+    for attempt in range(4):
+        remaining = seconds - (time.perf_counter() - started)
+        last = last or attempt == 3 or remaining <= 0.05
+        current = pyvrp.solve(data, stop=MaxRuntime(max(remaining if last else remaining / 2, 0.01)), seed=seed,
+                              collect_stats=False, initial_solution=current).best
+        if last:
+            break
+        if current.is_feasible():
+            last = True  # the rest of the budget improves a plan that keeps every promise it can
+            continue
+        plans = []
+        for route in current.routes():
+            for step in route.schedule():
+                if step.type == pyvrp.ActivityType.DELIVERY and step.time_warp > 0:
+                    deadline[step.idx] = step.start_time + step.time_warp
+            plans.append((route.vehicle_type(), [pyvrp.Activity(step.type, step.idx) for step in route.schedule()
+                                                 if step.type in (pyvrp.ActivityType.PICKUP, pyvrp.ActivityType.DELIVERY)]))
+        data = problem_data()
+        current = pyvrp.Solution(data, [pyvrp.Route(data, acts, k) for k, acts in plans if acts])
+    best = current
+
+    # Read the routes back: (courier, [(is pickup, task index)]) and keep carried tasks with their courier.
+    order: dict[int, list[tuple[bool, int]]] = {k: [] for k in range(n_c)}
+    placed: set[int] = set()
+    for route in best.routes():
+        k = route.vehicle_type()
+        for is_pickup, t in route_steps(route):
+            task = tasks[t]
+            if task.carried_by is not None:
+                if by_id[task.carried_by] != k or is_pickup:
+                    continue  # its "pickup" is the start; elsewhere only if the search failed
+            order[k].append((is_pickup, t))
+            placed.add(t)
+    for t, task in enumerate(tasks):
+        if task.carried_by is not None and t not in placed:
+            order[by_id[task.carried_by]].append((False, t))
+            placed.add(t)
+
+    for k, steps in order.items():
+        courier = couriers[k]
+        clock, here = 0.0, k
+        stops = []
+        for is_pickup, t in steps:
+            task = tasks[t]
+            loc = n_c + 2 * t + (0 if is_pickup else 1)
+            clock += float(duration[here, loc])
+            if is_pickup:
+                stops.append(Stop(task=task.id, kind="pickup", eta=now + timedelta(seconds=clock)))
+                clock = max(clock, float(offset(task.ready_at))) + pickup_service_s
+            else:
+                eta = now + timedelta(seconds=clock)
+                stops.append(Stop(task=task.id, kind="dropoff", eta=eta, late=eta > task.deliver_by))
+                if task.deliver_from:
+                    clock = max(clock, float(offset(task.deliver_from)))
+                clock += dropoff_service_s
+            here = loc
+        routes[courier.id] = stops
+    unassigned = [task.id for t, task in enumerate(tasks) if t not in placed]
+    return Plan(routes=routes, unassigned=unassigned, seconds=time.perf_counter() - started)
+
+
+def _initial_solution(
+    data: pyvrp.ProblemData, *, couriers: Sequence[Courier], tasks: Sequence[Task], by_id: dict[Hashable, int],
+    duration: np.ndarray, now: datetime, pickup_service_s: int, dropoff_service_s: int,
+) -> pyvrp.Solution:
+    """The search's start: carried orders first, each with its courier (the search never moves them: no
+    other courier can reach their box), then every open order in ready-time order to whichever courier
+    reaches its store first. Locations as in ``plan_round``."""
+    n_c = len(couriers)
+    activities: list[list[pyvrp.Activity]] = [[] for _ in couriers]
+    here = list(range(n_c))
+    clock = [0.0] * n_c
+    for t, task in enumerate(tasks):
+        if task.carried_by is not None:
+            k = by_id[task.carried_by]
+            activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
+    for t, task in enumerate(tasks):
+        if task.carried_by is not None:
+            k = by_id[task.carried_by]
+            drop = n_c + 2 * t + 1
+            clock[k] += float(duration[here[k], drop]) + dropoff_service_s
+            here[k] = drop
+            activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
+    ready = {t: (task.ready_at - now).total_seconds() for t, task in enumerate(tasks)}
+    for t in sorted((t for t, task in enumerate(tasks) if task.carried_by is None), key=ready.__getitem__):
+        pickup, drop = n_c + 2 * t, n_c + 2 * t + 1
+        room = [k for k, c in enumerate(couriers) if c.capacity >= tasks[t].size]
+        if not room:
+            continue  # no box fits it: left out, the solver may still not place it (unassigned)
+        k = min(room, key=lambda k: clock[k] + float(duration[here[k], pickup]))
+        clock[k] = max(clock[k] + float(duration[here[k], pickup]), ready[t]) + pickup_service_s
+        clock[k] += float(duration[pickup, drop]) + dropoff_service_s
+        here[k] = drop
+        activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
+        activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
+    routes = [pyvrp.Route(data, acts, k) for k, acts in enumerate(activities) if acts]
+    return pyvrp.Solution(data, routes)
