@@ -11,6 +11,7 @@ from o2o.api.routers import (
     accounts,
     bookings,
     campaigns,
+    delivery,
     discovery,
     members,
     merchants,
@@ -83,3 +84,4 @@ api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
+api.add_router("", delivery.router)
