@@ -19,10 +19,17 @@ from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
 from o2o.core.errors import Forbidden, Invalid, NotFound, TransitionNotAllowed
-from o2o.core.ratelimit import RateLimited
 from o2o.core.state import transition
 from o2o.delivery.enums import CARRIED, COURIER_TRANSITIONS, DISPATCHABLE, FailedRefund
-from o2o.delivery.errors import CodeOfOtherOrder, NotYourTask, OffShift, OutOfArea, TooManyAttempts, WrongCode
+from o2o.delivery.errors import (
+    CodeOfOtherOrder,
+    NotYourTask,
+    OffShift,
+    OutOfArea,
+    PositionTooSoon,
+    TooManyAttempts,
+    WrongCode,
+)
 from o2o.delivery.fulfilment import delivery_move
 from o2o.delivery.geo import check_position, haversine_m
 from o2o.delivery.models import Courier, CourierEvent, Delivery
@@ -93,9 +100,7 @@ def courier_position(*, user: User, lat: Any, lng: Any) -> Courier:
     kept = Courier.objects.filter(Q(position_at__isnull=True) | Q(position_at__lte=now - POSITION_EVERY),
                                   pk=courier.pk).update(lat=lat, lng=lng, position_at=now, updated_at=now)
     if kept != 1:
-        err = RateLimited(_("Position kept a moment ago; send the next one in a few seconds."))
-        err.retry_after = int(POSITION_EVERY.total_seconds())  # type: ignore[attr-defined]
-        raise err
+        raise PositionTooSoon(int(POSITION_EVERY.total_seconds()))
     courier.lat, courier.lng, courier.position_at = lat, lng, now
     return courier
 

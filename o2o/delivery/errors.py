@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy
 
-from o2o.core.errors import Conflict, Invalid
+from o2o.core.errors import Conflict, DomainError, Invalid
 
 
 class OutOfZone(Conflict):
@@ -33,3 +33,14 @@ class TooManyAttempts(Conflict):
 
 class OutOfArea(Invalid):
     code, default_message = "out_of_area", gettext_lazy("This position is too far from your stores' city.")
+
+
+class PositionTooSoon(DomainError):
+    """A position sooner than the least time between two (the API answers 429 with Retry-After)."""
+
+    code, status = "rate_limited", 429
+    default_message = gettext_lazy("Position kept a moment ago; send the next one in a few seconds.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
