@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from o2o.core.errors import TransitionNotAllowed
 from o2o.core.state import transition
-from o2o.delivery.enums import DELIVERY_TRANSITIONS, CARRIED
+from o2o.delivery.enums import CARRIED, DELIVERY_TRANSITIONS
 from o2o.delivery.models import Delivery, DeliveryEvent
 from o2o.ordering.fulfilment import PickupFulfilment
 from o2o.orders.enums import OrderStatus

@@ -93,6 +93,7 @@ class Delivery(BaseModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)  # failed attempts so far
     fail_reason = models.CharField(max_length=200, blank=True)
+    refund_due = models.BooleanField(default=False)  # returned under a refund-in-full rule, until refunded
 
     class Meta:
         verbose_name_plural = _("deliveries")

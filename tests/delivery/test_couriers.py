@@ -226,3 +226,22 @@ def test_position_is_throttled_and_refused_far_away(shop):
     assert tasks["courier"]["lat"] == pytest.approx(LAT + 0.001) and tasks["courier"]["on_shift"] is True
     r = api.post("/courier/shift", {"on": False}, courier["token"])
     assert r.status_code == 200 and r.json()["on_shift"] is False
+
+
+def test_a_refund_lost_after_the_return_is_made_by_the_sweep(shop):
+    from o2o.delivery.models import Delivery
+    from o2o.delivery.tasks import refund_returned
+
+    api, courier, token = shop["api"], shop["courier"], shop["customer"]["token"]
+    api.call("PUT", f"/merchants/{shop['merchant_id']}/stores/{shop['store_id']}/delivery-settings",
+             {"failed_refund": "none", "max_attempts": 1}, shop["owner"]["token"])
+    order, task = _picked_up(shop)
+    api.post(f"/courier/tasks/{task['id']}/fail", {"reason": "Nobody there"}, courier["token"])
+    assert api.post(f"/courier/tasks/{task['id']}/return", {}, courier["token"]).status_code == 200
+    assert refund_returned() == 0  # the store keeps the money: nothing due
+    # as if the process had died between a refund-in-full return and its refund
+    Delivery.objects.filter(pk=task["id"]).update(refund_due=True)
+    assert refund_returned() == 1
+    got = api.get(f"/orders/{order['id']}", token).json()
+    assert got["status"] == "refunded" and got["refunded"] == got["total"]
+    assert refund_returned() == 0  # once
