@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "o2o.vouchers",
     "o2o.ordering",
     "o2o.bookings",
+    "o2o.delivery",
     "o2o.reviews",
     "o2o.campaigns",
     "o2o.members",

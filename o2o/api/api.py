@@ -12,6 +12,7 @@ from o2o.api.routers import (
     accounts,
     bookings,
     campaigns,
+    delivery,
     discovery,
     members,
     merchants,
@@ -85,3 +86,4 @@ api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
+api.add_router("", delivery.router)

@@ -203,8 +203,9 @@ class OrderLineIn(Schema):
 
 
 class FulfilmentIn(Schema):
-    """How the order is served: voucher (the default, deals), pickup {store_id, slot_start} or dine_in
-    {table_id, pay_at_counter}. delivery is refused (422) until stores deliver."""
+    """How the order is served: voucher (the default, deals), pickup {store_id, slot_start}, dine_in
+    {table_id, pay_at_counter} or delivery {store_id, address, lat, lng} (priced by the store's zones:
+    GET /stores/{id}/delivery-quote)."""
 
     type: str = Field("voucher", max_length=16)
     store_id: str | None = Field(None, max_length=64)
@@ -288,6 +289,10 @@ class OrderOut(Schema):
     pickup_code: str | None = Field(None, description="pickup orders, once paid: the code the clerk scans or types")
     ticket: dict[str, Any] | None = Field(None, description=(
         "pickup and table orders: {kind, slot_start, slot_end, table, tab_id, pay_at_counter, reject_reason}"))
+    delivery: dict[str, Any] | None = Field(None, description=(
+        "delivery orders: {status, address, lat, lng, distance_m, fee, delivery_code (once paid: show it to the "
+        "courier), promised_at, eta_pickup, eta_dropoff, picked_up_at, delivered_at, attempts, fail_reason, "
+        "store: {id, lat, lng}, courier: {name, lat, lng, position_at} | null}"))
     member: dict[str, Any] | None = Field(None, description=(
         "a counter sale with a member card: {card_id, points (the card's balance now), earned}"))
 

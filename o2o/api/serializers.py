@@ -116,7 +116,15 @@ def order_out(o: Order) -> dict[str, Any]:
         # an order not paid yet cannot have been reviewed (a review needs a fulfilled order): no query
         "reviewed": o.status != OrderStatus.AWAITING_PAYMENT and Review.objects.filter(order=o).exists(),
         **(_ticket_out(o) if o.fulfilment != "voucher" else {}),
+        **(_delivery_out(o) if o.fulfilment == "delivery" else {}),
     }
+
+
+def _delivery_out(o: Order) -> dict[str, Any]:
+    from o2o.api.delivery_out import order_delivery_out  # it builds on this module's money()
+
+    # the bag's code is for the courier at the store, not for the customer
+    return {"delivery": order_delivery_out(o), "pickup_code": None}
 
 
 def _ticket_out(o: Order) -> dict[str, Any]:

@@ -7,6 +7,7 @@ class TicketKind(models.TextChoices):
     PICKUP = "pickup", _("Pickup")
     DINE_IN = "dine_in", _("Table")
     COUNTER = "counter", pgettext_lazy("ticket kind", "Walk-in")
+    DELIVERY = "delivery", pgettext_lazy("ticket kind", "Delivery")  # o2o.delivery's orders in the kitchen queue
 
 
 class TabStatus(models.TextChoices):

@@ -86,6 +86,8 @@ def ticket_ready(*, user: User, order_id: Any) -> Order:
 def _hand_over(*, user: User, ticket: Ticket) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=ticket.order_id)
+        if order.fulfilment == "delivery":  # o2o.delivery: its courier scans the bag's code
+            raise NotReady(_("A courier picks up delivery orders."))
         if order.fulfilment_status in ("picked_up", "served", "closed"):
             raise AlreadyCollected(_("Order %(n)s was already handed over.") % {"n": order.number})
         if order.status not in PAID_STATUSES and not ticket.pay_at_counter:

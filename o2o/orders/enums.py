@@ -55,10 +55,11 @@ FULFILMENT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "delivery": {
         "pending": frozenset({"accepted", "cancelled"}),
         "accepted": frozenset({"preparing", "cancelled"}),
-        "preparing": frozenset({"dispatched", "cancelled"}),
+        "preparing": frozenset({"ready", "cancelled"}),
+        "ready": frozenset({"dispatched", "cancelled"}),  # the kitchen's steps, then the courier takes it
         "dispatched": frozenset({"delivered", "failed"}),
-        "failed": frozenset({"dispatched", "cancelled"}),
-        "delivered": frozenset(), "cancelled": frozenset(),
+        "failed": frozenset({"dispatched", "returned"}),  # nobody there: try again, or back to the store
+        "delivered": frozenset(), "returned": frozenset(), "cancelled": frozenset(),
     },
     "dine_in": {  # a table's order: the kitchen takes it, brings it (served); closed with the tab
         "pending": frozenset({"accepted", "cancelled"}),

@@ -4,7 +4,9 @@ from o2o.web.views import (
     auth,
     campaigns,
     counter,
+    courier,
     customer,
+    delivery,
     members,
     merchant,
     ordering_customer,
@@ -34,6 +36,13 @@ urlpatterns = [
     path("stores/<uuid:store_id>/order/", ordering_customer.store_order, name="store_order"),
     path("stores/<uuid:store_id>/order/slots/", ordering_customer.store_order_slots, name="store_order_slots"),
     path("orders/<uuid:order_id>/progress/", ordering_customer.order_progress, name="order_progress"),
+    # delivery: the customer's live panel, the courier's phone page
+    path("orders/<uuid:order_id>/delivery/", delivery.order_delivery, name="order_delivery"),
+    path("courier/", courier.courier_home, name="courier"),
+    path("courier/tasks/", courier.courier_task_list, name="courier_tasks"),
+    path("courier/shift/", courier.courier_shift_view, name="courier_shift"),
+    path("courier/pickup/", courier.courier_pickup_view, name="courier_pickup"),
+    path("courier/tasks/<uuid:task_id>/<str:action>/", courier.courier_task_action, name="courier_task"),
     # campaigns: the short link a placement's QR carries, and its QR image
     path("q/<str:code>", campaigns.scan, name="scan"),
     path("q/<str:code>/qr.png", campaigns.scan_qr, name="scan_qr"),

@@ -278,7 +278,47 @@ def _sees_own_cards(w: dict[str, Any], actor: str, body: Any) -> None:
     assert (w["merchant"]["id"] in merchants) == (actor == "customer")
 
 
+def _zone(w: dict[str, Any]) -> str:
+    """A 3 km delivery zone around the store (made once per world through the service)."""
+    if "zone" not in w:
+        from o2o.accounts.models import User
+        from o2o.delivery.zones import zone_create
+
+        w["zone"] = str(zone_create(user=User.objects.get(pk=w["owner"]["id"]), store_id=w["store"]["id"], name="3 km",
+                                    kind="radius", radius_m=3000, fee_bands=[{"up_to_m": 3000, "fee": "5.00"}]).pk)
+    return w["zone"]
+
+
 MATRIX: dict[tuple[str, str], Row] = {
+    # delivery: zones and settings are the store's managers' (read by its staff); a quote needs a token;
+    # the courier endpoints are for couriers only (none of these actors is one: 403)
+    ("POST", "/merchants/{merchant_id}/stores/{store_id}/delivery-zones"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/stores/{w['store']['id']}/delivery-zones",
+                   {"name": "2 km", "kind": "radius", "radius_m": 2000, "fee_bands": [{"up_to_m": 2000, "fee": "4.00"}]}),
+        _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/stores/{store_id}/delivery-zones"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/stores/{w['store']['id']}/delivery-zones", None),
+        _merchant_only(200, clerk=200)),
+    ("PUT", "/merchants/{merchant_id}/stores/{store_id}/delivery-settings"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/stores/{w['store']['id']}/delivery-settings",
+                   {"failed_refund": "none"}), _merchant_only(200, clerk=403)),
+    ("GET", "/stores/{store_id}/delivery-quote"): Row(
+        lambda w: (_zone(w) and f"/stores/{w['store']['id']}/delivery-quote",
+                   {"lat": w["store"]["lat"] + 0.005, "lng": w["store"]["lng"]}), _signed_in(200)),
+    ("POST", "/courier/shift"): Row(lambda w: ("/courier/shift", {"on": True}), _signed_in(403)),
+    ("POST", "/courier/position"): Row(
+        lambda w: ("/courier/position", {"lat": w["store"]["lat"], "lng": w["store"]["lng"]}), _signed_in(403)),
+    ("GET", "/courier/tasks"): Row(lambda w: ("/courier/tasks", None), _signed_in(403)),
+    ("POST", "/courier/pickups"): Row(
+        lambda w: ("/courier/pickups", {"store_id": w["store"]["id"], "code": "123456"}), _signed_in(403)),
+    ("POST", "/courier/tasks/{task_id}/deliver"): Row(
+        lambda w: (f"/courier/tasks/{w['order_D']['id']}/deliver", {"code": "123456"}), _signed_in(403)),
+    ("POST", "/courier/tasks/{task_id}/fail"): Row(
+        lambda w: (f"/courier/tasks/{w['order_D']['id']}/fail", {"reason": "Nobody there"}), _signed_in(403)),
+    ("POST", "/courier/tasks/{task_id}/retry"): Row(
+        lambda w: (f"/courier/tasks/{w['order_D']['id']}/retry", {}), _signed_in(403)),
+    ("POST", "/courier/tasks/{task_id}/return"): Row(
+        lambda w: (f"/courier/tasks/{w['order_D']['id']}/return", {}), _signed_in(403)),
     # members: coupons are made by owners and managers, read by staff, claimed by anyone signed in; a
     # card is its customer's own (/me); scanning one is the store's staff's
     ("POST", "/merchants/{merchant_id}/coupons"): Row(

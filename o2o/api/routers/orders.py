@@ -10,6 +10,7 @@ from o2o.api.errors import ErrorOut
 from o2o.api.schemas import OrderIn, OrderListOut, OrderOut, PayIn, RefundIn
 from o2o.api.serializers import json_safe, order_out
 from o2o.campaigns.selectors import placement_for_checkout
+from o2o.delivery.checkout import delivery_order_create
 from o2o.members.checkout import member_order_create
 from o2o.members.errors import CouponNotApplicable
 from o2o.ordering.checkout import ordering_order_create
@@ -33,7 +34,10 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
     pay_at_counter}` products are ordered from that store's menu; lines carry `options: [{name, choice}]`
     and may carry the `unit_price` shown. 409: `sold_out` (at that store, or switched sold out),
     `slot_full`, `slot_unavailable` (past or too soon for the dishes' prep time), `store_closed`,
-    `wrong_store` (a table of another merchant's store), `price_changed`; 422 with `fields` for bad
+    `wrong_store` (a table of another merchant's store), `price_changed`. With `{type: "delivery", store_id,
+    address, lat, lng}` the store's zones price it: the delivery fee is an adjustment line (kind
+    `delivery_fee`); 409 `out_of_zone` outside every zone, `below_minimum` under the zone's minimum order
+    (`fields`: minimum_order, subtotal); 422 with `fields` for bad
     options (unknown, too many choices, a required group missing) or quantities; 404 for an unknown
     store, table or a dish not on that store's menu. A deal order may carry a `coupon` (id or code) and
     `points` to spend, each an adjustment line (see the fields for their refusals). A refused checkout
@@ -62,7 +66,10 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
             user=request.user, visitor_key=getattr(request, "visitor_key", None),
             offering_ids=[line.get("offering_id") for line in raw["lines"]], at=timezone.now())
         source = orders.Source(channel=Channel.APP, placement_id=chosen)
-        if "fulfilment" in raw:
+        if "fulfilment" in raw and raw["fulfilment"].get("type") == "delivery":
+            order = delivery_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
+                                          source=source)
+        elif "fulfilment" in raw:
             order = ordering_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
                                           source=source)
         elif "coupon" in raw or "points" in raw:

@@ -27,6 +27,7 @@ from o2o.orders.selectors import (
 from o2o.reviews.models import Review
 from o2o.web.forms import ReviewForm
 from o2o.web.views.common import domain_pages
+from o2o.web.views.delivery import delivery_ctx
 from o2o.web.views.nostore import no_store
 from o2o.web.views.ordering_customer import progress_ctx
 
@@ -99,6 +100,7 @@ def order_detail(request: HttpRequest, order_id: Any) -> HttpResponse:
         "signature": _status_signature(vouchers), "lines": list(order.lines.all()),
         "display": order_display_state(order=order, reviewed=review is not None, now=now),
         "food": progress_ctx(order, ticket) if ticket is not None else None,
+        "delivery": delivery_ctx(order) if order.fulfilment == "delivery" else None,
     })
 
 

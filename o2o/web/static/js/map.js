@@ -184,6 +184,9 @@
     lng.addEventListener("change", typed);
   }
 
+  // the delivery pages (js/delivery.js) draw on the same offline basemap
+  window.O2OMap = { newMap: newMap, addBasemap: addBasemap, textEl: textEl };
+
   document.addEventListener("DOMContentLoaded", function () {
     initResultsMap();
     initPicker();

@@ -1,0 +1,58 @@
+"""The customer's side of a delivery order on the order page: where it is (kitchen, courier on the way,
+delivered, failed), the ETA, the courier's last position on the offline map, and the code to show the
+courier. Polled with htmx every 5 s until the delivery ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from o2o.orders.selectors import order_for_customer
+from o2o.web.views.common import domain_pages
+from o2o.web.views.nostore import no_store
+
+FINAL = ("delivered", "returned", "cancelled")
+SHOW_CODE = ("open", "assigned", "picked_up", "failed")
+
+
+def delivery_ctx(order: Any) -> dict[str, Any] | None:
+    try:
+        d = order.delivery
+    except ObjectDoesNotExist:
+        return None
+    kitchen = order.fulfilment_status
+    on_way = d.status in ("picked_up", "failed", "delivered")
+    steps = [
+        {"label": _("Paid"), "done": d.status != "pending"},
+        {"label": _("Being prepared"), "done": on_way or kitchen == "ready",
+         "now": not on_way and kitchen in ("accepted", "preparing")},
+        {"label": _("On the way"), "done": d.status == "delivered", "now": d.status in ("picked_up", "failed")},
+        {"label": _("Delivered"), "done": d.status == "delivered"},
+    ]
+    courier = d.courier if d.status in ("assigned", "picked_up", "failed") else None
+    eta = d.eta_dropoff or d.promised_at
+    return {
+        "d": d, "steps": steps, "eta": eta, "courier": courier, "poll": d.status not in FINAL,
+        "show_code": d.status in SHOW_CODE and bool(d.delivery_code),
+        "map_data": {"store": [d.store.lat, d.store.lng], "dropoff": [d.lat, d.lng],
+                     "courier": [courier.lat, courier.lng] if courier is not None and courier.lat is not None else None,
+                     "labels": {"store": d.store.name, "dropoff": _("You"), "courier": _("Courier")}},
+    }
+
+
+@require_GET
+@no_store
+@domain_pages
+def order_delivery(request: HttpRequest, order_id: Any) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    order = order_for_customer(user=request.user, order_id=order_id)
+    ctx = delivery_ctx(order)
+    if ctx is None:
+        raise Http404()
+    return render(request, "web/delivery/_order_delivery.html", {"order": order, "delivery": ctx})
