@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "o2o.vouchers",
     "o2o.ordering",
     "o2o.bookings",
+    "o2o.jobs",
     "o2o.reviews",
     "o2o.campaigns",
     "o2o.members",

@@ -12,6 +12,7 @@ from o2o.api.routers import (
     bookings,
     campaigns,
     discovery,
+    jobs,
     members,
     merchants,
     ordering,
@@ -83,3 +84,4 @@ api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
+api.add_router("", jobs.router)
