@@ -357,7 +357,10 @@ def quote_accept(*, customer: User, quote_id: Any, option_id: Any) -> Job:
         if quote.valid_until <= now:
             raise QuoteExpired(_("This quote expired on %(at)s; ask the merchant for a new one.")
                                % {"at": quote.valid_until.isoformat()})
-        option = QuoteOption.objects.filter(pk=as_uuid(option_id), quote=quote).first()
+        try:
+            option = QuoteOption.objects.filter(pk=as_uuid(option_id), quote=quote).first()
+        except NotFound:
+            option = None
         if option is None:
             raise Invalid(_("Some fields are not valid."), fields={"option_id": _("not an option of this quote")})
         transition(obj=quote, to=QuoteStatus.ACCEPTED, table=QUOTE_TRANSITIONS, event_model=QuoteEvent,
