@@ -317,7 +317,7 @@ def dispute_decide(*, operator: User, milestone_id: Any, decision: str) -> Miles
         Dispute.objects.filter(milestone=m, decided_at__isnull=True).update(
             decision=decision, decided_by=operator, decided_at=timezone.now())
         _maybe_complete(job, operator)
-    transaction.on_commit(lambda: refunds_send(refunds))  # the gateway is told after the commit
+    refunds_send(refunds)  # the gateway is told after the commit (reconcile_payments resends a lost one)
     return m
 
 
