@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from o2o.core.admin import EventInline, ReadOnlyAdminMixin, ReadOnlyTabularInline
 from o2o.core.errors import DomainError
 from o2o.jobs.escrow import dispute_decide
-from o2o.jobs.models import Dispute, EscrowEntry, Job, JobRequest, Milestone, MilestoneEvent, Quote, RequestForm
+from o2o.jobs.models import (
+    Dispute,
+    EscrowEntry,
+    Job,
+    JobRequest,
+    Milestone,
+    MilestoneEvent,
+    Quote,
+    RequestForm,
+)
 
 
 class MilestoneEventInline(EventInline):

@@ -36,7 +36,7 @@ def jobs_books_problems() -> list[str]:
             if held:
                 problems.append(f"job {job_id}: holds {held} without an order")
             continue
-        ledger = defaultdict(Decimal)
+        ledger: dict[str, Decimal] = defaultdict(Decimal)
         for kind, amount in LedgerEntry.objects.filter(order_id=order_id).values_list("kind", "amount"):
             ledger[kind] += amount
         in_ledger = ledger[LedgerKind.HOLD] - ledger[LedgerKind.RELEASE]

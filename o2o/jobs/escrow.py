@@ -34,7 +34,16 @@ from o2o.jobs.enums import (
     MilestoneStatus,
     ProofStatus,
 )
-from o2o.jobs.models import ChangeOrder, ChangeOrderEvent, Dispute, EscrowEntry, Job, Milestone, MilestoneEvent, Proof
+from o2o.jobs.models import (
+    ChangeOrder,
+    ChangeOrderEvent,
+    Dispute,
+    EscrowEntry,
+    Job,
+    Milestone,
+    MilestoneEvent,
+    Proof,
+)
 from o2o.jobs.services import check_milestones, job_move, split
 from o2o.orders.checkout import new_number
 from o2o.orders.enums import FULFILMENT_TRANSITIONS, AdjustmentKind, FulfilmentKind, OrderStatus
@@ -204,6 +213,7 @@ def _out_of_escrow(*, job: Job, milestone: Milestone, kind: str, actor: Any) -> 
             _("%(a)s is more than the %(h)s held for this job: the milestone must be paid for first.")
             % {"a": amount, "h": held}, fields={"amount": str(amount), "held": str(held)})
     left, refunds = amount, []
+    assert job.order_id is not None  # something is held, so the job's order was paid
     for p in Payment.objects.filter(order_id=job.order_id).order_by("created_at", "id"):
         if left <= 0:
             break
@@ -258,8 +268,8 @@ def milestone_sign_off(*, customer: User, milestone_id: Any) -> Milestone:
 
 def milestone_dispute(*, customer: User, milestone_id: Any, comment: Any, photo_ids: Any = None) -> Dispute:
     """The customer disputes done (or answered) work with a comment: the share stays held."""
-    from o2o.jobs.services import _take_uploads
     from o2o.jobs import files
+    from o2o.jobs.services import _take_uploads
 
     m, side = selectors.milestone_for(user=customer, milestone_id=milestone_id)
     if side != "customer":

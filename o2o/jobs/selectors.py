@@ -9,11 +9,21 @@ from typing import Any
 from django.db.models import QuerySet
 
 from o2o.core.errors import Forbidden, NotFound
+from o2o.jobs.enums import EscrowKind
+from o2o.jobs.models import (
+    ChangeOrder,
+    CheckIn,
+    EscrowEntry,
+    Job,
+    JobRequest,
+    Milestone,
+    Proof,
+    Quote,
+    RequestForm,
+)
 from o2o.merchants.access import as_uuid, membership_of
 from o2o.merchants.enums import MANAGING_ROLES
 from o2o.merchants.models import StaffMembership
-from o2o.jobs.enums import EscrowKind
-from o2o.jobs.models import ChangeOrder, CheckIn, EscrowEntry, Job, JobRequest, Milestone, Proof, Quote, RequestForm
 
 ZERO = Decimal("0.00")
 

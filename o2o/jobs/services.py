@@ -20,8 +20,6 @@ from o2o.catalogue.models import Offering
 from o2o.core.errors import Conflict, Invalid, NotFound
 from o2o.core.money import check_currency, check_fits, parse_amount
 from o2o.core.state import transition
-from o2o.merchants.access import as_uuid, merchant_for_staff
-from o2o.merchants.models import Store
 from o2o.jobs import files, forms
 from o2o.jobs.enums import (
     JOB_TRANSITIONS,
@@ -48,6 +46,8 @@ from o2o.jobs.models import (
     RequestForm,
     Upload,
 )
+from o2o.merchants.access import as_uuid, merchant_for_staff
+from o2o.merchants.models import Store
 
 HUNDRED = Decimal("100.00")
 CENT = Decimal("0.01")
@@ -278,7 +278,7 @@ def quote_create(*, user: User, request_id: Any, valid_until: datetime, deposit_
             problems[f"{at}.tier"] = ", ".join(Tier.values)
         elif tier in tiers:
             problems[f"{at}.tier"] = _("used twice")
-        tiers.add(tier)
+        tiers.add(str(tier))
         if not isinstance(title, str) or not title.strip() or len(title) > 140:
             problems[f"{at}.title"] = _("1 to 140 characters")
         if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_LINES:
@@ -312,7 +312,7 @@ def quote_create(*, user: User, request_id: Any, valid_until: datetime, deposit_
             check_fits(total, field=f"{at}.lines")
         except Invalid as exc:
             problems.update(exc.fields)
-        parsed.append((tier, str(title or "").strip(), rows, total))
+        parsed.append((str(tier), str(title or "").strip(), rows, total))
     if problems:
         raise Invalid(_("The quote is not valid."), fields=problems)
     with transaction.atomic():

@@ -22,10 +22,17 @@ from django.utils.translation import gettext as _
 from o2o.accounts.models import User
 from o2o.core.errors import Conflict, Forbidden, Invalid, NotFound
 from o2o.core.state import transition
-from o2o.merchants.access import as_uuid
 from o2o.jobs import escrow, files, selectors
-from o2o.jobs.enums import CLOSED_MILESTONES, PROOF_TRANSITIONS, JobStatus, MilestoneKind, MilestoneStatus, ProofStatus
+from o2o.jobs.enums import (
+    CLOSED_MILESTONES,
+    PROOF_TRANSITIONS,
+    JobStatus,
+    MilestoneKind,
+    MilestoneStatus,
+    ProofStatus,
+)
 from o2o.jobs.models import CheckIn, Job, Milestone, Proof, ProofEvent, Upload
+from o2o.merchants.access import as_uuid
 
 CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock may run a little ahead
 MAX_AGE = timedelta(hours=12)  # a check-in sent later than this is not "on site now"
@@ -115,8 +122,9 @@ def render_preview(pdf: bytes) -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in.pdf"
             src.write_bytes(pdf)
-            subprocess.run([exe, "-png", "-r", str(PREVIEW_DPI), "-f", "1", "-l", "1", "-singlefile", str(src),
-                            str(Path(tmp) / "out")], check=True, timeout=60, capture_output=True)  # noqa: S603
+            args = [exe, "-png", "-r", str(PREVIEW_DPI), "-f", "1", "-l", "1", "-singlefile", str(src),
+                    str(Path(tmp) / "out")]  # our own temporary paths, no shell
+            subprocess.run(args, check=True, timeout=60, capture_output=True)  # noqa: S603
             return (Path(tmp) / "out.png").read_bytes()
     import pypdfium2 as pdfium
 

@@ -10,7 +10,15 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import GOOD_CARD, assert_error
-from tests.jobs.conftest import PRINT_FIELDS, SITE, job_with_deposit, pdf_bytes, png_bytes, quote_body, upload_ok
+from tests.jobs.conftest import (
+    PRINT_FIELDS,
+    SITE,
+    job_with_deposit,
+    pdf_bytes,
+    png_bytes,
+    quote_body,
+    upload_ok,
+)
 
 pytestmark = pytest.mark.django_db
 

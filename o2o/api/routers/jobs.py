@@ -29,7 +29,18 @@ from o2o.core.money import Money
 from o2o.core.uploads import read_limited
 from o2o.jobs import escrow, selectors, services, site
 from o2o.jobs.files import MAX_BYTES
-from o2o.jobs.models import ChangeOrder, CheckIn, Job, JobRequest, Message, Milestone, Proof, Quote, RequestForm, Upload
+from o2o.jobs.models import (
+    ChangeOrder,
+    CheckIn,
+    Job,
+    JobRequest,
+    Message,
+    Milestone,
+    Proof,
+    Quote,
+    RequestForm,
+    Upload,
+)
 from o2o.merchants.access import as_uuid, merchant_for_staff
 
 router = Router(tags=["jobs"], auth=AUTH)
