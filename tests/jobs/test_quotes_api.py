@@ -111,3 +111,24 @@ def test_deposit_through_the_sandbox_is_held_in_escrow(shop, capsys):
     assert (order.fulfilment, order.status, order.paid_amount, order.total_amount) == ("job", "paid", 300, 1000)
     call_command("check_books")
     assert "books balance" in capsys.readouterr().out
+
+
+def test_quote_pdf_sets_chinese_in_noto_cjk(shop):
+    import io
+
+    from pypdf import PdfReader
+
+    api = shop["api"]
+    lines = [{"description": "卫生间防水 (bathroom waterproofing)", "quantity": "12.5",
+              "unit_price": money("80.00")}]
+    q = quoted(shop, options=[{"tier": "best", "title": "高级套餐", "lines": lines}], note="含垃圾清运")["quote"]
+    r = api.client.get(f"/api/v1/job-quotes/{q['id']}/pdf", HTTP_AUTHORIZATION=f"Bearer {shop['customer']['token']}",
+                       HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(r.content))
+    text = reader.pages[0].extract_text()
+    assert "卫生间防水" in text and "高级套餐" in text and "含垃圾清运" in text
+    assert "1,000.00" in text or "1000.00" in text
+    fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert any("Noto-Sans-CJK-SC" in f for f in fonts), fonts  # not a fallback font: no boxes
+    assert_error(api.get(f"/job-quotes/{q['id']}/pdf", shop["stranger"]["token"]), 404)

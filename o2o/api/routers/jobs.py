@@ -495,6 +495,22 @@ def quote_get(request: HttpRequest, quote_id: str):  # type: ignore[no-untyped-d
     return quote_out(q)
 
 
+@router.get("/job-quotes/{quote_id}/pdf", response={200: None, **_ERRORS},
+            openapi_extra={"responses": {"200": {"description": "the quote as a PDF (A4)",
+                                                 "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                            "format": "binary"}}}}}})
+def quote_pdf(request: HttpRequest, quote_id: str):  # type: ignore[no-untyped-def]
+    """The quote as an A4 PDF in the reader's language (Accept-Language), Chinese set in Noto CJK."""
+    from django.http import HttpResponse
+
+    from o2o.jobs.pdf import quote_pdf as render
+
+    q, _side = selectors.quote_for(user=me(request), quote_id=quote_id)
+    response = HttpResponse(render(q), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="quote-{q.pk}.pdf"'
+    return response
+
+
 @router.post("/job-quotes/{quote_id}/accept", response={201: JobOut, **_ERRORS})
 def quote_accept(request: HttpRequest, quote_id: str, body: AcceptIn):  # type: ignore[no-untyped-def]
     """The customer accepts one option before the quote expires: the job, awaiting its deposit."""
