@@ -132,3 +132,13 @@ def test_quote_pdf_sets_chinese_in_noto_cjk(shop):
     fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert any("Noto-Sans-CJK-SC" in f for f in fonts), fonts  # not a fallback font: no boxes
     assert_error(api.get(f"/job-quotes/{q['id']}/pdf", shop["stranger"]["token"]), 404)
+
+
+def test_errors_read_in_chinese(shop):
+    q = quoted(shop)["quote"]
+    Quote.objects.filter(pk=q["id"]).update(valid_until=timezone.now() - timedelta(seconds=1))
+    r = shop["api"].client.post(f"/api/v1/job-quotes/{q['id']}/accept", {"option_id": q["options"][0]["id"]},
+                                content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans",
+                                HTTP_AUTHORIZATION=f"Bearer {shop['customer']['token']}")
+    err = assert_error(r, 409, "quote_expired")
+    assert err["message"].startswith("此报价已于")
