@@ -122,3 +122,17 @@ def test_thread_between_customer_and_staff_only(shop):
     theirs = api.get(f"/merchants/{shop['merchant']['id']}/job-requests", shop["clerk"]["token"]).json()["results"]
     assert [x["id"] for x in theirs] == [req["id"]]
     assert_error(api.get(f"/merchants/{shop['merchant']['id']}/job-requests", shop["stranger"]["token"]), 404)
+
+
+def test_jobs_endpoints_are_in_the_openapi_document(api_client):
+    paths = api_client.get("/openapi.json").json()["paths"]
+    wanted = ["/api/v1/merchants/{merchant_id}/job-forms", "/api/v1/job-uploads", "/api/v1/job-forms/{form_id}/requests",
+              "/api/v1/job-requests/{request_id}/messages", "/api/v1/job-requests/{request_id}/quotes",
+              "/api/v1/job-quotes/{quote_id}/accept", "/api/v1/job-quotes/{quote_id}/pdf", "/api/v1/jobs/{job_id}/deposit",
+              "/api/v1/job-milestones/{milestone_id}/sign-off", "/api/v1/job-milestones/{milestone_id}/check-ins",
+              "/api/v1/jobs/{job_id}/change-orders", "/api/v1/jobs/{job_id}/proofs",
+              "/api/v1/job-proofs/{proof_id}/approve"]
+    assert [p for p in wanted if p not in paths] == []
+    sign_off = paths["/api/v1/job-milestones/{milestone_id}/sign-off"]["post"]
+    assert {"200", "403", "404", "409"} <= set(sign_off["responses"])
+    assert "multipart/form-data" in paths["/api/v1/job-uploads"]["post"]["requestBody"]["content"]
