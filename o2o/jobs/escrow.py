@@ -156,7 +156,9 @@ def deposit_pay(*, customer: User, job_id: Any, provider: str, details: dict[str
     if side != "customer":
         raise Forbidden(_("Only the customer pays the deposit."))
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("request__form__merchant", "option", "order").get(pk=job.pk)
+        # of=self: PostgreSQL locks no row of a nullable outer join (the order)
+        job = (Job.objects.select_for_update(of=("self",))
+               .select_related("request__form__merchant", "option", "order").get(pk=job.pk))
         if job.status != JobStatus.AWAITING_DEPOSIT:
             raise Conflict(_("The deposit of this job is paid."), code="already_paid")
         order = _job_order(job)
@@ -242,7 +244,7 @@ def _maybe_complete(job: Job, actor: Any) -> None:
 
 def _locked(milestone_id: Any) -> tuple[Job, Milestone]:
     m = Milestone.objects.get(pk=milestone_id)
-    job = Job.objects.select_for_update().select_related("order").get(pk=m.job_id)
+    job = Job.objects.select_for_update(of=("self",)).select_related("order").get(pk=m.job_id)
     return job, Milestone.objects.select_for_update().get(pk=m.pk)
 
 
@@ -420,7 +422,7 @@ def change_order_decide(*, customer: User, change_order_id: Any, accept: bool) -
     if side != "customer":
         raise Forbidden(_("Only the customer accepts or declines a change order."))
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("order").get(pk=co.job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("order").get(pk=co.job_id)
         co = ChangeOrder.objects.select_for_update().get(pk=co.pk)
         if co.status != ChangeOrderStatus.PROPOSED:
             raise Conflict(_("This change order was already %(s)s.") % {"s": co.get_status_display()},
