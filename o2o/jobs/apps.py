@@ -6,7 +6,7 @@ class JobsConfig(AppConfig):
     label = "jobs"
 
     def ready(self) -> None:
-        from o2o.jobs import books, fulfilment
+        from o2o.jobs import books, fulfilment, tasks  # noqa: F401  (tasks registers its periodic sweep)
         from o2o.orders import fulfilment as order_fulfilment
         from o2o.payments.books import register_books
 

@@ -10,6 +10,7 @@ the payments ledger holds for the job's order (holds - releases)."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +55,7 @@ from o2o.payments.ledger import escrow_hold, escrow_release, ledger_sums, refund
 from o2o.payments.models import Payment
 from o2o.payments.services import order_pay
 
+log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 KEPT = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
 
@@ -139,6 +141,22 @@ def escrow_sync(*, job_id: Any, actor: Any = None) -> Job:
             if kind == EscrowKind.DEPOSIT and job.status == JobStatus.AWAITING_DEPOSIT:
                 job_move(job, JobStatus.ACTIVE, actor=actor, reason="deposit held")
     return job
+
+
+def escrows_sync_due() -> dict[str, int]:
+    """escrow_sync for every job whose order has a captured payment not held yet (the worker's sweep)."""
+    held = EscrowEntry.objects.filter(payment__isnull=False).values("payment_id")
+    order_ids = set(Payment.objects.filter(status__in=KEPT, order__fulfilment=FulfilmentKind.JOB)
+                    .exclude(pk__in=held).values_list("order_id", flat=True)[:500])
+    counts = {"synced": 0, "failed": 0}
+    for job_id in Job.objects.filter(order_id__in=order_ids).values_list("pk", flat=True):
+        try:
+            escrow_sync(job_id=job_id)
+            counts["synced"] += 1
+        except Exception:  # noqa: BLE001 - one bad row never stops the others; the next period retries
+            log.exception("could not hold the payments of job %s in escrow", job_id)
+            counts["failed"] += 1
+    return counts
 
 
 def _uuid_or_none(value: str) -> Any:
