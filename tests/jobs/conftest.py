@@ -101,8 +101,11 @@ def quote_body(**over: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def shop(api_client: ApiClient) -> dict[str, Any]:
-    """A renovation firm (owner, manager, clerk, technician), its request form, a customer, a stranger."""
-    api = api_client
+    return make_shop(api_client)
+
+
+def make_shop(api: ApiClient) -> dict[str, Any]:
+    """A renovation firm (owner, clerk, technician), its request form, a customer, a stranger."""
     owner = quick_user("owner")
     ms = api.merchant_with_store(owner, category="renovation", name="Panda Renovation", lat=CENTRE[0], lng=CENTRE[1])
     mid, store = ms["merchant"]["id"], ms["store"]
