@@ -99,6 +99,12 @@ def quote_body(**over: Any) -> dict[str, Any]:
     return body
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploads, proofs and previews land in the test's own directory, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def shop(api_client: ApiClient) -> dict[str, Any]:
     return make_shop(api_client)
