@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from o2o.core.admin import EventInline, ReadOnlyAdminMixin, ReadOnlyTabularInline
 from o2o.core.errors import DomainError
@@ -47,7 +48,8 @@ def _decide(modeladmin: Any, request: Any, queryset: Any, decision: str) -> None
         except DomainError as exc:
             modeladmin.message_user(request, f"{m.title}: {exc.message}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, _("%(n)d disputes decided.") % {"n": done}, messages.SUCCESS)
+        modeladmin.message_user(request, ngettext("%(n)d dispute decided.", "%(n)d disputes decided.", done)
+                                % {"n": done}, messages.SUCCESS)
 
 
 @admin.action(description=_("Decide the dispute: release the share to the merchant"))
@@ -62,6 +64,7 @@ def refund_to_customer(modeladmin: Any, request: Any, queryset: Any) -> None:
 
 @admin.register(Milestone)
 class MilestoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("job", "position", "title", "kind", "share", "amount", "currency", "status")
     list_filter = ("status", "kind")
     actions = (release_to_merchant, refund_to_customer)
@@ -70,6 +73,7 @@ class MilestoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("id", "merchant", "customer", "status", "price_amount", "deposit_amount", "currency", "created_at")
     list_filter = ("status",)
     inlines = (EscrowInline,)
@@ -77,21 +81,25 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(JobRequest)
 class JobRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("id", "form", "merchant", "customer", "status", "created_at")
     list_filter = ("status",)
 
 
 @admin.register(RequestForm)
 class RequestFormAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("title", "merchant", "trade", "checkin_radius_m", "active")
 
 
 @admin.register(Quote)
 class QuoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("id", "request", "status", "valid_until", "deposit_share", "created_at")
 
 
 @admin.register(EscrowEntry)
 class EscrowEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    ordering = ("-created_at", "-id")  # newest first
     list_display = ("job", "kind", "amount", "currency", "milestone", "payment", "created_at")
     list_filter = ("kind",)
