@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalogue', '0003_products_and_menus'),
         ('merchants', '0002_store_timezone_default_from_settings'),
-        ('orders', '0004_alter_orderadjustment_kind'),
+        ('orders', '0004_change_order_adjustment'),
         ('payments', '0004_cashreceipt'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
