@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "o2o.ordering",
     "o2o.bookings",
     "o2o.delivery",
+    "o2o.jobs",
     "o2o.reviews",
     "o2o.campaigns",
     "o2o.members",

@@ -14,6 +14,7 @@ from o2o.api.routers import (
     campaigns,
     delivery,
     discovery,
+    jobs,
     members,
     merchants,
     ordering,
@@ -87,3 +88,4 @@ api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
 api.add_router("", delivery.router)
+api.add_router("", jobs.router)

@@ -113,3 +113,4 @@ class AdjustmentKind(models.TextChoices):
     MEMBER_PRICE = "member_price", _("Member price")
     DELIVERY_FEE = "delivery_fee", _("Delivery fee")
     ROUNDING = "rounding", _("Rounding")
+    CHANGE_ORDER = "change_order", _("Change order")  # a job's price changed with the customer's consent (jobs)

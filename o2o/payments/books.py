@@ -10,6 +10,7 @@ and what the gateway kept equals what we think it kept (refunds booked but not y
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from o2o.orders.books import orders_books_problems
@@ -82,6 +83,17 @@ def gateway_problems() -> list[str]:
     return problems
 
 
+_EXTRA: list[Callable[[], list[str]]] = []
+
+
+def register_books(check: Callable[[], list[str]]) -> None:
+    """An app above payments adds its own books to check_books (jobs' escrow), from its ready()."""
+    if check not in _EXTRA:
+        _EXTRA.append(check)
+
+
 def books_problems() -> list[str]:
-    """Everything check_books reports: the orders' books, the ledger and the gateway."""
-    return orders_books_problems() + ledger_problems() + gateway_problems()
+    """Everything check_books reports: the orders' books, the ledger, the gateway and the registered
+    books of the apps above (jobs' escrow)."""
+    extra = [p for check in _EXTRA for p in check()]
+    return orders_books_problems() + ledger_problems() + gateway_problems() + extra

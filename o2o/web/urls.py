@@ -7,6 +7,7 @@ from o2o.web.views import (
     courier,
     customer,
     delivery,
+    jobs,
     members,
     merchant,
     ordering_customer,
@@ -30,6 +31,10 @@ urlpatterns = [
     path("orders/<uuid:order_id>/status/", customer.order_status, name="order_status"),
     path("orders/<uuid:order_id>/refund/", customer.order_refund_view, name="order_refund"),
     path("orders/<uuid:order_id>/review/", reviews.order_review, name="order_review"),
+    path("jobs/requests/<uuid:request_id>/", jobs.job_request, name="job_request"),
+    path("jobs/quotes/<uuid:quote_id>/accept/", jobs.job_quote_accept, name="job_quote_accept"),
+    path("merchant/<uuid:merchant_id>/jobs/requests/<uuid:request_id>/quote/", jobs.merchant_job_quote,
+         name="merchant_job_quote"),
     path("reviews/<uuid:review_id>/edit/", reviews.review_edit, name="review_edit"),
     # ordering: customer (p1)
     path("t/<str:token>/", ordering_customer.table_menu, name="table_menu"),

@@ -287,6 +287,68 @@ def _zone(w: dict[str, Any]) -> str:
         w["zone"] = str(zone_create(user=User.objects.get(pk=w["owner"]["id"]), store_id=w["store"]["id"], name="3 km",
                                     kind="radius", radius_m=3000, fee_bands=[{"up_to_m": 3000, "fee": "5.00"}]).pk)
     return w["zone"]
+def _customer_and_staff(ok: int) -> dict[str, int]:
+    return {"anonymous": 401, "customer": ok, "clerk": ok, "owner": ok, "other_owner": 404}
+
+
+def _customer_acts(ok: int) -> dict[str, int]:
+    """The customer's own move on a job: its merchant's staff 403, anyone else 404."""
+    return {"anonymous": 401, "customer": ok, "clerk": 403, "owner": 403, "other_owner": 404}
+
+
+def _jobs(w: dict[str, Any]) -> dict[str, Any]:
+    """A renovation form; a request with an open quote; a job with its deposit paid whose milestone 0 is
+    done, 1 checked in, 2 done and disputed; a proposed change order and a proof awaiting approval
+    (the jobs endpoints' rows use them), made once per world through the services."""
+    if "jobs" in w:
+        return w["jobs"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.accounts.models import User
+    from o2o.jobs import escrow, services, site
+    from tests.jobs.conftest import SITE, pdf_bytes, png_bytes, quote_body
+
+    owner, customer = User.objects.get(pk=w["owner"]["id"]), User.objects.get(pk=w["customer"]["id"])
+    form = services.form_create(user=owner, merchant_id=w["merchant"]["id"], trade="renovation", title="Flat",
+                                fields=[{"key": "area", "label": "Area", "type": "area"}])
+
+    def quote(req: Any) -> Any:
+        b = quote_body()
+        return services.quote_create(user=owner, request_id=req.pk, valid_until=timezone.now() + timedelta(days=3),
+                                     deposit_share=b["deposit_share"], milestones=b["milestones"],
+                                     options=b["options"])
+
+    open_req = services.request_submit(customer=customer, form_id=form.pk, answers={"area": "50"}, site=SITE)
+    open_quote = quote(open_req)
+    req = services.request_submit(customer=customer, form_id=form.pk, answers={"area": "80"}, site=SITE)
+    q = quote(req)
+    job = services.quote_accept(customer=customer, quote_id=q.pk, option_id=q.options.first().pk)
+    escrow.deposit_pay(customer=customer, job_id=job.pk, provider="sandbox", details={"card_number": GOOD_CARD})
+    services.message_post(user=customer, request_id=req.pk, text="When do you start?")
+    m0, m1, m2 = job.milestones.order_by("position")
+    escrow.milestone_done(staff=owner, milestone_id=m0.pk)
+    escrow.milestone_done(staff=owner, milestone_id=m2.pk)
+    escrow.milestone_dispute(customer=customer, milestone_id=m2.pk, comment="cracks")
+    photo = services.upload_create(user=owner, data=png_bytes())
+    check_in = site.check_in(technician=owner, milestone_id=m1.pk, lat=SITE["lat"], lng=SITE["lng"],
+                             at=timezone.now(), photo_id=photo.pk)
+    co = escrow.change_order_propose(staff=owner, job_id=job.pk, price={"amount": "1300.00"}, reason="more tiles",
+                                     milestones=[{"title": "Extra", "share": "100.00"}])
+    proof = site.proof_upload(staff=owner, job_id=job.pk, data=pdf_bytes())
+    unpaid_quote = quote(services.request_submit(customer=customer, form_id=form.pk, answers={}, site=SITE))
+    unpaid = services.quote_accept(customer=customer, quote_id=unpaid_quote.pk,
+                                   option_id=unpaid_quote.options.first().pk)
+    w["jobs"] = {"form": str(form.pk), "open_request": str(open_req.pk), "open_quote": str(open_quote.pk),
+                 "open_option": str(open_quote.options.first().pk), "request": str(req.pk), "quote": str(q.pk),
+                 "job": str(job.pk), "unpaid": str(unpaid.pk), "m0": str(m0.pk), "m1": str(m1.pk), "m2": str(m2.pk),
+                 "check_in": str(check_in.pk), "change_order": str(co.pk), "proof": str(proof.pk)}
+    return w["jobs"]
+
+
+def _j(key: str) -> Callable[[dict[str, Any]], str]:
+    return lambda w: _jobs(w)[key]
 
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -512,7 +574,83 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/waitlist/{_queue(w)['entry']}/take", {}), _buyer_only(201)),
     ("POST", "/waitlist/{entry_id}/leave"): Row(
         lambda w: (f"/waitlist/{_queue(w)['entry']}/leave", {}), _buyer_only(200)),
+    # jobs: forms by owners and managers; a request, its thread, quotes and job are its customer's and its
+    # merchant's staff's; the customer's own moves (accept, pay, sign off, dispute, decide a change order or a
+    # proof) refuse the staff (403); the staff's moves (quote, start, done, answer, check in, proofs) refuse
+    # the customer (404, as for anyone outside the merchant)
+    ("POST", "/merchants/{merchant_id}/job-forms"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/job-forms", {
+            "trade": "printing", "title": "Boxes", "fields": [{"key": "qty", "label": "Qty", "type": "number"}]}),
+        _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/job-forms"): Row(
+        lambda w: (_jobs(w) and f"/merchants/{w['merchant']['id']}/job-forms", None), _signed_in(200),
+        lambda w, actor, body: _finds(body, _jobs(w)["form"])),
+    ("GET", "/job-forms/{form_id}"): Row(lambda w: (f"/job-forms/{_j('form')(w)}", None), _signed_in(200)),
+    ("POST", "/job-uploads"): Row(lambda w: ("/job-uploads", {}), _signed_in(422)),  # no multipart file
+    ("POST", "/job-forms/{form_id}/requests"): Row(
+        lambda w: (f"/job-forms/{_j('form')(w)}/requests", {"answers": {"area": "20"}}), _signed_in(201)),
+    ("GET", "/job-requests/{request_id}"): Row(
+        lambda w: (f"/job-requests/{_j('request')(w)}", None), _customer_and_staff(200)),
+    ("GET", "/me/job-requests"): Row(lambda w: (_jobs(w) and "/me/job-requests", None), _signed_in(200)),
+    ("GET", "/merchants/{merchant_id}/job-requests"): Row(
+        lambda w: (_jobs(w) and f"/merchants/{w['merchant']['id']}/job-requests", None), _merchant_only(200, clerk=200),
+        lambda w, actor, body: _finds(body, _jobs(w)["request"])),
+    ("GET", "/job-requests/{request_id}/messages"): Row(
+        lambda w: (f"/job-requests/{_j('request')(w)}/messages", None), _customer_and_staff(200)),
+    ("POST", "/job-requests/{request_id}/messages"): Row(
+        lambda w: (f"/job-requests/{_j('request')(w)}/messages", {"text": "hello"}), _customer_and_staff(201)),
+    ("POST", "/job-requests/{request_id}/quotes"): Row(
+        lambda w: (f"/job-requests/{_j('open_request')(w)}/quotes", _quote_body()), _merchant_only(201, clerk=403)),
+    ("GET", "/job-quotes/{quote_id}"): Row(
+        lambda w: (f"/job-quotes/{_j('quote')(w)}", None), _customer_and_staff(200)),
+    ("GET", "/job-quotes/{quote_id}/pdf"): Row(
+        lambda w: (f"/job-quotes/{_j('quote')(w)}/pdf", None), _customer_and_staff(200)),
+    ("POST", "/job-quotes/{quote_id}/accept"): Row(
+        lambda w: (f"/job-quotes/{_j('open_quote')(w)}/accept", {"option_id": _j('open_option')(w)}),
+        _buyer_only(201)),
+    ("GET", "/jobs/{job_id}"): Row(lambda w: (f"/jobs/{_j('job')(w)}", None), _customer_and_staff(200)),
+    ("POST", "/jobs/{job_id}/deposit"): Row(
+        lambda w: (f"/jobs/{_j('unpaid')(w)}/deposit", {"card_number": GOOD_CARD}), _customer_acts(200)),
+    ("POST", "/job-milestones/{milestone_id}/pay"): Row(
+        lambda w: (f"/job-milestones/{_j('m1')(w)}/pay", {"card_number": GOOD_CARD}), _customer_acts(200)),
+    ("POST", "/job-milestones/{milestone_id}/start"): Row(
+        lambda w: (f"/job-milestones/{_j('m1')(w)}/start", {}), _merchant_only(200, clerk=200)),
+    ("POST", "/job-milestones/{milestone_id}/done"): Row(
+        lambda w: (f"/job-milestones/{_j('m1')(w)}/done", {}), _merchant_only(200, clerk=200)),
+    ("POST", "/job-milestones/{milestone_id}/sign-off"): Row(
+        lambda w: (f"/job-milestones/{_j('m0')(w)}/sign-off", {}), _customer_acts(200)),
+    ("POST", "/job-milestones/{milestone_id}/dispute"): Row(
+        lambda w: (f"/job-milestones/{_j('m0')(w)}/dispute", {"comment": "not level"}), _customer_acts(201)),
+    ("POST", "/job-milestones/{milestone_id}/answer"): Row(
+        lambda w: (f"/job-milestones/{_j('m2')(w)}/answer", {"answer": "fixed"}), _merchant_only(200, clerk=200)),
+    ("POST", "/job-milestones/{milestone_id}/check-ins"): Row(  # staff pass the access check; the photo is no one's
+        lambda w: (f"/job-milestones/{_j('m1')(w)}/check-ins", {
+            "lat": 30.672, "lng": 104.073, "at": "2026-01-01T00:00:00+00:00", "photo_id": _j('proof')(w)}),
+        _merchant_only(422, clerk=422)),
+    ("POST", "/job-check-ins/{check_in_id}/check-out"): Row(
+        lambda w: (f"/job-check-ins/{_j('check_in')(w)}/check-out", {"note": "done for today"}),
+        _merchant_only(200, clerk=200)),
+    ("POST", "/jobs/{job_id}/change-orders"): Row(
+        lambda w: (f"/jobs/{_j('job')(w)}/change-orders", {
+            "price": {"amount": "1200.00", "currency": "CNY"}, "reason": "more",
+            "milestones": [{"title": "More", "share": "100.00"}]}), _merchant_only(201, clerk=403)),
+    ("POST", "/job-change-orders/{change_order_id}/accept"): Row(
+        lambda w: (f"/job-change-orders/{_j('change_order')(w)}/accept", {}), _customer_acts(200)),
+    ("POST", "/job-change-orders/{change_order_id}/decline"): Row(
+        lambda w: (f"/job-change-orders/{_j('change_order')(w)}/decline", {}), _customer_acts(200)),
+    ("POST", "/jobs/{job_id}/proofs"): Row(  # staff pass the access check; JSON carries no file
+        lambda w: (f"/jobs/{_j('job')(w)}/proofs", {}), _merchant_only(422, clerk=422)),
+    ("POST", "/job-proofs/{proof_id}/approve"): Row(
+        lambda w: (f"/job-proofs/{_j('proof')(w)}/approve", {}), _customer_acts(200)),
+    ("POST", "/job-proofs/{proof_id}/request-changes"): Row(
+        lambda w: (f"/job-proofs/{_j('proof')(w)}/request-changes", {"comment": "bigger logo"}), _customer_acts(200)),
 }
+
+
+def _quote_body() -> dict[str, Any]:
+    from tests.jobs.conftest import quote_body
+
+    return quote_body()
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -106,13 +106,19 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "placement_toggle": ("post", ("merchant", "placement"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
     "placement_sheet": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
     "placement_sheet_png": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
+    # jobs: a request's page is its customer's and its merchant's staff's; accepting a quote is the customer's;
+    # the quote form is the owner's and managers'
+    "job_request": ("get", ("job_request",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
+    "job_quote_accept": ("post", ("job_quote",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "merchant_job_quote": ("get", ("merchant", "job_request"), CONSOLE),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
 CROSSED = {"store_edit": ("store",), "store_tables": ("store",), "tables_sheet": ("store",), "voucher_trail": ("voucher",), "deal_status": ("deal",),
            "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
            "conflict_resolve": ("conflict",), "review_reply": ("review",),
-           "placement_sheet": ("placement", "sheet"), "placement_toggle": ("placement",)}
+           "placement_sheet": ("placement", "sheet"), "placement_toggle": ("placement",),
+           "merchant_job_quote": ("job_request",)}
 
 
 def _world() -> dict[str, Any]:
@@ -141,6 +147,17 @@ def _world() -> dict[str, Any]:
         {"kind": "flyer", "name": "Metro", "cost": {"amount": "10.00"}, "target": {"offering_id": str(w["deal"].pk)}}])
     placement = campaign.placements.get()
     w.update(placement=placement, code=placement.code, sheet="flyer")
+    from o2o.jobs import services as jobs
+
+    form = jobs.form_create(user=w["owner"], merchant_id=w["merchant"].pk, trade="printing", title="Flyers",
+                            fields=[{"key": "qty", "label": "Quantity", "type": "number"}])
+    job_request = jobs.request_submit(customer=w["customer"], form_id=form.pk, answers={"qty": 500})
+    job_quote = jobs.quote_create(
+        user=w["owner"], request_id=job_request.pk, valid_until=now + timezone.timedelta(days=3), deposit_share="50",
+        milestones=[{"title": "Print", "share": "100"}],
+        options=[{"tier": "good", "title": "A5", "lines": [{"description": "Flyers", "quantity": "500",
+                                                            "unit_price": {"amount": "0.20"}}]}])
+    w.update(job_request=job_request, job_quote=job_quote)
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
              rival=w["other_owner"], bad_token="no-such-invitation",
              membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))
