@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "o2o.bookings"
     label = "bookings"
+
+    def ready(self) -> None:
+        from o2o.bookings.fulfilment import BookingFulfilment
+        from o2o.orders import fulfilment
+
+        fulfilment.register(BookingFulfilment())

@@ -51,3 +51,15 @@ class NotOffered(Conflict):
 
 class OfferExpired(Conflict):
     code, default_message = "offer_expired", gettext_lazy("The seat offered to you was not taken in time.")
+
+
+class NotPaid(Conflict):
+    code, default_message = "not_paid", gettext_lazy("This booking is not paid yet; it is paid online before the visit.")
+
+
+class NothingToPay(Conflict):
+    code, default_message = "nothing_to_pay", gettext_lazy("This booking is paid at the store.")
+
+
+class NotStarted(Conflict):
+    code, default_message = "not_started", gettext_lazy("This booking has not started yet.")

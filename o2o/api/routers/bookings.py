@@ -8,7 +8,10 @@ it is held by another booking then), `cancel_window_closed` (later than the serv
 `not_cancellable` (already cancelled, checked in or a no-show), `already_checked_in`, `check_in_closed`
 (cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; the
 waitlist's `slot_open` (seats left: book it), `already_waiting`, `already_booked`, `not_offered`,
-`offer_expired`, `not_waiting`; 422
+`offer_expired`, `not_waiting`; payment (services with `prepay` deposit or full): 402 `payment_declined` (and the
+card's own codes), 409 `already_paid`, `nothing_to_pay` (paid at the store), `not_payable` (the booking is no
+longer booked), `not_paid` (check-in of a booking not paid yet), `booking_live` (refunding its order directly:
+cancel the booking instead), `not_started` (a no-show marked before the start); 422
 `validation_error` / `invalid` with `fields` for a malformed time or date, `idempotency_mismatch`; 404 for
 someone else's booking, another merchant's booking at check-in, an unknown or unbookable service; 403
 `forbidden` for a clerk checking in at a store not assigned to them.
@@ -19,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema, Status
 
@@ -28,6 +32,8 @@ from o2o.api.errors import ErrorOut
 from o2o.api.serializers import json_safe, money
 from o2o.bookings import selectors, services, waitlist
 from o2o.bookings.models import Booking, Resource, WaitlistEntry
+from o2o.bookings.payment import pay_now
+from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
 
 router = Router(tags=["bookings"], auth=AUTH)
@@ -75,6 +81,18 @@ class BookingIn(Schema):
         "optional: the store; without it the service's first store (oldest) that has a slot then"))
 
 
+class BookingPaymentOut(Schema):
+    prepay: str = Field(..., description="none (paid at the store), deposit or full")
+    status: str = Field(..., description=(
+        "at_store (nothing online), awaiting_payment, paid, partially_refunded, refunded, expired or cancelled"))
+    order_id: Any = Field(None, description="the order that pays for it (fulfilment booking)")
+    due_now: dict[str, Any] | None = Field(None, description="what POST /bookings/{id}/pay charges (while unpaid)")
+    pay_by: Any = Field(None, description="unpaid, the booking is cancelled at this time (its payment hold)")
+    paid: dict[str, Any] | None = None
+    refunded: dict[str, Any] | None = None
+    kept: dict[str, Any] | None = Field(None, description="what the merchant kept (a late cancellation, a no-show)")
+
+
 class BookingOut(Schema):
     id: Any
     status: str = Field(..., description="booked, checked_in, cancelled or no_show")
@@ -87,11 +105,34 @@ class BookingOut(Schema):
     cancel_until: Any = Field(None, description="the customer may cancel until then")
     checked_in_at: Any = None
     cancelled_at: Any = None
+    no_show_at: Any = None
     created_at: Any = None
+    payment: BookingPaymentOut | None = None
 
 
 class BookingListOut(Schema):
     results: list[BookingOut]
+
+
+def payment_out(b: Booking) -> dict[str, Any]:
+    order = b.order
+    if order is None:
+        return {"prepay": b.prepay, "status": "at_store"}
+    status = order.status
+    if status == "awaiting_payment" and order.expires_at <= timezone.now():
+        status = "expired"
+    purpose, amount = pay_now(b)
+    cur = order.currency
+    refunded = order.refunded_amount
+    paid_in = order.paid_amount + refunded  # what was captured (paid_amount is what is still held)
+    return {
+        "prepay": b.prepay, "status": status, "order_id": order.pk,
+        "due_now": money(Money(amount if amount is not None else order.total_amount, cur))
+        if status == "awaiting_payment" else None,
+        "pay_by": _local(order.expires_at, b.store.timezone) if status == "awaiting_payment" else None,
+        "paid": money(Money(paid_in, cur)), "refunded": money(Money(refunded, cur)),
+        "kept": money(Money(order.paid_amount, cur)) if b.status in ("cancelled", "no_show") else None,
+    }
 
 
 def booking_out(b: Booking) -> dict[str, Any]:
@@ -99,7 +140,12 @@ def booking_out(b: Booking) -> dict[str, Any]:
     return {"id": b.pk, "status": b.status, "start": _local(b.start, tz), "end": _local(b.end, tz),
             "offering_id": b.offering_id, "store_id": b.store_id, "title": b.title, "price": money(b.price),
             "cancel_until": _local(b.cancel_until, tz), "checked_in_at": _local(b.checked_in_at, tz),
-            "cancelled_at": _local(b.cancelled_at, tz), "created_at": b.created_at}
+            "cancelled_at": _local(b.cancelled_at, tz), "no_show_at": _local(b.no_show_at, tz),
+            "created_at": b.created_at, "payment": payment_out(b)}
+
+
+def _one(booking_id: Any) -> dict[str, Any]:
+    return booking_out(Booking.objects.select_related("store", "order").get(pk=booking_id))
 
 
 @router.post("/bookings", response={200: BookingOut, 201: BookingOut, **_ERRORS})
@@ -138,7 +184,7 @@ def booking_cancel(request: HttpRequest, booking_id: str):  # type: ignore[no-un
     """The customer cancels up to `cancel_until` and the seat is free again. Someone else's booking -> 404;
     later -> 409 `cancel_window_closed`; cancelled or checked in already -> 409 `not_cancellable`."""
     booking = services.booking_cancel(customer=me(request), booking_id=booking_id)
-    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking.pk))
+    return _one(booking.pk)
 
 
 @router.post("/bookings/{booking_id}/check-in", response={200: BookingOut, **_ERRORS})
@@ -147,7 +193,46 @@ def booking_check_in(request: HttpRequest, booking_id: str):  # type: ignore[no-
     Another merchant's booking -> 404; a clerk of another store -> 403; again -> 409 `already_checked_in`;
     cancelled, too early or over -> 409 `check_in_closed`."""
     booking = services.booking_check_in(user=me(request), booking_id=booking_id)
-    return booking_out(Booking.objects.select_related("store").get(pk=booking.pk))
+    return _one(booking.pk)
+
+
+class BookingPayIn(Schema):
+    """Sandbox cards as for orders (POST /orders/{id}/pay): 4242424242424242 succeeds, 4000000000000002 -> 402."""
+
+    provider: str = Field("sandbox", max_length=32)
+    card_number: str = Field("", max_length=32, examples=["4242424242424242"])
+    exp_month: int | str | None = None
+    exp_year: int | str | None = None
+    cvc: str | None = Field(None, max_length=8)
+
+
+@router.post("/bookings/{booking_id}/pay", response={200: BookingOut, 402: ErrorOut, **_ERRORS})
+def booking_pay(request: HttpRequest, booking_id: str, body: BookingPayIn):  # type: ignore[no-untyped-def]
+    """Pay what the service asks online (`payment.due_now`: its deposit or its price) before `payment.pay_by`;
+    then `payment.status` is `paid`. `Idempotency-Key` honoured. 402 `payment_declined` (the booking stays
+    unpaid), 409 `already_paid`, `nothing_to_pay`, `not_payable`, `order_expired` (too late: the booking was
+    cancelled and its seat freed)."""
+    selectors.booking_for_customer(customer=me(request), booking_id=booking_id)  # 404 before anything else
+    raw = body.dict()
+
+    def work():  # type: ignore[no-untyped-def]
+        booking = services.booking_pay(customer=me(request), booking_id=booking_id, provider=raw["provider"],
+                                       details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
+                                                if raw.get(k) is not None})
+        return 200, json_safe(_one(booking.pk))
+
+    status, out = idempotency.run(request, endpoint=f"bookings.pay:{booking_id}",
+                                  body={"provider": raw["provider"], "card": raw["card_number"][-4:]}, work=work)
+    return Status(status, out)
+
+
+@router.post("/bookings/{booking_id}/no-show", response={200: BookingOut, **_ERRORS})
+def booking_no_show(request: HttpRequest, booking_id: str):  # type: ignore[no-untyped-def]
+    """Staff of the booking's store mark that the customer did not come (from the start): the service's no-show
+    fee is kept of what was paid (all of it without a fee), the rest is refunded. 409 `not_started`,
+    `check_in_closed` (not booked); another merchant's booking -> 404; a clerk of another store -> 403."""
+    booking = services.booking_no_show(user=me(request), booking_id=booking_id)
+    return _one(booking.pk)
 
 
 @router.get("/stores/{store_id}/bookings", response={200: BookingListOut, **_ERRORS})
@@ -245,7 +330,7 @@ def waitlist_take(request: HttpRequest, entry_id: str):  # type: ignore[no-untyp
     """Take the seat offered: 201 the booking. 409 `not_offered` (still waiting, or left), `offer_expired`
     (too late: the seat went on), `resource_busy`; someone else's entry -> 404."""
     booking = waitlist.waitlist_take(customer=me(request), entry_id=entry_id)
-    return Status(201, booking_out(Booking.objects.select_related("store").get(pk=booking.pk)))
+    return Status(201, _one(booking.pk))
 
 
 @router.post("/waitlist/{entry_id}/leave", response={200: WaitlistOut, **_ERRORS})
