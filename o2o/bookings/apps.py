@@ -8,6 +8,7 @@ class BookingsConfig(AppConfig):
     label = "bookings"
 
     def ready(self) -> None:
+        from o2o.bookings import tasks  # noqa: F401  (registers its periodic tasks: o2o.core.schedule)
         from o2o.bookings.fulfilment import BookingFulfilment
         from o2o.orders import fulfilment
 

@@ -121,6 +121,7 @@ class Booking(BaseModel):
     late_cancel_keep_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     no_show_fee_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     no_show_at = models.DateTimeField(_("marked no-show"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)  # bookings.reminders, once
 
     class Meta:
         verbose_name = _("booking")

@@ -23,7 +23,8 @@ DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # 12:00:05 UTC: a whole minute and hour began 5 s ago; +30 s is the next 30-s period in the same minute
 T0 = datetime(2026, 12, 3, 12, 0, 5, tzinfo=UTC)
 EXPECTED = {"orders.expire_holds": 30, "payments.reconcile": 60, "accounts.prune_login_failures": 3600,
-            "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600}
+            "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600,
+            "bookings.reminders": 300, "bookings.waitlist_offers": 60}
 
 
 def _queued() -> list[str]:
@@ -50,8 +51,10 @@ def test_each_task_is_enqueued_once_per_period(settings):
     assert schedule_tick(now=T0) == []  # the same period: nothing more
     assert schedule_tick(now=T0 + timedelta(seconds=20)) == []  # 12:00:25, still the same periods
     assert schedule_tick(now=T0 + timedelta(seconds=30)) == ["orders.expire_holds"]  # 12:00:35
-    assert sorted(schedule_tick(now=T0 + timedelta(seconds=60))) == ["orders.expire_holds", "payments.reconcile"]
-    assert _queued() == sorted([*EXPECTED, "orders.expire_holds", "orders.expire_holds", "payments.reconcile"])
+    assert sorted(schedule_tick(now=T0 + timedelta(seconds=60))) == ["bookings.waitlist_offers",
+                                                                      "orders.expire_holds", "payments.reconcile"]
+    assert _queued() == sorted([*EXPECTED, "orders.expire_holds", "orders.expire_holds", "payments.reconcile",
+                                "bookings.waitlist_offers"])
     assert PeriodicRun.objects.get(name="orders.expire_holds").period == int((T0.timestamp() + 60) // 30)
 
 
