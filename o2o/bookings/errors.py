@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
-from o2o.core.errors import Conflict
+from o2o.core.errors import BadRequest, Conflict
 
 
 class SlotFull(Conflict):
@@ -63,3 +63,11 @@ class NothingToPay(Conflict):
 
 class NotStarted(Conflict):
     code, default_message = "not_started", gettext_lazy("This booking has not started yet.")
+
+
+class InvalidBookingPass(BadRequest):
+    code, default_message = "invalid_booking_pass", gettext_lazy("This QR code is not a booking's pass.")
+
+
+class WrongStore(Conflict):
+    code, default_message = "wrong_store", gettext_lazy("This booking is at another store.")

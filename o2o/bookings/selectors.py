@@ -95,7 +95,7 @@ def open_slots(*, service: Service, day: date, stores: list[Store] | None = None
 
 
 def bookings_of_customer(customer: Any) -> QuerySet[Booking]:
-    return Booking.objects.filter(customer=customer).select_related("store", "order").order_by("-start", "-created_at")
+    return Booking.objects.filter(customer=customer).select_related("store", "order", "offering").order_by("-start", "-created_at")
 
 
 def booking_for_customer(*, customer: Any, booking_id: Any) -> Booking:

@@ -34,13 +34,15 @@ from o2o.bookings.errors import (
     AlreadyCheckedIn,
     CancelWindowClosed,
     CheckInClosed,
+    InvalidBookingPass,
     NotCancellable,
+    NothingToPay,
     NotPaid,
     NotStarted,
-    NothingToPay,
     ResourceBusy,
     SlotFull,
     SlotUnavailable,
+    WrongStore,
 )
 from o2o.bookings.models import (
     Booking,
@@ -426,3 +428,36 @@ def booking_check_in(*, user: User, booking_id: Any, now: datetime | None = None
     audit_record(actor=user, action="booking.check_in", obj=booking,
                  summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z checked in")
     return booking
+
+
+# --- the pass: the QR of a booking shown at the door -----------------------------------------------------------
+# Signed like vouchers and member cards (Ed25519, `O2O1.<payload>.<signature>`, GET /keys/vouchers) by the pages
+# and the API (the signing keys are the vouchers app's, a sibling this app does not import): the payload is
+# {"kid", "typ": "booking", "bid" (booking id), "mid" (merchant id), "sid" (store id), "exp" (unix seconds:
+# the booking's end)}. A voucher's QR (no typ) or a member card's is never taken for a booking.
+PASS_TYPE = "booking"
+
+
+def booking_pass_payload(booking: Booking) -> dict[str, Any]:
+    """What a booking's QR says (to be signed by the caller)."""
+    return {"typ": PASS_TYPE, "bid": str(booking.pk), "mid": str(booking.offering.merchant_id),
+            "sid": str(booking.store_id), "exp": int(booking.end.timestamp())}
+
+
+def booking_check_in_by_pass(*, user: User, store_id: Any, payload: dict[str, Any],
+                             now: datetime | None = None) -> Booking:
+    """The door scanned a booking's QR (its signature checked by the caller): check it in at this store.
+    Not a booking pass -> 400 invalid_booking_pass; another merchant's -> 404; a booking of another store
+    of the merchant -> 409 wrong_store; then booking_check_in's rules (too early, over, not paid ...)."""
+    store, _membership = store_for_staff(user=user, store_id=store_id)
+    if payload.get("typ") != PASS_TYPE or not isinstance(payload.get("bid"), str):
+        raise InvalidBookingPass()
+    if payload.get("mid") != str(store.merchant_id):
+        raise NotFound(_("This booking is not one of this merchant's."))
+    booking = Booking.objects.filter(pk=as_uuid(payload["bid"]), offering__merchant_id=store.merchant_id).first()
+    if booking is None:
+        raise InvalidBookingPass()
+    if booking.store_id != store.pk:
+        raise WrongStore(_("This booking is at %(store)s.") % {"store": booking.store.name},
+                         fields={"store_id": str(booking.store_id)})
+    return booking_check_in(user=user, booking_id=booking.pk, now=now)

@@ -32,9 +32,10 @@ from o2o.api.errors import ErrorOut
 from o2o.api.serializers import json_safe, money
 from o2o.bookings import selectors, services, waitlist
 from o2o.bookings.models import Booking, Resource, WaitlistEntry
-from o2o.bookings.payment import pay_now
+from o2o.bookings.payment import is_paid, pay_now
 from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
+from o2o.vouchers import signing
 
 router = Router(tags=["bookings"], auth=AUTH)
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -108,6 +109,9 @@ class BookingOut(Schema):
     no_show_at: Any = None
     created_at: Any = None
     payment: BookingPaymentOut | None = None
+    qr_payload: str | None = Field(None, description=(
+        "the customer's own booking, booked and paid as its service asks: the QR to show at the door "
+        "(signed like vouchers: {kid, typ: booking, bid, mid, sid, exp}; POST /stores/{id}/bookings/scan)"))
 
 
 class BookingListOut(Schema):
@@ -144,8 +148,21 @@ def booking_out(b: Booking) -> dict[str, Any]:
             "created_at": b.created_at, "payment": payment_out(b)}
 
 
-def _one(booking_id: Any) -> dict[str, Any]:
-    return booking_out(Booking.objects.select_related("store", "order").get(pk=booking_id))
+def booking_qr(b: Booking) -> str | None:
+    """The booking's signed pass while it can be checked in with (booked and paid as its service asks)."""
+    if b.status != "booked" or not is_paid(b):
+        return None
+    return signing.sign(services.booking_pass_payload(b))
+
+
+def mine_out(b: Booking) -> dict[str, Any]:
+    """booking_out with the customer's QR."""
+    return {**booking_out(b), "qr_payload": booking_qr(b)}
+
+
+def _one(booking_id: Any, *, mine: bool = True) -> dict[str, Any]:
+    b = Booking.objects.select_related("store", "order", "offering").get(pk=booking_id)
+    return mine_out(b) if mine else booking_out(b)
 
 
 @router.post("/bookings", response={200: BookingOut, 201: BookingOut, **_ERRORS})
@@ -158,7 +175,7 @@ def booking_create(request: HttpRequest, body: BookingIn):  # type: ignore[no-un
     def work():  # type: ignore[no-untyped-def]
         booking = services.booking_create(customer=me(request), offering_id=raw["offering_id"], start=raw["start"],
                                           store_id=raw["store_id"])
-        return 201, json_safe(booking_out(booking))
+        return 201, json_safe(mine_out(booking))
 
     status, out = idempotency.run(request, endpoint="bookings.create", body=raw, work=work,
                                   replay_status=lambda s: 200 if s == 201 else s)
@@ -169,14 +186,14 @@ def booking_create(request: HttpRequest, body: BookingIn):  # type: ignore[no-un
 def booking_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
     """The signed-in customer's bookings, the latest start first (at most 100)."""
     add_never_cache_headers(response)
-    return {"results": [booking_out(b) for b in selectors.bookings_of_customer(me(request))[:100]]}
+    return {"results": [mine_out(b) for b in selectors.bookings_of_customer(me(request))[:100]]}
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **_ERRORS})
 def booking_get(request: HttpRequest, response: HttpResponse, booking_id: str):  # type: ignore[no-untyped-def]
     """One of the customer's bookings (someone else's -> 404)."""
     add_never_cache_headers(response)
-    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking_id))
+    return mine_out(selectors.booking_for_customer(customer=me(request), booking_id=booking_id))
 
 
 @router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **_ERRORS})
@@ -193,7 +210,23 @@ def booking_check_in(request: HttpRequest, booking_id: str):  # type: ignore[no-
     Another merchant's booking -> 404; a clerk of another store -> 403; again -> 409 `already_checked_in`;
     cancelled, too early or over -> 409 `check_in_closed`."""
     booking = services.booking_check_in(user=me(request), booking_id=booking_id)
-    return _one(booking.pk)
+    return _one(booking.pk, mine=False)
+
+
+class ScanIn(Schema):
+    qr_payload: str = Field(..., max_length=4096, description="the text of the booking's QR as scanned")
+
+
+@router.post("/stores/{store_id}/bookings/scan", response={200: BookingOut, **_ERRORS})
+def booking_scan(request: HttpRequest, store_id: str, body: ScanIn):  # type: ignore[no-untyped-def]
+    """Check in at the door by scanning the customer's booking QR (staff of the store), as the counter scans
+    vouchers and member cards. 400 `invalid_signature` (forged or altered), `invalid_booking_pass` (a genuine
+    QR that is not a booking's); 409 `wrong_store` (a booking at another store of the merchant), then
+    check-in's codes (`already_checked_in`, `check_in_closed`, `not_paid`); another merchant's -> 404."""
+    store_for_staff(user=request.user, store_id=store_id)  # 404/403 before the QR is read
+    payload = signing.verify(body.qr_payload)
+    booking = services.booking_check_in_by_pass(user=me(request), store_id=store_id, payload=payload)
+    return _one(booking.pk, mine=False)
 
 
 class BookingPayIn(Schema):
@@ -232,7 +265,7 @@ def booking_no_show(request: HttpRequest, booking_id: str):  # type: ignore[no-u
     fee is kept of what was paid (all of it without a fee), the rest is refunded. 409 `not_started`,
     `check_in_closed` (not booked); another merchant's booking -> 404; a clerk of another store -> 403."""
     booking = services.booking_no_show(user=me(request), booking_id=booking_id)
-    return _one(booking.pk)
+    return _one(booking.pk, mine=False)
 
 
 @router.get("/stores/{store_id}/bookings", response={200: BookingListOut, **_ERRORS})
