@@ -435,12 +435,12 @@ def booking_check_in(*, user: User, booking_id: Any, now: datetime | None = None
 # and the API (the signing keys are the vouchers app's, a sibling this app does not import): the payload is
 # {"kid", "typ": "booking", "bid" (booking id), "mid" (merchant id), "sid" (store id), "exp" (unix seconds:
 # the booking's end)}. A voucher's QR (no typ) or a member card's is never taken for a booking.
-PASS_TYPE = "booking"
+QR_TYPE = "booking"
 
 
 def booking_pass_payload(booking: Booking) -> dict[str, Any]:
     """What a booking's QR says (to be signed by the caller)."""
-    return {"typ": PASS_TYPE, "bid": str(booking.pk), "mid": str(booking.offering.merchant_id),
+    return {"typ": QR_TYPE, "bid": str(booking.pk), "mid": str(booking.offering.merchant_id),
             "sid": str(booking.store_id), "exp": int(booking.end.timestamp())}
 
 
@@ -450,7 +450,7 @@ def booking_check_in_by_pass(*, user: User, store_id: Any, payload: dict[str, An
     Not a booking pass -> 400 invalid_booking_pass; another merchant's -> 404; a booking of another store
     of the merchant -> 409 wrong_store; then booking_check_in's rules (too early, over, not paid ...)."""
     store, _membership = store_for_staff(user=user, store_id=store_id)
-    if payload.get("typ") != PASS_TYPE or not isinstance(payload.get("bid"), str):
+    if payload.get("typ") != QR_TYPE or not isinstance(payload.get("bid"), str):
         raise InvalidBookingPass()
     if payload.get("mid") != str(store.merchant_id):
         raise NotFound(_("This booking is not one of this merchant's."))
