@@ -11,8 +11,11 @@ import pytest
 
 from o2o.bookings.models import Booking
 from o2o.vouchers.signing import verify
-from tests.bookings.conftest import local_day, service
-from tests.bookings.conftest import school  # noqa: F401 - the fixture
+from tests.bookings.conftest import (
+    local_day,
+    school,  # noqa: F401 - the fixture
+    service,
+)
 from tests.helpers import PASSWORD
 from tests.qr import decode_all_qr, login_state
 
