@@ -117,6 +117,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_pages
 def booking_cancel_view(request: HttpRequest, booking_id: Any) -> HttpResponse:
+    selectors.booking_for_customer(customer=request.user, booking_id=booking_id)  # someone else's: 404
     try:
         services.booking_cancel(customer=request.user, booking_id=booking_id)  # type: ignore[arg-type]
     except DomainError as exc:
