@@ -175,6 +175,14 @@ class OfferingIn(Schema):
                                       "minutes before the start")
     resource_ids: list[str] | None = Field(None, max_length=50, description=(
         "services: resources booked with every slot (POST /merchants/{id}/resources): never in two places at once"))
+    prepay: str = Field("none", max_length=8, description=(
+        "services: what is paid online when booking: none (at the store), deposit (`deposit`), full (the price)"))
+    deposit: MoneyIn | None = Field(None, description="services with prepay deposit: more than 0, less than the price")
+    late_cancel_keep_percent: StrictInt | None = Field(None, description=(
+        "services: cancelling after the window is refused when null; else allowed, keeping this share (0-100) "
+        "of what was paid"))
+    no_show_fee: MoneyIn | None = Field(None, description=(
+        "services: kept of what was paid when staff mark a no-show (null: all of it); at most what is paid online"))
 
 
 class NearbyStoreOut(Schema):

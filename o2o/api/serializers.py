@@ -83,6 +83,10 @@ def service_out(o: Offering) -> dict[str, Any] | None:
         "store_ids": [str(s.pk) for s in o.redeemable_stores.all()], "schedule": svc.schedule,
         "exceptions": svc.exceptions, "lead_minutes": svc.lead_minutes, "horizon_days": svc.horizon_days,
         "cancel_minutes": svc.cancel_minutes, "resource_ids": [str(r.pk) for r in svc.resources.all()],
+        "prepay": svc.prepay,
+        "deposit": money(Money(svc.deposit_amount, o.currency)) if svc.deposit_amount is not None else None,
+        "late_cancel_keep_percent": svc.late_cancel_keep_percent,
+        "no_show_fee": money(Money(svc.no_show_fee_amount, o.currency)) if svc.no_show_fee_amount is not None else None,
     }
 
 

@@ -22,6 +22,14 @@ BOOKING_TRANSITIONS = {
 LIVE_STATUSES = frozenset({"booked", "checked_in"})
 
 
+class Prepay(models.TextChoices):
+    """What a customer pays online when booking a service (the rest, if any, at the store)."""
+
+    NONE = "none", _("Pay at the store")
+    DEPOSIT = "deposit", _("Deposit")
+    FULL = "full", _("Full prepayment")
+
+
 class ResourceKind(models.TextChoices):
     TEACHER = "teacher", _("Teacher")
     ROOM = "room", _("Room")

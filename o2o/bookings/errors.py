@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
-from o2o.core.errors import Conflict
+from o2o.core.errors import BadRequest, Conflict
 
 
 class SlotFull(Conflict):
@@ -51,3 +51,23 @@ class NotOffered(Conflict):
 
 class OfferExpired(Conflict):
     code, default_message = "offer_expired", gettext_lazy("The seat offered to you was not taken in time.")
+
+
+class NotPaid(Conflict):
+    code, default_message = "not_paid", gettext_lazy("This booking is not paid yet; it is paid online before the visit.")
+
+
+class NothingToPay(Conflict):
+    code, default_message = "nothing_to_pay", gettext_lazy("This booking is paid at the store.")
+
+
+class NotStarted(Conflict):
+    code, default_message = "not_started", gettext_lazy("This booking has not started yet.")
+
+
+class InvalidBookingPass(BadRequest):
+    code, default_message = "invalid_booking_pass", gettext_lazy("This QR code is not a booking's pass.")
+
+
+class WrongStore(Conflict):
+    code, default_message = "wrong_store", gettext_lazy("This booking is at another store.")

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from o2o.bookings.enums import BookingStatus, ResourceKind, WaitlistStatus
+from o2o.bookings.enums import BookingStatus, Prepay, ResourceKind, WaitlistStatus
 from o2o.catalogue.models import Offering
 from o2o.core.models import BaseModel, StatusEventBase
 from o2o.core.money import Money
 from o2o.merchants.models import Merchant, Store
+from o2o.orders.models import Order
 
 
 def seat_key(offering_id: Any, store_id: Any) -> str:
@@ -61,6 +62,16 @@ class Service(models.Model):
     horizon_days = models.PositiveIntegerField(_("bookable ahead (days)"), default=60)
     cancel_minutes = models.PositiveIntegerField(_("cancel until (minutes before)"), default=120)
     resources = models.ManyToManyField(Resource, blank=True, related_name="services", verbose_name=_("resources"))
+    # Payment (bookings.payment): "none" = paid at the store; "deposit" = deposit_amount online, the rest at
+    # the store; "full" = the price online. A cancellation after cancel_until is refused unless
+    # late_cancel_keep_percent is set (then that share of what was paid is kept); a no-show keeps
+    # no_show_fee_amount of what was paid (all of it when null) and refunds the rest.
+    prepay = models.CharField(_("paid online"), max_length=8, choices=Prepay.choices, default=Prepay.NONE)
+    deposit_amount = models.DecimalField(_("deposit"), max_digits=14, decimal_places=2, null=True, blank=True)
+    late_cancel_keep_percent = models.PositiveSmallIntegerField(_("kept on a late cancellation (%)"), null=True,
+                                                                blank=True)
+    no_show_fee_amount = models.DecimalField(_("no-show fee"), max_digits=14, decimal_places=2, null=True,
+                                             blank=True)
 
     class Meta:
         verbose_name = _("bookable service")
@@ -103,6 +114,14 @@ class Booking(BaseModel):
     cancel_until = models.DateTimeField(_("cancel until"))
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Paid online (the service's prepay when booked): its order (fulfilment "booking") and the rules the
+    # customer booked under, kept as they were then (bookings.payment).
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="booking")
+    prepay = models.CharField(_("paid online"), max_length=8, choices=Prepay.choices, default=Prepay.NONE)
+    late_cancel_keep_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    no_show_fee_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    no_show_at = models.DateTimeField(_("marked no-show"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)  # bookings.reminders, once
 
     class Meta:
         verbose_name = _("booking")

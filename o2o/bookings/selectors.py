@@ -95,7 +95,7 @@ def open_slots(*, service: Service, day: date, stores: list[Store] | None = None
 
 
 def bookings_of_customer(customer: Any) -> QuerySet[Booking]:
-    return Booking.objects.filter(customer=customer).select_related("store").order_by("-start", "-created_at")
+    return Booking.objects.filter(customer=customer).select_related("store", "order", "offering").order_by("-start", "-created_at")
 
 
 def booking_for_customer(*, customer: Any, booking_id: Any) -> Booking:
@@ -111,4 +111,4 @@ def bookings_of_store_day(*, store: Store, day: date) -> QuerySet[Booking]:
 
     start = local_midnight(day, store.timezone)
     end = local_midnight(day + timedelta(days=1), store.timezone)
-    return Booking.objects.filter(store=store, start__gte=start, start__lt=end).select_related("store")
+    return Booking.objects.filter(store=store, start__gte=start, start__lt=end).select_related("store", "order")

@@ -26,6 +26,7 @@ from o2o.bookings.enums import (
     LIVE_STATUSES,
     WAITLIST_TRANSITIONS,
     BookingStatus,
+    Prepay,
     ResourceKind,
     WaitlistStatus,
 )
@@ -33,10 +34,15 @@ from o2o.bookings.errors import (
     AlreadyCheckedIn,
     CancelWindowClosed,
     CheckInClosed,
+    InvalidBookingPass,
     NotCancellable,
+    NothingToPay,
+    NotPaid,
+    NotStarted,
     ResourceBusy,
     SlotFull,
     SlotUnavailable,
+    WrongStore,
 )
 from o2o.bookings.models import (
     Booking,
@@ -48,6 +54,7 @@ from o2o.bookings.models import (
     WaitlistEvent,
     seat_key,
 )
+from o2o.bookings.payment import booking_order_create, booking_settle, pay_now, payment_rules
 from o2o.bookings.rules import bookable, slot_at, validate_exceptions, validate_schedule
 from o2o.bookings.selectors import live_service, resource_keys, service_stores
 from o2o.capacity.services import capacity_release, capacity_release_span, capacity_take, capacity_take_span
@@ -59,6 +66,11 @@ from o2o.core.state import transition
 from o2o.merchants.access import as_uuid, store_for_staff
 from o2o.merchants.models import Merchant, Store
 from o2o.merchants.services import _text
+from o2o.orders.enums import PAID_STATUSES
+from o2o.orders.models import Order
+from o2o.orders.services import order_fulfilment_move
+from o2o.payments.ledger import refunds_send
+from o2o.payments.services import order_pay
 
 CHECK_IN_EARLY = timedelta(hours=2)  # the door lets people in from two hours before their start
 
@@ -85,9 +97,11 @@ def service_create(
     *, merchant: Merchant, actor: User, title: Any, description: Any = "", price: Any, duration_minutes: Any,
     capacity: Any, store_ids: Any, schedule: Any, status: str = OfferingStatus.DRAFT, exceptions: Any = None,
     lead_minutes: Any = 60, horizon_days: Any = 60, cancel_minutes: Any = 120, resource_ids: Any = None,
+    prepay: Any = Prepay.NONE, deposit: Any = None, late_cancel_keep_percent: Any = None, no_show_fee: Any = None,
 ) -> Offering:
     """A bookable service: an offering of kind "service" (catalogue's rules for title, price, stores and
-    status) with its booking side. Durations and schedule times sit on the 5-minute grid."""
+    status) with its booking side. Durations and schedule times sit on the 5-minute grid. What is paid
+    online and kept on a late cancellation or a no-show: bookings.payment.payment_rules."""
     duration = _int(duration_minutes, "duration_minutes", lo=5, hi=24 * 60)
     if duration % 5:
         raise Invalid(_("Some fields are not valid."), fields={"duration_minutes": _("Use a multiple of 5 minutes.")})
@@ -103,9 +117,13 @@ def service_create(
     offering = offering_create(merchant=merchant, actor=actor, kind=OfferingKind.SERVICE, title=title,
                                description=description, price=price, quantity_total=seats,
                                redeemable_store_ids=list(store_ids), status=status)
+    rules = payment_rules(price=offering.price, prepay=prepay, deposit=deposit,
+                          late_cancel_keep_percent=late_cancel_keep_percent, no_show_fee=no_show_fee)
     service = Service.objects.create(offering=offering, duration_minutes=duration, capacity=seats, schedule=hours,
                                      exceptions=special, lead_minutes=lead, horizon_days=horizon,
-                                     cancel_minutes=cancel)
+                                     cancel_minutes=cancel, prepay=rules.prepay, deposit_amount=rules.deposit,
+                                     late_cancel_keep_percent=rules.late_cancel_keep_percent,
+                                     no_show_fee_amount=rules.no_show_fee)
     service.resources.set(resources)
     audit_record(actor=actor, action="service.create", obj=offering,
                  summary=f"“{offering.title}” {duration} min × {seats} seats at {len(store_ids)} store(s)")
@@ -203,13 +221,16 @@ def take_resources(*, hold: SlotHold, service: Service, now: datetime) -> None:
         hold.resources_held, hold.resource_keys = True, keys
 
 
-def new_booking(*, customer: User, service: Service, store: Store, hold: SlotHold, reason: str = "created"
-                ) -> Booking:
+def new_booking(*, customer: User, service: Service, store: Store, hold: SlotHold, reason: str = "created",
+                now: datetime | None = None) -> Booking:
+    """The booking row, its event and, for a service paid online, its order awaiting payment."""
     offering = service.offering
     booking = Booking.objects.create(
         customer=customer, offering=offering, store=store, hold=hold, start=hold.start, end=hold.end,
         title=offering.title, price_amount=offering.price_amount, currency=offering.currency,
-        cancel_until=hold.start - timedelta(minutes=service.cancel_minutes))
+        cancel_until=hold.start - timedelta(minutes=service.cancel_minutes), prepay=service.prepay,
+        late_cancel_keep_percent=service.late_cancel_keep_percent, no_show_fee_amount=service.no_show_fee_amount)
+    booking_order_create(booking=booking, service=service, now=now or timezone.now())
     BookingEvent.objects.create(booking=booking, actor=customer, from_status="", to_status=BookingStatus.BOOKED,
                                 reason=reason, data={"store_id": str(store.pk)})
     audit_record(actor=customer, action="booking.create", obj=booking, merchant=offering.merchant,
@@ -231,7 +252,7 @@ def booking_create(*, customer: User, offering_id: Any, start: Any, store_id: An
                              capacity=service.capacity):
             raise SlotFull()
         take_resources(hold=hold, service=service, now=now)
-        return new_booking(customer=customer, service=service, store=store, hold=hold)
+        return new_booking(customer=customer, service=service, store=store, hold=hold, now=now)
 
 
 # --- the waitlist's side of a freed seat (its own endpoints are in waitlist.py) ---
@@ -303,26 +324,80 @@ def free_if_last(hold: SlotHold) -> None:
 
 def booking_cancel(*, customer: User, booking_id: Any, now: datetime | None = None, reason: str = "") -> Booking:
     """The customer cancels their booking up to its cancel_until (the service's cancellation window when
-    booked): the seat is free again at once (offered to the waitlist first). Someone else's booking -> 404."""
+    booked): the seat is free again at once (offered to the waitlist first) and what was paid goes back.
+    Later only when the service keeps a share of the payment for it (late_cancel_keep_percent), else 409
+    cancel_window_closed. An unpaid order of the booking is cancelled with it. Someone else's booking -> 404."""
     now = now or timezone.now()
     booking = Booking.objects.filter(customer=customer, pk=as_uuid(booking_id)).first()
     if booking is None:
         raise NotFound()
-    if booking.status != BookingStatus.BOOKED:
-        raise NotCancellable(_("This booking is %(status)s; it can no longer be cancelled.")
-                             % {"status": BookingStatus(booking.status).label})
-    if now > booking.cancel_until:
-        raise CancelWindowClosed(_("Bookings can be cancelled until %(when)s; please contact the store.")
-                                 % {"when": timezone.localtime(booking.cancel_until).strftime("%Y-%m-%d %H:%M %Z")},
-                                 fields={"cancel_until": booking.cancel_until.isoformat()})
     with transaction.atomic():
+        # the order before the slot's hold: the order's expiry (bookings.fulfilment) locks them in that order
+        order = Order.objects.select_for_update().get(pk=booking.order_id) if booking.order_id else None
         hold = SlotHold.objects.select_for_update().get(pk=booking.hold_id)
-        booking_move(booking=booking, to=BookingStatus.CANCELLED, actor=customer, reason=reason or "customer",
-                     extra={"cancelled_at": now}, now=now)
+        booking.refresh_from_db()
+        if booking.status != BookingStatus.BOOKED:
+            raise NotCancellable(_("This booking is %(status)s; it can no longer be cancelled.")
+                                 % {"status": BookingStatus(booking.status).label})
+        late = now > booking.cancel_until
+        if late and booking.late_cancel_keep_percent is None:
+            raise CancelWindowClosed(
+                _("Bookings can be cancelled until %(when)s; please contact the store.")
+                % {"when": timezone.localtime(booking.cancel_until).strftime("%Y-%m-%d %H:%M %Z")},
+                fields={"cancel_until": booking.cancel_until.isoformat()})
+        booking_move(booking=booking, to=BookingStatus.CANCELLED, actor=customer,
+                     reason=reason or ("customer, late" if late else "customer"), extra={"cancelled_at": now}, now=now)
         seat_freed(hold=hold, now=now)
         free_if_last(hold)
+        refunds = booking_settle(booking=booking, order=order, actor=customer, late=late)
     audit_record(actor=customer, action="booking.cancel", obj=booking,
-                 summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z cancelled")
+                 summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z cancelled" + (" late" if late else ""))
+    refunds_send([r.pk for r in refunds])
+    return booking
+
+
+def booking_no_show(*, user: User, booking_id: Any, now: datetime | None = None) -> Booking:
+    """Staff of the booking's store mark a customer who did not come, from the booking's start: the
+    booking's no-show fee is kept of what was paid (all of it when the service sets no fee) and the rest
+    goes back; the seat stays taken (its time is gone). Not staff of that merchant -> 404; a clerk of
+    another store -> 403; before the start -> 409 not_started; not booked -> 409 check_in_closed."""
+    now = now or timezone.now()
+    booking = Booking.objects.filter(pk=as_uuid(booking_id)).first()
+    if booking is None:
+        raise NotFound()
+    store_for_staff(user=user, store_id=booking.store_id)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=booking.order_id) if booking.order_id else None
+        booking.refresh_from_db()
+        if booking.status != BookingStatus.BOOKED:
+            raise CheckInClosed(_("This booking is %(status)s.") % {"status": BookingStatus(booking.status).label})
+        if now < booking.start:
+            raise NotStarted()
+        booking_move(booking=booking, to=BookingStatus.NO_SHOW, actor=user, reason="no-show",
+                     extra={"no_show_at": now}, now=now)
+        refunds = booking_settle(booking=booking, order=order, actor=user, no_show=True)
+    audit_record(actor=user, action="booking.no_show", obj=booking,
+                 summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z no-show")
+    refunds_send([r.pk for r in refunds])
+    return booking
+
+
+def booking_pay(*, customer: User, booking_id: Any, provider: str, details: dict[str, Any]) -> Booking:
+    """Pay what the service asks online for the booking (its deposit or the price) through the payments
+    core. Nothing to pay online -> 409 nothing_to_pay; paid already -> 409 already_paid; the booking
+    cancelled (or its order expired) -> 409; a declined card -> 402 (the booking stays unpaid)."""
+    booking = Booking.objects.select_related("order").filter(customer=customer, pk=as_uuid(booking_id)).first()
+    if booking is None:
+        raise NotFound()
+    if booking.order is None:
+        raise NothingToPay()
+    if booking.status != BookingStatus.BOOKED:
+        raise NotCancellable(_("This booking is %(status)s; there is nothing to pay.")
+                             % {"status": BookingStatus(booking.status).label}, code="not_payable")
+    purpose, amount = pay_now(booking)
+    order_pay(customer=customer, order_id=booking.order_id, provider=provider, details=details, purpose=purpose,
+              amount=None if amount is None else str(amount))
+    booking.refresh_from_db()
     return booking
 
 
@@ -342,8 +417,47 @@ def booking_check_in(*, user: User, booking_id: Any, now: datetime | None = None
         raise CheckInClosed(_("Check-in opens two hours before the start."))
     if now >= booking.end:
         raise CheckInClosed(_("This booking's time is over."))
-    booking_move(booking=booking, to=BookingStatus.CHECKED_IN, actor=user, reason="door",
-                 extra={"checked_in_at": now}, now=now)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=booking.order_id) if booking.order_id else None
+        if order is not None and order.status not in PAID_STATUSES:
+            raise NotPaid()
+        booking_move(booking=booking, to=BookingStatus.CHECKED_IN, actor=user, reason="door",
+                     extra={"checked_in_at": now}, now=now)
+        if order is not None and order.fulfilment_status == "confirmed":
+            order_fulfilment_move(order=order, to="checked_in", actor=user, reason="door")
     audit_record(actor=user, action="booking.check_in", obj=booking,
                  summary=f"“{booking.title}” {booking.start:%Y-%m-%d %H:%M}Z checked in")
     return booking
+
+
+# --- the pass: the QR of a booking shown at the door -----------------------------------------------------------
+# Signed like vouchers and member cards (Ed25519, `O2O1.<payload>.<signature>`, GET /keys/vouchers) by the pages
+# and the API (the signing keys are the vouchers app's, a sibling this app does not import): the payload is
+# {"kid", "typ": "booking", "bid" (booking id), "mid" (merchant id), "sid" (store id), "exp" (unix seconds:
+# the booking's end)}. A voucher's QR (no typ) or a member card's is never taken for a booking.
+QR_TYPE = "booking"
+
+
+def booking_pass_payload(booking: Booking) -> dict[str, Any]:
+    """What a booking's QR says (to be signed by the caller)."""
+    return {"typ": QR_TYPE, "bid": str(booking.pk), "mid": str(booking.offering.merchant_id),
+            "sid": str(booking.store_id), "exp": int(booking.end.timestamp())}
+
+
+def booking_check_in_by_pass(*, user: User, store_id: Any, payload: dict[str, Any],
+                             now: datetime | None = None) -> Booking:
+    """The door scanned a booking's QR (its signature checked by the caller): check it in at this store.
+    Not a booking pass -> 400 invalid_booking_pass; another merchant's -> 404; a booking of another store
+    of the merchant -> 409 wrong_store; then booking_check_in's rules (too early, over, not paid ...)."""
+    store, _membership = store_for_staff(user=user, store_id=store_id)
+    if payload.get("typ") != QR_TYPE or not isinstance(payload.get("bid"), str):
+        raise InvalidBookingPass()
+    if payload.get("mid") != str(store.merchant_id):
+        raise NotFound(_("This booking is not one of this merchant's."))
+    booking = Booking.objects.filter(pk=as_uuid(payload["bid"]), offering__merchant_id=store.merchant_id).first()
+    if booking is None:
+        raise InvalidBookingPass()
+    if booking.store_id != store.pk:
+        raise WrongStore(_("This booking is at %(store)s.") % {"store": booking.store.name},
+                         fields={"store_id": str(booking.store_id)})
+    return booking_check_in(user=user, booking_id=booking.pk, now=now)

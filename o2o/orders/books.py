@@ -31,10 +31,10 @@ def orders_books_problems() -> list[str]:
     for h in fulfilment.handlers():
         sold.update(h.live_units_by_offering())
     # A deal's units are counted here; a product's stock is per store and set by the merchant at will
-    # (StoreStock's constraint keeps it from going below zero).
-    # A job (jobs) is quoted one by one and keeps no stock either.
-    for o in with_quantity_left(Offering.objects.exclude(kind__in=[OfferingKind.PRODUCT, OfferingKind.JOB])
-                                .only("pk", "title", "quantity_total")):
+    # (StoreStock's constraint keeps it from going below zero); a service's seats are the capacity calendar's;
+    # a job (jobs) is quoted one by one and keeps no stock either.
+    counted = Offering.objects.exclude(kind__in=[OfferingKind.PRODUCT, OfferingKind.SERVICE, OfferingKind.JOB])
+    for o in with_quantity_left(counted.only("pk", "title", "quantity_total")):
         accounted = o.quantity_left + reserved[o.pk] + sold[o.pk]
         if accounted != o.quantity_total:
             problems.append(f"offering {o.pk} ({o.title}): left {o.quantity_left} + reserved {reserved[o.pk]} + "

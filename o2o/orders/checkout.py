@@ -154,6 +154,9 @@ def offerings_for_sale(offering_ids: Iterable[UUID]) -> dict[UUID, Offering]:
     if any(o.kind == OfferingKind.PRODUCT for o in found.values()):
         raise Invalid(_("Say how you get it: pick it up or order at a table."),
                       fields={"fulfilment": _("pickup or dine_in for products")})
+    if any(o.kind == OfferingKind.SERVICE for o in found.values()):  # paid as a booking (POST /bookings)
+        raise Invalid(_("A service is booked for a time: pick a slot and book it."),
+                      fields={"fulfilment": _("book services with POST /bookings")})
     return found
 
 

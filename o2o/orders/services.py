@@ -204,11 +204,15 @@ class UnitsRefund:
     unit_ids: list[str]
 
 
-def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any] | None) -> UnitsRefund:
+def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any] | None,
+                       keep: Decimal = Decimal("0.00"), actor: Any = None) -> UnitsRefund:
     """Inside the payer's transaction: lock the customer's order, give up its refundable units (or the
     given ones), put them back on sale and book the refund on the lines: each line gives back its units'
     shares of its net (orders.totals), never more than was paid for it, and never more than the order's
-    paid_amount (what its payments still hold: a deposit-only order gives back at most the deposit)."""
+    paid_amount (what its payments still hold: a deposit-only order gives back at most the deposit) less
+    `keep` (what the merchant keeps by its rules: a booking's late-cancellation or no-show fee).
+    `actor` is who refunds when it is not the customer (staff marking a no-show)."""
+    actor = actor or customer
     order = Order.objects.select_for_update().filter(pk=as_uuid(order_id), customer=customer).first()
     if order is None:
         raise NotFound()
@@ -216,7 +220,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
         raise NothingToRefund(_("Only paid orders can be refunded."))
     if unit_ids is not None and not isinstance(unit_ids, list | tuple):
         raise Invalid(_("Some fields are not valid."), fields={"voucher_ids": _("list of ids")})
-    units = fulfilment.handler(order.fulfilment).refund_units(order=order, unit_ids=unit_ids, actor=customer)
+    units = fulfilment.handler(order.fulfilment).refund_units(order=order, unit_ids=unit_ids, actor=actor)
     if not units:
         raise NothingToRefund()
     nets = order_line_nets(order)
@@ -226,7 +230,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
     for u in units:
         n_by_line[u.line_id or next(ln.pk for ln in lines.values() if ln.offering_id == u.offering_id)] += 1
         per_offering[u.offering_id] += 1
-    left = order.paid_amount
+    left = max(order.paid_amount - keep, Decimal("0.00"))
     per_line: dict[str, str] = {}
     total = Decimal("0.00")
     for line_id in sorted(n_by_line, key=str):
@@ -243,7 +247,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
         order_units_give(order=order, offering_id=oid, n=n)
     still = fulfilment.handler(order.fulfilment).units_left(order=order)
     transition(obj=order, to=OrderStatus.PARTIALLY_REFUNDED if still else OrderStatus.REFUNDED,
-               table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=customer,
+               table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=actor,
                reason="refund", extra={"refunded_amount": order.refunded_amount + total},
                data={"amount": str(total), "vouchers": [str(u.unit_id) for u in units]})
     event_append(kind=EventKind.REFUNDED, merchant_id=order.merchant_id, store_id=order.store_id,

@@ -28,6 +28,7 @@ from o2o.orders.errors import AlreadyPaid, PaymentInProgress, SoldOut
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order
 from o2o.orders.services import (
+    UnitsRefund,
     order_expired_error,
     order_for_payment,
     order_mark_paid,
@@ -42,7 +43,8 @@ from o2o.payments.providers import get_provider
 from o2o.payments.providers.base import ChargeResult
 
 log = logging.getLogger(__name__)
-__all__ = ["order_pay", "order_pay_at_counter", "order_refund", "payment_complete", "payments_reconcile"]
+__all__ = ["order_pay", "order_pay_at_counter", "order_refund", "order_refund_book", "payment_complete",
+           "payments_reconcile"]
 # A pending payment younger than this is still at the gateway (payments_reconcile takes older ones).
 PAYMENT_STALE_AFTER = timedelta(minutes=2)
 
@@ -213,6 +215,35 @@ def _declined(decline_code: str) -> PaymentRequired:
     return PaymentRequired(_("The card was declined; nothing was charged."), fields={"reason": decline_code})
 
 
+def order_refund_book(*, customer: User, order_id: Any, voucher_ids: Any = None, actor: User | None = None,
+                      keep: Decimal = Decimal("0.00")) -> tuple[Order, UnitsRefund, list[Refund]]:
+    """Inside the caller's transaction: give up the order's refundable units (order_units_refund, less
+    `keep`, what the merchant keeps by its rules) and book the refunds on its payments (latest first).
+    The caller sends them after its commit (refunds_send); nothing is booked when everything is kept."""
+    actor = actor or customer
+    units = order_units_refund(customer=customer, order_id=order_id, unit_ids=voucher_ids, keep=keep, actor=actor)
+    order = Order.objects.get(pk=as_uuid(order_id), customer=customer)
+    left = units.amount
+    refunds: list[Refund] = []
+    if left <= 0 and keep > 0:
+        return order, units, refunds
+    kept = list(Payment.objects.select_for_update().filter(
+        order=order, status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
+        .order_by("-created_at", "-id"))
+    for i, payment in enumerate(kept):
+        part = min(left, payment.amount - payment.refunded_amount)
+        if part <= 0 and (refunds or i < len(kept) - 1):
+            continue
+        refunds.append(refund_book(payment=payment, amount=part, actor=actor, voucher_ids=units.unit_ids,
+                                   lines=units.per_line if not refunds else {}))
+        left -= part
+        if left <= 0:
+            break
+    if left > 0:
+        raise AssertionError(f"order {order.number}: {left} to refund but no payment holds it")
+    return order, units, refunds
+
+
 def order_refund(*, customer: User, order_id: Any, voucher_ids: Any = None, actor: User | None = None) -> Order:
     """Refund the order's unredeemed vouchers (or the given ones): their units go back on sale, each
     line gives back at most what was paid for it, and the amount is taken from the order's payments
@@ -220,24 +251,8 @@ def order_refund(*, customer: User, order_id: Any, voucher_ids: Any = None, acto
     is who refunds when it is not the customer (a kitchen rejecting the order)."""
     actor = actor or customer
     with transaction.atomic():
-        units = order_units_refund(customer=customer, order_id=order_id, unit_ids=voucher_ids)
-        order = Order.objects.get(pk=as_uuid(order_id), customer=customer)
-        left = units.amount
-        refunds: list[Refund] = []
-        kept = list(Payment.objects.select_for_update().filter(
-            order=order, status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
-            .order_by("-created_at", "-id"))
-        for i, payment in enumerate(kept):
-            part = min(left, payment.amount - payment.refunded_amount)
-            if part <= 0 and (refunds or i < len(kept) - 1):
-                continue
-            refunds.append(refund_book(payment=payment, amount=part, actor=actor, voucher_ids=units.unit_ids,
-                                       lines=units.per_line if not refunds else {}))
-            left -= part
-            if left <= 0:
-                break
-        if left > 0:
-            raise AssertionError(f"order {order.number}: {left} to refund but no payment holds it")
+        order, units, refunds = order_refund_book(customer=customer, order_id=order_id, voucher_ids=voucher_ids,
+                                                  actor=actor)
     audit_record(actor=actor, action="order.refund", obj=order,
                  summary=f"Order {order.number}: {units.amount} {order.currency} refunded",
                  data={"amount": str(units.amount), "vouchers": len(units.unit_ids)})

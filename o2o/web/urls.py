@@ -2,6 +2,7 @@ from django.urls import path
 
 from o2o.web.views import (
     auth,
+    bookings,
     campaigns,
     counter,
     courier,
@@ -36,6 +37,12 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/jobs/requests/<uuid:request_id>/quote/", jobs.merchant_job_quote,
          name="merchant_job_quote"),
     path("reviews/<uuid:review_id>/edit/", reviews.review_edit, name="review_edit"),
+    # appointments
+    path("services/<uuid:offering_id>/book/", bookings.service_book, name="service_book"),
+    path("me/bookings/", bookings.my_bookings, name="my_bookings"),
+    path("me/bookings/<uuid:booking_id>/pay/", bookings.booking_pay_view, name="booking_pay"),
+    path("me/bookings/<uuid:booking_id>/cancel/", bookings.booking_cancel_view, name="booking_cancel"),
+    path("merchant/<uuid:merchant_id>/stores/<uuid:store_id>/bookings/", bookings.store_day, name="store_bookings"),
     # ordering: customer (p1)
     path("t/<str:token>/", ordering_customer.table_menu, name="table_menu"),
     path("stores/<uuid:store_id>/order/", ordering_customer.store_order, name="store_order"),

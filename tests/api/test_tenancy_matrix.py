@@ -209,6 +209,38 @@ def _class(w: dict[str, Any]) -> dict[str, Any]:
     return w["class"]
 
 
+def _class_qr(w: dict[str, Any]) -> str:
+    """The signed QR of the customer's class booking (what the door scans)."""
+    from o2o.bookings.models import Booking
+    from o2o.bookings.services import booking_pass_payload
+    from o2o.vouchers.signing import sign
+
+    return sign(booking_pass_payload(Booking.objects.select_related("offering").get(pk=_class(w)["booking"])))
+
+
+def _paid_booking(w: dict[str, Any]) -> str:
+    """The customer's booking of a class paid online in full, not paid yet (POST /bookings/{id}/pay)."""
+    if "paid_booking" in w:
+        return w["paid_booking"]
+    from django.utils import timezone
+
+    from o2o.accounts.models import User
+    from o2o.bookings.selectors import live_service, open_slots
+    from o2o.bookings.services import booking_create, service_create
+    from o2o.merchants.models import Merchant
+    from tests.helpers import HOURS_ALL_DAY
+
+    owner = User.objects.get(pk=w["owner"]["id"])
+    cls = service_create(merchant=Merchant.objects.get(pk=w["merchant"]["id"]), actor=owner, title="Paid class",
+                         price={"amount": "50.00"}, duration_minutes=60, capacity=5, store_ids=[w["store"]["id"]],
+                         schedule=HOURS_ALL_DAY, status="live", lead_minutes=0, prepay="full")
+    day = (timezone.localtime() + timezone.timedelta(days=1)).date()
+    slot = open_slots(service=live_service(cls.pk), day=day)[0]
+    booking = booking_create(customer=User.objects.get(pk=w["customer"]["id"]), offering_id=cls.pk, start=slot.start)
+    w["paid_booking"] = str(booking.pk)
+    return w["paid_booking"]
+
+
 def _queue(w: dict[str, Any]) -> dict[str, Any]:
     """A one-seat class whose next two slots a stranger booked out; the customer queued for the first and
     was offered its seat when the stranger cancelled (the waitlist endpoints' rows use them)."""
@@ -558,6 +590,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/bookings/{_class(w)['booking']}/cancel", {}), _buyer_only(200)),
     ("POST", "/bookings/{booking_id}/check-in"): Row(
         lambda w: (f"/bookings/{_class(w)['booking']}/check-in", {}), _merchant_only(200, clerk=200)),
+    # a booking is paid by its customer; a no-show is staff's (the class has not started: 409 not_started);
+    # the door's scan is staff of the store (the class starts within the hour: checked in)
+    ("POST", "/bookings/{booking_id}/pay"): Row(
+        lambda w: (f"/bookings/{_paid_booking(w)}/pay", {"provider": "sandbox", "card_number": GOOD_CARD}),
+        _buyer_only(200)),
+    ("POST", "/bookings/{booking_id}/no-show"): Row(
+        lambda w: (f"/bookings/{_class(w)['booking']}/no-show", {}), _merchant_only(409, clerk=409)),
+    ("POST", "/stores/{store_id}/bookings/scan"): Row(
+        lambda w: (f"/stores/{w['store']['id']}/bookings/scan", {"qr_payload": _class_qr(w)}),
+        _merchant_only(200, clerk=200)),
     ("GET", "/stores/{store_id}/bookings"): Row(
         lambda w: (f"/stores/{w['store']['id']}/bookings", {"date": _class(w)["day"]}),
         _merchant_only(200, clerk=200)),

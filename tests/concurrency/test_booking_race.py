@@ -144,3 +144,59 @@ def test_a_teacher_in_two_services_at_overlapping_times_ends_up_in_one():
     assert len(ok) == (3 if ok[0].offering_id == cls.pk else 1)
     cells = CapacitySlot.objects.filter(resource=w["teacher"].capacity_key)
     assert cells.aggregate(n=Sum("taken"))["n"] == cells.count() == (12 if ok[0].offering_id == cls.pk else 6)
+
+
+def test_unpaid_bookings_cancelled_as_their_payment_hold_runs_out_free_each_seat_once():
+    """12 bookings paid online, unpaid: each customer cancels while the sweeper expires the holds (the order
+    is locked before the slot's hold on both paths): every booking ends cancelled once, its order cancelled or
+    expired, and the slot's seats are all free again; no deadlock."""
+    from o2o.bookings.services import booking_cancel
+    from o2o.orders.holds import orders_expire_due
+    from o2o.orders.models import Order
+
+    s = _school()
+    svc = s["make"]("Paid class", capacity=12, prepay="full")
+    start = _tomorrow_at(10)
+    customers = [quick_user(f"p{i}") for i in range(12)]
+    bookings = [_book(c, svc.pk, start) for c in customers]
+    Order.objects.filter(pk__in=[b.order_id for b in bookings]).update(expires_at=datetime.now(ZoneInfo(TZ)))
+    args = [("cancel", c, b) for c, b in zip(customers, bookings, strict=True)] + [("sweep", None, None)] * 6
+
+    def act(kind: str, c: Any, b: Any) -> Any:
+        if kind == "sweep":
+            return orders_expire_due()
+        return booking_cancel(customer=c["user"], booking_id=b.pk)
+
+    results = pooled(act, args, threads=12)
+    assert not [r for r in results if isinstance(r, BaseException) and "not_cancellable" not in
+                getattr(r, "code", "") and "invalid_transition" not in getattr(r, "code", "")], results
+    assert set(Booking.objects.filter(offering=svc).values_list("status", flat=True)) == {"cancelled"}
+    orders = set(Order.objects.filter(pk__in=[b.order_id for b in bookings]).values_list("status", flat=True))
+    assert orders <= {"cancelled", "expired"}
+    assert CapacitySlot.objects.get(start=datetime.fromisoformat(start)).taken == 0
+
+
+def test_payments_and_cancels_of_the_same_bookings_at_once_leave_each_paid_and_refunded_or_never_paid():
+    """10 unpaid bookings, each paid and cancelled at the same moment: a booking cancelled before its payment
+    is never charged (or the charge goes back), one paid first is refunded in full by its cancel; the books
+    balance (the conftest checks them) and every seat is free."""
+    from o2o.bookings.services import booking_cancel, booking_pay
+
+    s = _school()
+    svc = s["make"]("Paid class", capacity=10, prepay="full", cancel_minutes=0)
+    start = _tomorrow_at(11)
+    customers = [quick_user(f"q{i}") for i in range(10)]
+    bookings = [_book(c, svc.pk, start) for c in customers]
+    args = [(k, c, b) for c, b in zip(customers, bookings, strict=True) for k in ("pay", "cancel")]
+
+    def act(kind: str, c: Any, b: Any) -> Any:
+        if kind == "pay":
+            return booking_pay(customer=c["user"], booking_id=b.pk, provider="sandbox",
+                               details={"card_number": "4242424242424242"})
+        return booking_cancel(customer=c["user"], booking_id=b.pk)
+
+    pooled(act, args, threads=20)
+    for b in Booking.objects.filter(offering=svc).select_related("order"):
+        assert b.status == "cancelled"
+        assert b.order.paid_amount == 0, (b.order.status, b.order.paid_amount)
+    assert CapacitySlot.objects.get(start=datetime.fromisoformat(start)).taken == 0

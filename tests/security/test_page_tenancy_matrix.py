@@ -111,6 +111,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "job_request": ("get", ("job_request",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
     "job_quote_accept": ("post", ("job_quote",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
     "merchant_job_quote": ("get", ("merchant", "job_request"), CONSOLE),
+    # appointments: a service's slot picker is public; a booking is its customer's (paid at the store: its pay
+    # page sends them to their list); the store's day of bookings is the merchant's staff's
+    "service_book": ("get", ("service",), PUBLIC),
+    "my_bookings": ("get", (), {**dict.fromkeys(WHO, 200), "anonymous": LOGIN}),
+    "booking_pay": ("get", ("booking",), {**PRIVATE_ORDER, "customer": 302}),
+    "booking_cancel": ("post", ("booking",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "store_bookings": ("get", ("merchant", "store"), {**CONSOLE, "clerk": 200}),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.
@@ -118,7 +125,8 @@ CROSSED = {"store_edit": ("store",), "store_tables": ("store",), "tables_sheet":
            "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
            "conflict_resolve": ("conflict",), "review_reply": ("review",),
            "placement_sheet": ("placement", "sheet"), "placement_toggle": ("placement",),
-           "merchant_job_quote": ("job_request",)}
+           "merchant_job_quote": ("job_request",),
+           "store_bookings": ("store",)}
 
 
 def _world() -> dict[str, Any]:
@@ -158,6 +166,16 @@ def _world() -> dict[str, Any]:
         options=[{"tier": "good", "title": "A5", "lines": [{"description": "Flyers", "quantity": "500",
                                                             "unit_price": {"amount": "0.20"}}]}])
     w.update(job_request=job_request, job_quote=job_quote)
+    from o2o.bookings.selectors import live_service, open_slots
+    from o2o.bookings.services import booking_create, service_create
+
+    svc = service_create(merchant=w["merchant"], actor=w["owner"], title="Class", price={"amount": "50.00"},
+                         duration_minutes=60, capacity=3, store_ids=[str(w["store"].pk)],
+                         schedule={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                         status="live", lead_minutes=0)
+    slot = open_slots(service=live_service(svc.pk), day=(timezone.localtime() + timezone.timedelta(days=1)).date())[0]
+    booking = booking_create(customer=w["customer"], offering_id=svc.pk, start=slot.start)
+    w.update(service=svc, booking=booking)
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
              rival=w["other_owner"], bad_token="no-such-invitation",
              membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))

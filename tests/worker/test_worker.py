@@ -24,7 +24,13 @@ DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 T0 = datetime(2026, 12, 3, 12, 0, 5, tzinfo=UTC)
 EXPECTED = {"orders.expire_holds": 30, "payments.reconcile": 60, "accounts.prune_login_failures": 3600,
             "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600,
-            "delivery.dispatch": 5, "delivery.refund_returned": 60}
+            "delivery.dispatch": 5, "delivery.refund_returned": 60, "jobs.escrow_sync": 60,
+            "bookings.reminders": 300, "bookings.waitlist_offers": 60}
+
+
+def _due(before: datetime, at: datetime) -> list[str]:
+    """The tasks whose period (a whole multiple of its length since the epoch) began after `before`, up to `at`."""
+    return sorted(n for n, every in EXPECTED.items() if int(at.timestamp()) // every > int(before.timestamp()) // every)
 
 
 def _queued() -> list[str]:
@@ -49,13 +55,17 @@ def test_each_task_is_enqueued_once_per_period(settings):
     settings.TASKS = DB_BACKEND
     assert sorted(schedule_tick(now=T0)) == sorted(EXPECTED)
     assert schedule_tick(now=T0) == []  # the same period: nothing more
-    # 12:00:25, still the same periods but the dispatch round's (every 5 s)
-    assert schedule_tick(now=T0 + timedelta(seconds=20)) == ["delivery.dispatch"]
-    assert sorted(schedule_tick(now=T0 + timedelta(seconds=30))) == ["delivery.dispatch", "orders.expire_holds"]
-    assert sorted(schedule_tick(now=T0 + timedelta(seconds=60))) == [
-        "delivery.dispatch", "delivery.refund_returned", "orders.expire_holds", "payments.reconcile"]
-    assert _queued() == sorted([*EXPECTED, "orders.expire_holds", "orders.expire_holds", "payments.reconcile",
-                                *["delivery.dispatch"] * 3, "delivery.refund_returned"])
+    # 12:00:25 and 12:00:35 (a new 30-s period), then 12:01:05 (a new minute); each tick from the one before
+    queued = list(EXPECTED)
+    for before, after in ((0, 20), (20, 30), (30, 60)):
+        due = _due(T0 + timedelta(seconds=before), T0 + timedelta(seconds=after))
+        assert sorted(schedule_tick(now=T0 + timedelta(seconds=after))) == due
+        queued += due
+    assert _due(T0, T0 + timedelta(seconds=20)) == ["delivery.dispatch"]  # the arithmetic itself, once by hand
+    assert _due(T0 + timedelta(seconds=30), T0 + timedelta(seconds=60)) == [
+        "bookings.waitlist_offers", "delivery.dispatch", "delivery.refund_returned", "jobs.escrow_sync",
+        "orders.expire_holds", "payments.reconcile"]
+    assert _queued() == sorted(queued)
     assert PeriodicRun.objects.get(name="orders.expire_holds").period == int((T0.timestamp() + 60) // 30)
 
 

@@ -8,7 +8,10 @@ it is held by another booking then), `cancel_window_closed` (later than the serv
 `not_cancellable` (already cancelled, checked in or a no-show), `already_checked_in`, `check_in_closed`
 (cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; the
 waitlist's `slot_open` (seats left: book it), `already_waiting`, `already_booked`, `not_offered`,
-`offer_expired`, `not_waiting`; 422
+`offer_expired`, `not_waiting`; payment (services with `prepay` deposit or full): 402 `payment_declined` (and the
+card's own codes), 409 `already_paid`, `nothing_to_pay` (paid at the store), `not_payable` (the booking is no
+longer booked), `not_paid` (check-in of a booking not paid yet), `booking_live` (refunding its order directly:
+cancel the booking instead), `not_started` (a no-show marked before the start); 422
 `validation_error` / `invalid` with `fields` for a malformed time or date, `idempotency_mismatch`; 404 for
 someone else's booking, another merchant's booking at check-in, an unknown or unbookable service; 403
 `forbidden` for a clerk checking in at a store not assigned to them.
@@ -19,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema, Status
 
@@ -28,7 +32,10 @@ from o2o.api.errors import ErrorOut
 from o2o.api.serializers import json_safe, money
 from o2o.bookings import selectors, services, waitlist
 from o2o.bookings.models import Booking, Resource, WaitlistEntry
+from o2o.bookings.payment import is_paid, pay_now
+from o2o.core.money import Money
 from o2o.merchants.access import as_uuid, merchant_for_staff, store_for_staff
+from o2o.vouchers import signing
 
 router = Router(tags=["bookings"], auth=AUTH)
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -75,6 +82,18 @@ class BookingIn(Schema):
         "optional: the store; without it the service's first store (oldest) that has a slot then"))
 
 
+class BookingPaymentOut(Schema):
+    prepay: str = Field(..., description="none (paid at the store), deposit or full")
+    status: str = Field(..., description=(
+        "at_store (nothing online), awaiting_payment, paid, partially_refunded, refunded, expired or cancelled"))
+    order_id: Any = Field(None, description="the order that pays for it (fulfilment booking)")
+    due_now: dict[str, Any] | None = Field(None, description="what POST /bookings/{id}/pay charges (while unpaid)")
+    pay_by: Any = Field(None, description="unpaid, the booking is cancelled at this time (its payment hold)")
+    paid: dict[str, Any] | None = None
+    refunded: dict[str, Any] | None = None
+    kept: dict[str, Any] | None = Field(None, description="what the merchant kept (a late cancellation, a no-show)")
+
+
 class BookingOut(Schema):
     id: Any
     status: str = Field(..., description="booked, checked_in, cancelled or no_show")
@@ -87,11 +106,37 @@ class BookingOut(Schema):
     cancel_until: Any = Field(None, description="the customer may cancel until then")
     checked_in_at: Any = None
     cancelled_at: Any = None
+    no_show_at: Any = None
     created_at: Any = None
+    payment: BookingPaymentOut | None = None
+    qr_payload: str | None = Field(None, description=(
+        "the customer's own booking, booked and paid as its service asks: the QR to show at the door "
+        "(signed like vouchers: {kid, typ: booking, bid, mid, sid, exp}; POST /stores/{id}/bookings/scan)"))
 
 
 class BookingListOut(Schema):
     results: list[BookingOut]
+
+
+def payment_out(b: Booking) -> dict[str, Any]:
+    order = b.order
+    if order is None:
+        return {"prepay": b.prepay, "status": "at_store"}
+    status = order.status
+    if status == "awaiting_payment" and order.expires_at <= timezone.now():
+        status = "expired"
+    purpose, amount = pay_now(b)
+    cur = order.currency
+    refunded = order.refunded_amount
+    paid_in = order.paid_amount + refunded  # what was captured (paid_amount is what is still held)
+    return {
+        "prepay": b.prepay, "status": status, "order_id": order.pk,
+        "due_now": money(Money(amount if amount is not None else order.total_amount, cur))
+        if status == "awaiting_payment" else None,
+        "pay_by": _local(order.expires_at, b.store.timezone) if status == "awaiting_payment" else None,
+        "paid": money(Money(paid_in, cur)), "refunded": money(Money(refunded, cur)),
+        "kept": money(Money(order.paid_amount, cur)) if b.status in ("cancelled", "no_show") else None,
+    }
 
 
 def booking_out(b: Booking) -> dict[str, Any]:
@@ -99,7 +144,25 @@ def booking_out(b: Booking) -> dict[str, Any]:
     return {"id": b.pk, "status": b.status, "start": _local(b.start, tz), "end": _local(b.end, tz),
             "offering_id": b.offering_id, "store_id": b.store_id, "title": b.title, "price": money(b.price),
             "cancel_until": _local(b.cancel_until, tz), "checked_in_at": _local(b.checked_in_at, tz),
-            "cancelled_at": _local(b.cancelled_at, tz), "created_at": b.created_at}
+            "cancelled_at": _local(b.cancelled_at, tz), "no_show_at": _local(b.no_show_at, tz),
+            "created_at": b.created_at, "payment": payment_out(b)}
+
+
+def booking_qr(b: Booking) -> str | None:
+    """The booking's signed pass while it can be checked in with (booked and paid as its service asks)."""
+    if b.status != "booked" or not is_paid(b):
+        return None
+    return signing.sign(services.booking_pass_payload(b))
+
+
+def mine_out(b: Booking) -> dict[str, Any]:
+    """booking_out with the customer's QR."""
+    return {**booking_out(b), "qr_payload": booking_qr(b)}
+
+
+def _one(booking_id: Any, *, mine: bool = True) -> dict[str, Any]:
+    b = Booking.objects.select_related("store", "order", "offering").get(pk=booking_id)
+    return mine_out(b) if mine else booking_out(b)
 
 
 @router.post("/bookings", response={200: BookingOut, 201: BookingOut, **_ERRORS})
@@ -112,7 +175,7 @@ def booking_create(request: HttpRequest, body: BookingIn):  # type: ignore[no-un
     def work():  # type: ignore[no-untyped-def]
         booking = services.booking_create(customer=me(request), offering_id=raw["offering_id"], start=raw["start"],
                                           store_id=raw["store_id"])
-        return 201, json_safe(booking_out(booking))
+        return 201, json_safe(mine_out(booking))
 
     status, out = idempotency.run(request, endpoint="bookings.create", body=raw, work=work,
                                   replay_status=lambda s: 200 if s == 201 else s)
@@ -123,14 +186,14 @@ def booking_create(request: HttpRequest, body: BookingIn):  # type: ignore[no-un
 def booking_list(request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
     """The signed-in customer's bookings, the latest start first (at most 100)."""
     add_never_cache_headers(response)
-    return {"results": [booking_out(b) for b in selectors.bookings_of_customer(me(request))[:100]]}
+    return {"results": [mine_out(b) for b in selectors.bookings_of_customer(me(request))[:100]]}
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **_ERRORS})
 def booking_get(request: HttpRequest, response: HttpResponse, booking_id: str):  # type: ignore[no-untyped-def]
     """One of the customer's bookings (someone else's -> 404)."""
     add_never_cache_headers(response)
-    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking_id))
+    return mine_out(selectors.booking_for_customer(customer=me(request), booking_id=booking_id))
 
 
 @router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **_ERRORS})
@@ -138,7 +201,7 @@ def booking_cancel(request: HttpRequest, booking_id: str):  # type: ignore[no-un
     """The customer cancels up to `cancel_until` and the seat is free again. Someone else's booking -> 404;
     later -> 409 `cancel_window_closed`; cancelled or checked in already -> 409 `not_cancellable`."""
     booking = services.booking_cancel(customer=me(request), booking_id=booking_id)
-    return booking_out(selectors.booking_for_customer(customer=me(request), booking_id=booking.pk))
+    return _one(booking.pk)
 
 
 @router.post("/bookings/{booking_id}/check-in", response={200: BookingOut, **_ERRORS})
@@ -147,7 +210,62 @@ def booking_check_in(request: HttpRequest, booking_id: str):  # type: ignore[no-
     Another merchant's booking -> 404; a clerk of another store -> 403; again -> 409 `already_checked_in`;
     cancelled, too early or over -> 409 `check_in_closed`."""
     booking = services.booking_check_in(user=me(request), booking_id=booking_id)
-    return booking_out(Booking.objects.select_related("store").get(pk=booking.pk))
+    return _one(booking.pk, mine=False)
+
+
+class ScanIn(Schema):
+    qr_payload: str = Field(..., max_length=4096, description="the text of the booking's QR as scanned")
+
+
+@router.post("/stores/{store_id}/bookings/scan", response={200: BookingOut, **_ERRORS})
+def booking_scan(request: HttpRequest, store_id: str, body: ScanIn):  # type: ignore[no-untyped-def]
+    """Check in at the door by scanning the customer's booking QR (staff of the store), as the counter scans
+    vouchers and member cards. 400 `invalid_signature` (forged or altered), `invalid_booking_pass` (a genuine
+    QR that is not a booking's); 409 `wrong_store` (a booking at another store of the merchant), then
+    check-in's codes (`already_checked_in`, `check_in_closed`, `not_paid`); another merchant's -> 404."""
+    store_for_staff(user=request.user, store_id=store_id)  # 404/403 before the QR is read
+    payload = signing.verify(body.qr_payload)
+    booking = services.booking_check_in_by_pass(user=me(request), store_id=store_id, payload=payload)
+    return _one(booking.pk, mine=False)
+
+
+class BookingPayIn(Schema):
+    """Sandbox cards as for orders (POST /orders/{id}/pay): 4242424242424242 succeeds, 4000000000000002 -> 402."""
+
+    provider: str = Field("sandbox", max_length=32)
+    card_number: str = Field("", max_length=32, examples=["4242424242424242"])
+    exp_month: int | str | None = None
+    exp_year: int | str | None = None
+    cvc: str | None = Field(None, max_length=8)
+
+
+@router.post("/bookings/{booking_id}/pay", response={200: BookingOut, 402: ErrorOut, **_ERRORS})
+def booking_pay(request: HttpRequest, booking_id: str, body: BookingPayIn):  # type: ignore[no-untyped-def]
+    """Pay what the service asks online (`payment.due_now`: its deposit or its price) before `payment.pay_by`;
+    then `payment.status` is `paid`. `Idempotency-Key` honoured. 402 `payment_declined` (the booking stays
+    unpaid), 409 `already_paid`, `nothing_to_pay`, `not_payable`, `order_expired` (too late: the booking was
+    cancelled and its seat freed)."""
+    selectors.booking_for_customer(customer=me(request), booking_id=booking_id)  # 404 before anything else
+    raw = body.dict()
+
+    def work():  # type: ignore[no-untyped-def]
+        booking = services.booking_pay(customer=me(request), booking_id=booking_id, provider=raw["provider"],
+                                       details={k: raw[k] for k in ("card_number", "exp_month", "exp_year", "cvc")
+                                                if raw.get(k) is not None})
+        return 200, json_safe(_one(booking.pk))
+
+    status, out = idempotency.run(request, endpoint=f"bookings.pay:{booking_id}",
+                                  body={"provider": raw["provider"], "card": raw["card_number"][-4:]}, work=work)
+    return Status(status, out)
+
+
+@router.post("/bookings/{booking_id}/no-show", response={200: BookingOut, **_ERRORS})
+def booking_no_show(request: HttpRequest, booking_id: str):  # type: ignore[no-untyped-def]
+    """Staff of the booking's store mark that the customer did not come (from the start): the service's no-show
+    fee is kept of what was paid (all of it without a fee), the rest is refunded. 409 `not_started`,
+    `check_in_closed` (not booked); another merchant's booking -> 404; a clerk of another store -> 403."""
+    booking = services.booking_no_show(user=me(request), booking_id=booking_id)
+    return _one(booking.pk, mine=False)
 
 
 @router.get("/stores/{store_id}/bookings", response={200: BookingListOut, **_ERRORS})
@@ -245,7 +363,7 @@ def waitlist_take(request: HttpRequest, entry_id: str):  # type: ignore[no-untyp
     """Take the seat offered: 201 the booking. 409 `not_offered` (still waiting, or left), `offer_expired`
     (too late: the seat went on), `resource_busy`; someone else's entry -> 404."""
     booking = waitlist.waitlist_take(customer=me(request), entry_id=entry_id)
-    return Status(201, booking_out(Booking.objects.select_related("store").get(pk=booking.pk)))
+    return Status(201, _one(booking.pk))
 
 
 @router.post("/waitlist/{entry_id}/leave", response={200: WaitlistOut, **_ERRORS})

@@ -115,7 +115,10 @@ def offering_create(request: HttpRequest, merchant_id: str, body: OfferingIn):  
             merchant=m, actor=me(request), title=body.title, description=body.description, price=body.price.dict(),
             duration_minutes=body.duration_minutes, capacity=body.capacity, store_ids=body.store_ids,
             schedule=body.schedule, exceptions=body.exceptions, status=body.status, lead_minutes=body.lead_minutes,
-            horizon_days=body.horizon_days, cancel_minutes=body.cancel_minutes, resource_ids=body.resource_ids)))
+            horizon_days=body.horizon_days, cancel_minutes=body.cancel_minutes, resource_ids=body.resource_ids,
+            prepay=body.prepay, deposit=body.deposit.dict() if body.deposit else None,
+            late_cancel_keep_percent=body.late_cancel_keep_percent,
+            no_show_fee=body.no_show_fee.dict() if body.no_show_fee else None)))
     o = catalogue.offering_create(
         merchant=m, actor=me(request), kind=body.kind, title=body.title, description=body.description,
         price=body.price.dict(), list_price=body.list_price.dict() if body.list_price else None,
