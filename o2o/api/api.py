@@ -12,11 +12,13 @@ from o2o.api.routers import (
     bookings,
     campaigns,
     discovery,
+    loyalty,
     members,
     merchants,
     ordering,
     orders,
     reviews,
+    teams,
     vouchers,
 )
 
@@ -83,3 +85,5 @@ api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
+api.add_router("", loyalty.router)
+api.add_router("", teams.router)
