@@ -4,7 +4,7 @@ referrer_points and referred_points), once; a full refund of that order takes bo
 
 Refused, with nothing written: one's own code (self_referral), a code whose owner was brought by the
 taker (directly or up the chain: referral_loop), a taker who already bought at the merchant
-(not_new_customer), a second code at the same merchant (already_referred), a code whose owner never paid
+(not_new_customer), the merchant's own staff (staff_not_referred), a second code at the same merchant (already_referred), a code whose owner never paid
 for an order there themselves (referrer_not_customer: rings of fresh accounts referring each other earn
 nothing). The unique (merchant, referred) row and the conditional moves of its status keep it once under
 concurrency.
@@ -25,6 +25,7 @@ from o2o.members.errors import PointsAlreadyBooked
 from o2o.members.models import Membership, PointsEntry, PointsKind, Referral, ReferralEvent
 from o2o.members.services import membership_get_or_create, points_earn, points_take_back
 from o2o.members.tiers import program_of
+from o2o.merchants.access import membership_of
 from o2o.merchants.enums import MerchantStatus
 from o2o.orders.enums import PAID_STATUSES, OrderStatus
 from o2o.orders.models import Order
@@ -52,6 +53,10 @@ class AlreadyReferred(Conflict):
 class ReferrerNotCustomer(Conflict):
     code, default_message = "referrer_not_customer", gettext_lazy(
         "Only customers who have bought at this shop can invite others.")
+
+
+class StaffNotReferred(Conflict):
+    code, default_message = "staff_not_referred", gettext_lazy("Staff of this shop cannot take its referral codes.")
 
 
 class ReferralCodeNotFound(NotFound):
@@ -115,6 +120,8 @@ def referral_accept(*, customer: Any, code: Any) -> Referral:
         seen += 1
     if Referral.objects.filter(merchant_id=merchant_id, referred=customer).exists():
         raise AlreadyReferred()
+    if membership_of(customer, merchant_id) is not None:
+        raise StaffNotReferred()
     if Order.objects.filter(customer=customer, merchant_id=merchant_id, status__in=PAID_STATUSES).exists():
         raise NotNewCustomer()
     if not _has_paid_order(customer_id=referrer_id, merchant_id=merchant_id):

@@ -1,5 +1,5 @@
 """Which stock an order's units come from: a group-buy deal's units are the offering's own (stock
-buckets, catalogue.stock); a product's are the serving store's (StoreStock), so an online order and a
+buckets, catalogue.stock), and so are a team purchase's; a product's are the serving store's (StoreStock), so an online order and a
 walk-in sale at the same counter draw from the same count. Holds, refunds and re-reservations go
 through these three functions and never pick the stock themselves."""
 
@@ -18,8 +18,12 @@ from o2o.catalogue.stock import (
 from o2o.orders.enums import FulfilmentKind
 
 
+# Kinds sold from the offering's own units (a deal); the others draw on the serving store's stock.
+OWN_UNITS = frozenset({FulfilmentKind.VOUCHER, FulfilmentKind.TEAM})
+
+
 def _per_store(order: object) -> bool:
-    return getattr(order, "fulfilment", FulfilmentKind.VOUCHER) != FulfilmentKind.VOUCHER
+    return getattr(order, "fulfilment", FulfilmentKind.VOUCHER) not in OWN_UNITS
 
 
 def order_units_give(*, order: object, offering_id: UUID, n: int) -> None:

@@ -192,7 +192,8 @@ def referral_take(request: HttpRequest, body: ReferralIn):  # type: ignore[no-un
     """Take a member's referral code: my first paid order at that merchant then rewards us both (the
     merchant's referrer_points and referred_points), once; a full refund of it takes both back. 404
     referral_code_not_found; 409 self_referral, referral_loop (the code's owner was brought by me),
-    already_referred, not_new_customer (I have bought there), referrer_not_customer."""
+    already_referred, not_new_customer (I have bought there), staff_not_referred (I work there),
+    referrer_not_customer."""
     ref = referrals.referral_accept(customer=me(request), code=body.code)
     ref = Referral.objects.select_related("merchant", "referrer", "referred").get(pk=ref.pk)
     return Status(201, referral_out(ref))
