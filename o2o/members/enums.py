@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CouponKind(models.TextChoices):
@@ -39,7 +40,7 @@ class TierBasis(models.TextChoices):
 
 class ReferralStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the first order")
-    REWARDED = "rewarded", _("Rewarded")
+    REWARDED = "rewarded", pgettext_lazy("referral", "Rewarded")
     REVERSED = "reversed", _("Reversed (the first order was refunded)")
 
 
@@ -51,8 +52,8 @@ REFERRAL_TRANSITIONS = {
 
 
 class TeamStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    COMPLETE = "complete", _("Complete")
+    OPEN = "open", pgettext_lazy("team", "Open")
+    COMPLETE = "complete", pgettext_lazy("team", "Complete")
     FAILED = "failed", _("Not filled in time")
 
 
@@ -69,7 +70,7 @@ class TeamMemberStatus(models.TextChoices):
     ISSUED = "issued", _("Team complete, vouchers issued")
     RELEASED = "released", _("Not paid in time")
     OVERFLOW = "overflow", _("Paid too late: refunded")
-    REFUNDED = "refunded", _("Refunded")
+    REFUNDED = "refunded", pgettext_lazy("team member", "Refunded")
 
 
 # reserved: the order awaits payment; paid: paid, the money held until the team is full; issued: the

@@ -17,7 +17,6 @@ from o2o.catalogue.stock import (
 )
 from o2o.orders.enums import FulfilmentKind
 
-
 # Kinds sold from the offering's own units (a deal); the others draw on the serving store's stock.
 OWN_UNITS = frozenset({FulfilmentKind.VOUCHER, FulfilmentKind.TEAM})
 
