@@ -225,3 +225,41 @@ def test_idempotent_join(shop):
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["order"]["id"] == again.json()["order"]["id"]
     assert TeamMember.objects.filter(customer_id=b["id"]).count() == 1
+
+
+def test_a_charge_completing_as_the_hold_ran_out_finds_no_place_and_is_refunded(shop, django_capture_on_commit_callbacks):
+    """The race API.md allows: the gateway's answer comes after the sweeper released the place (payments
+    takes the units again and marks the order paid); the team has no place any more: the member is
+    `overflow`, refunded by a task after the commit, and the team is untouched."""
+    from o2o.orders.holds import orders_expire_due
+    from o2o.payments.enums import PaymentStatus
+    from o2o.payments.providers import get_provider
+    from o2o.payments.services import payment_complete
+
+    td = _team_deal(shop, size=2)
+    a, b, c = shop["customer"], quick_user("b"), quick_user("c")
+    opened = _open(shop, a, td)
+    team_id = opened["team"]["id"]
+    ob = _join(shop, b, team_id).json()["order"]
+    order_b = Order.objects.get(pk=ob["id"])
+    # B's pay started while the hold was still running: the pending attempt, then the gateway charges it
+    payment = Payment.objects.create(order=order_b, provider="sandbox", currency="CNY", amount=order_b.total_amount,
+                                     status=PaymentStatus.PENDING, purpose="full")
+    result = get_provider("sandbox").charge(amount=payment.money, details={"card_number": "4242424242424242"},
+                                            merchant_reference=str(payment.pk))
+    expire_hold(ob["id"])
+    orders_expire_due()  # meanwhile the sweeper gives B's place back, and C takes it
+    oc = _join(shop, c, team_id).json()["order"]
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_complete(payment_id=payment.pk, result=result)
+    member = TeamMember.objects.get(order_id=ob["id"])
+    assert member.status == "refunded"  # overflow, then the task refunded it
+    got = shop["api"].get(f"/orders/{ob['id']}", b["token"]).json()
+    assert got["status"] == "refunded" and got["refunded"]["amount"] == "59.00" and got["vouchers"] == []
+    t = _team(shop, team_id, a)
+    assert (t["places_taken"], t["paid"]) == (2, 0)
+    pay(shop, a, opened["order"]["id"])
+    pay(shop, c, oc["id"])
+    sweep_teams()
+    assert _team(shop, team_id, a)["status"] == "complete"
+    assert books_problems() == []
