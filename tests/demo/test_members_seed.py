@@ -34,6 +34,9 @@ def test_the_demo_city_has_members_coupons_a_referral_and_teams(settings, tmp_pa
     assert ref.status == "rewarded"
     done = Team.objects.get(deal__merchant=demo, status="complete")
     assert Voucher.objects.filter(order__team_member__team=done).count() == 3
-    mine = TeamMember.objects.get(customer=customer, team__status="open")
-    assert mine.status == "paid" and mine.team.size - mine.team.seats == 1
+    open_team = Team.objects.get(deal__merchant=demo, status="open")
+    assert open_team.paid == 1 and open_team.size - open_team.seats == 2
+    r = api_client.post(f"/teams/{open_team.pk}/join", None, viewer["token"])  # anyone may join it
+    assert r.status_code == 201, r.content
+    assert TeamMember.objects.filter(team=open_team).count() == 2
     assert books_problems() == []
