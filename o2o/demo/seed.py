@@ -29,11 +29,11 @@ from o2o.catalogue.models import Offering
 from o2o.catalogue.services import offering_create, offering_photo_add
 from o2o.core import conf
 from o2o.demo import data, places
+from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.kinds import Kind
-from o2o.demo.members import Members
 from o2o.demo.models import SeedRecord
 from o2o.demo.orders import CityEntry, OrderMaker
 from o2o.demo.photos import deal_photo
@@ -43,7 +43,7 @@ from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
 SEED_VERSION = 5  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
-# 4: campaigns; 5: members (tiers, coupons, a referral, team purchases)
+# 4: campaigns; 5: appointments (services, resources and a week of bookings)
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -335,14 +335,14 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         backdate_users("clerk", days=30)
         b.log("  menus on; yesterday's pickups and the kitchen now")
         ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers, merchants=b.n)
+        b.log("  appointments: services, resources, a week of bookings")
+        appointments = Appointments(rng=random.Random(seed + 3))
+        appointments.city(city=city, customers=customers, per_day=2 if b.n >= 60 else 1)
         # Campaigns last, when every order has its final time: scans before some of them (campaigns.py),
         # with their own random stream too.
         b.log("  campaigns: placements, scans, attributed orders")
         campaigns = Campaigns(rng=random.Random(seed + 2))
         campaigns.city(city=city, demo_store=demo_store, demo_customer=demo["customer"])
-        b.log("  members: tiers, coupons, a referral, team purchases")
-        members = Members(rng=random.Random(seed + 3))
-        members.city(city=city, demo_store=demo_store, demo_customer=demo["customer"], customers=customers)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -350,7 +350,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts, **campaigns.counts, **members.counts,
+            **dining.counts, **campaigns.counts, **appointments.counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

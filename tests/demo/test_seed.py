@@ -83,8 +83,7 @@ def test_every_paid_order_has_one_voucher_per_unit(city: str) -> None:
         assert order.payments.filter(status__in=["succeeded", "partially_refunded", "refunded"]).count() == 1
     for order in Order.objects.exclude(status__in=PAID_STATUSES):
         assert not order.vouchers.exists()
-    # pickups have no vouchers; a team purchase's come when its team is complete
-    assert not Voucher.objects.exclude(order__fulfilment__in=["voucher", "team"]).exists()
+    assert not Voucher.objects.exclude(order__fulfilment="voucher").exists()  # pickups have no vouchers
     for v in Voucher.objects.all():
         assert VoucherEvent.objects.filter(voucher=v, to_status=v.status).exists()
     statuses = Counter(Voucher.objects.values_list("status", flat=True))
@@ -140,7 +139,7 @@ def test_city_shape(city: str) -> None:
         assert MerchantEvent.objects.filter(merchant=m).exists()
         assert 1 <= m.stores.count() <= 3
         if m.status == MerchantStatus.ACTIVE:
-            assert 1 <= m.offerings.filter(status="live", kind="deal", team_deals__isnull=True).count() <= 3
+            assert 1 <= m.offerings.filter(status="live", kind="deal").count() <= 3
     for s in Store.objects.all():
         assert _distance_m(centre[0], centre[1], s.lat, s.lng) < 12_500
         assert {"h3_r6": s.h3_r6, "h3_r8": s.h3_r8} == h3_cells(s.lat, s.lng)
