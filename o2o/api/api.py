@@ -15,11 +15,13 @@ from o2o.api.routers import (
     delivery,
     discovery,
     jobs,
+    loyalty,
     members,
     merchants,
     ordering,
     orders,
     reviews,
+    teams,
     vouchers,
 )
 
@@ -89,3 +91,5 @@ api.add_router("", bookings.router)
 api.add_router("", members.router)
 api.add_router("", delivery.router)
 api.add_router("", jobs.router)
+api.add_router("", loyalty.router)
+api.add_router("", teams.router)

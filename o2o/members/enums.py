@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CouponKind(models.TextChoices):
@@ -29,4 +30,58 @@ class ClaimStatus(models.TextChoices):
 CLAIM_TRANSITIONS = {
     "available": frozenset({"used"}),
     "used": frozenset({"available"}),
+}
+
+
+class TierBasis(models.TextChoices):
+    SPEND = "spend", _("Money spent")
+    POINTS = "points", _("Points earned")
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the first order")
+    REWARDED = "rewarded", pgettext_lazy("referral", "Rewarded")
+    REVERSED = "reversed", _("Reversed (the first order was refunded)")
+
+
+REFERRAL_TRANSITIONS = {
+    "pending": frozenset({"rewarded"}),
+    "rewarded": frozenset({"reversed"}),
+    "reversed": frozenset(),
+}
+
+
+class TeamStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("team", "Open")
+    COMPLETE = "complete", pgettext_lazy("team", "Complete")
+    FAILED = "failed", _("Not filled in time")
+
+
+TEAM_TRANSITIONS = {
+    "open": frozenset({"complete", "failed"}),
+    "complete": frozenset(),
+    "failed": frozenset(),
+}
+
+
+class TeamMemberStatus(models.TextChoices):
+    RESERVED = "reserved", _("Place held, not paid")
+    PAID = "paid", _("Paid, waiting for the team")
+    ISSUED = "issued", _("Team complete, vouchers issued")
+    RELEASED = "released", _("Not paid in time")
+    OVERFLOW = "overflow", _("Paid too late: refunded")
+    REFUNDED = "refunded", pgettext_lazy("team member", "Refunded")
+
+
+# reserved: the order awaits payment; paid: paid, the money held until the team is full; issued: the
+# team completed and the order's vouchers were issued; released: the unpaid order expired or was
+# cancelled (its place freed); overflow: paid after its place or the team was gone (the worker refunds
+# it); refunded: refunded before the team completed (left it, or the team failed).
+TEAM_MEMBER_TRANSITIONS = {
+    "reserved": frozenset({"paid", "released"}),
+    "paid": frozenset({"issued", "refunded"}),
+    "released": frozenset({"paid", "overflow"}),
+    "overflow": frozenset({"refunded"}),
+    "issued": frozenset(),
+    "refunded": frozenset(),
 }

@@ -1,6 +1,7 @@
 """What the return path does at an order's money moments (orders.hooks, registered in apps.ready):
-paid -> points earned; refunded -> the points it earned taken back (in proportion, all on a full
-refund), on a full refund the points it spent and (by the merchant's rule) its coupon given back;
+paid -> points earned (times the tier's multiplier), the tier recomputed, a pending referral rewarded;
+refunded -> the points it earned taken back (in proportion, all on a full
+refund), on a full refund the points it spent and (by the merchant's rule) its coupon given back and a referral it rewarded reversed; the tier recomputed;
 released unpaid -> its points and coupon given back. Each runs in the transaction of the move."""
 
 from __future__ import annotations
@@ -12,32 +13,38 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from o2o.members import referrals
 from o2o.members.coupons import coupon_give_back
 from o2o.members.enums import ClaimStatus
 from o2o.members.errors import PointsAlreadyBooked
-from o2o.members.models import CouponClaim, CouponClaimEvent, PointsEntry, PointsKind
+from o2o.members.models import CouponClaim, CouponClaimEvent, PointsEntry, PointsKind, Tier
 from o2o.members.services import (
+    membership_get_or_create,
     points_earn,
     points_for_amount,
     points_give_back,
     points_take_back,
     program_rules,
 )
+from o2o.members.tiers import multiplied, tier_recompute
 
 log = logging.getLogger(__name__)
 COUNTER = "counter"  # orders.enums.Channel.COUNTER: the counter's sale earns for the scanned card, not here
 
 
 def earn_for_order(*, order: Any, customer: Any) -> int:
-    """The points the paid order earns its customer (once per order); answers how many."""
+    """The points the paid order earns its customer (once per order), times the multiplier of the tier
+    the card was in when it paid; then the card's tier is recomputed. Answers how many points."""
     n = points_for_amount(rules=program_rules(merchant_id=order.merchant_id), amount=order.total_amount)
-    if n <= 0:
-        return 0
-    try:
-        points_earn(merchant=order.merchant_id, customer=customer, points=n, reference=str(order.pk))
-    except PointsAlreadyBooked:
-        return 0
-    return n
+    card = membership_get_or_create(merchant=order.merchant_id, customer=customer)
+    n = multiplied(points=n, tier=Tier.objects.filter(pk=card.tier_id).first() if card.tier_id else None)
+    if n > 0:
+        try:
+            points_earn(merchant=order.merchant_id, customer=customer, points=n, reference=str(order.pk))
+        except PointsAlreadyBooked:
+            return 0
+    tier_recompute(card=card)
+    return max(n, 0)
 
 
 def on_paid(*, order: Any) -> None:
@@ -45,6 +52,7 @@ def on_paid(*, order: Any) -> None:
         return
     _coupon_again(order)
     earn_for_order(order=order, customer=order.customer)
+    referrals.on_order_paid(order=order)
 
 
 def _coupon_again(order: Any) -> None:
@@ -95,9 +103,11 @@ def on_refunded(*, order: Any) -> None:
                                    reference=f"{ref}:e{takebacks.count() + 1}")
             if row is None or -row.points < due:
                 log.info("order %s: %s points to take back, the card held fewer", order.number, due)
+        tier_recompute(card=earned.membership)
     if full:
         _give_back_spent(order)
         coupon_give_back(order=order, reason="order refunded", refund=True)
+        referrals.on_order_refunded(order=order)
 
 
 def on_released(*, order: Any) -> None:

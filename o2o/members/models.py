@@ -5,7 +5,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from o2o.core.models import BaseModel, StatusEventBase
-from o2o.members.enums import ClaimStatus, CouponKind, CouponStatus, RefundRule
+from o2o.members.enums import (
+    ClaimStatus,
+    CouponKind,
+    CouponStatus,
+    ReferralStatus,
+    RefundRule,
+    TeamMemberStatus,
+    TeamStatus,
+    TierBasis,
+)
 
 
 class Membership(BaseModel):
@@ -15,6 +24,9 @@ class Membership(BaseModel):
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="member_cards")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member_cards")
     balance = models.IntegerField(_("points"), default=0)
+    tier = models.ForeignKey("members.Tier", on_delete=models.PROTECT, null=True, blank=True, related_name="cards",
+                             verbose_name=_("tier"))
+    referral_code = models.CharField(_("referral code"), max_length=16, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = _("member card")
@@ -65,6 +77,10 @@ class LoyaltyProgram(models.Model):
     point_value = models.DecimalField(_("value of one point"), max_digits=8, decimal_places=4,
                                       default=Decimal("0.01"))
     expiry_days = models.PositiveIntegerField(_("points expire after (days)"), default=365)
+    tier_basis = models.CharField(_("tiers by"), max_length=8, choices=TierBasis.choices, default=TierBasis.SPEND)
+    tier_window_days = models.PositiveIntegerField(_("tiers count the last (days)"), default=365)
+    referrer_points = models.PositiveIntegerField(_("points for the referrer"), default=0)
+    referred_points = models.PositiveIntegerField(_("points for the new customer"), default=0)
 
     class Meta:
         verbose_name = _("loyalty programme")
@@ -129,3 +145,122 @@ class CouponClaim(BaseModel):
 
 class CouponClaimEvent(StatusEventBase):
     claim = models.ForeignKey(CouponClaim, on_delete=models.PROTECT, related_name="events")
+
+
+class Tier(BaseModel):
+    """A membership tier of a merchant: a card is in the highest tier whose `threshold` its qualifying
+    value reaches (points earned or money spent over the programme's rolling window, less refunds)."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="member_tiers")
+    name = models.CharField(_("name"), max_length=60)
+    threshold = models.DecimalField(_("from"), max_digits=14, decimal_places=2)
+    points_multiplier = models.DecimalField(_("points multiplier"), max_digits=5, decimal_places=2,
+                                            default=Decimal("1"))
+    member_discount_percent = models.PositiveSmallIntegerField(_("member price: percent off"), default=0)
+
+    class Meta:
+        verbose_name = _("member tier")
+        verbose_name_plural = _("member tiers")
+        ordering = ["merchant", "threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "threshold"], name="one_tier_per_threshold"),
+            models.CheckConstraint(condition=models.Q(member_discount_percent__lte=90), name="tier_discount_at_most_90"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierChange(StatusEventBase):
+    """A card's move between tiers (from/to are tier names, '' for none)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="tier_changes")
+
+
+class Referral(BaseModel):
+    """A new customer brought by a member's referral code. One per (merchant, new customer); rewarded once,
+    on the new customer's first paid order there, and reversed if that order is refunded in full."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="referrals")
+    referrer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
+    referred = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_taken")
+    status = models.CharField(_("status"), max_length=16, choices=ReferralStatus.choices,
+                              default=ReferralStatus.PENDING)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    referrer_points = models.PositiveIntegerField(default=0)
+    referred_points = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "referred"], name="referred_once_per_merchant"),
+            models.CheckConstraint(condition=~models.Q(referrer=models.F("referred")), name="no_self_referral"),
+        ]
+
+
+class ReferralEvent(StatusEventBase):
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+
+
+class TeamDeal(BaseModel):
+    """A deal sold to teams (拼团): a team of `team_size` buyers must all pay within `hours` of its opening."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="team_deals")
+    offering = models.ForeignKey("catalogue.Offering", on_delete=models.PROTECT, related_name="team_deals")
+    team_size = models.PositiveSmallIntegerField(_("team size"))
+    hours = models.PositiveSmallIntegerField(_("hours to fill a team"))
+    active = models.BooleanField(_("open for new teams"), default=True)
+
+    class Meta:
+        verbose_name = _("team deal")
+        verbose_name_plural = _("team deals")
+
+
+class Team(BaseModel):
+    """One team of a team deal. `seats` counts members holding a place (unpaid within their hold, or paid),
+    raised only by a conditional UPDATE (seats < size) and checked by the database: never more than `size`."""
+
+    deal = models.ForeignKey(TeamDeal, on_delete=models.PROTECT, related_name="teams")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    size = models.PositiveSmallIntegerField()
+    seats = models.PositiveSmallIntegerField(default=0)
+    paid = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=16, choices=TeamStatus.choices, default=TeamStatus.OPEN,
+                              db_index=True)
+    expires_at = models.DateTimeField(_("closes at"), db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seats__lte=models.F("size")), name="team_never_over_size"),
+            models.CheckConstraint(condition=models.Q(paid__lte=models.F("seats")), name="team_paid_within_seats"),
+        ]
+
+
+class TeamEvent(StatusEventBase):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="events")
+
+
+class TeamMember(BaseModel):
+    """A buyer in a team, with the order that pays for their place (fulfilment `team`)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="team_member")
+    status = models.CharField(_("status"), max_length=16, choices=TeamMemberStatus.choices,
+                              default=TeamMemberStatus.RESERVED, db_index=True)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "customer"], name="one_place_per_customer",
+                                    condition=~models.Q(status__in=["released", "refunded"])),
+        ]
+
+
+class TeamMemberEvent(StatusEventBase):
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="events")

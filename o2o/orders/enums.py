@@ -35,6 +35,7 @@ class FulfilmentKind(models.TextChoices):
     DINE_IN = "dine_in", _("Dine in")
     BOOKING = "booking", _("Booking")
     JOB = "job", _("Job")
+    TEAM = "team", _("Team purchase")
 
 
 # Order.fulfilment_status per kind: "pending" until the order is paid; every kind can be cancelled
@@ -43,6 +44,12 @@ FULFILMENT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "voucher": {
         "pending": frozenset({"issued", "cancelled"}),
         "issued": frozenset({"closed"}),  # every voucher used, refunded or expired
+        "closed": frozenset(), "cancelled": frozenset(),
+    },
+    "team": {  # a team purchase (members.teams): paid and held until the team is full, then vouchers
+        "pending": frozenset({"waiting", "cancelled"}),
+        "waiting": frozenset({"issued", "cancelled"}),
+        "issued": frozenset({"closed"}),
         "closed": frozenset(), "cancelled": frozenset(),
     },
     "pickup": {

@@ -44,7 +44,13 @@ from o2o.orders.checkout import (
     parse_lines,
     units_held,
 )
-from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, AdjustmentKind, OrderStatus
+from o2o.orders.enums import (
+    FULFILMENT_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    AdjustmentKind,
+    FulfilmentKind,
+    OrderStatus,
+)
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
@@ -57,31 +63,34 @@ __all__ = ["MAX_LINES", "MAX_QTY", "AdjustmentIn", "Source", "order_adjust_unpai
 
 
 def order_create(*, customer: User, lines: Any, source: Source | None = None, store_id: Any = None,
-                 adjustments: Sequence[AdjustmentIn] = ()) -> Order:
+                 adjustments: Sequence[AdjustmentIn] = (), fulfilment: str = FulfilmentKind.VOUCHER) -> Order:
     """Reserve the units of `lines` for the customer in a new order awaiting payment.
 
     `source` says where the checkout came from; `store_id` the store it is served from (default: the
     first offering's first redeemable store); `adjustments` are the pricing steps' signed lines
-    (coupons, points, fees) that the total includes. Concurrent one-line checkouts without
+    (coupons, points, fees) that the total includes; `fulfilment` a kind served like vouchers by a
+    higher app (`team`: members.teams) instead of `voucher`. Concurrent one-line checkouts without
     adjustments in this process are written together (orders.batching); the rules are the same.
     """
     wanted = parse_lines(lines)
     now = timezone.now()
     source = source or Source()
-    if batching.eligible(wanted) and not adjustments and store_id is None:
+    if batching.eligible(wanted) and not adjustments and store_id is None and fulfilment == FulfilmentKind.VOUCHER:
         (oid, qty), = wanted.items()
         return batching.order_create_grouped(customer=customer, offering_id=oid, quantity=qty, now=now,
                                             plain=_order_create_plain, source=source)
-    return _order_create_plain(customer, wanted, now, source, store_id=store_id, adjustments=adjustments)
+    return _order_create_plain(customer, wanted, now, source, store_id=store_id, adjustments=adjustments,
+                               fulfilment=fulfilment)
 
 
 def _order_create_plain(customer: User, wanted: dict[UUID, int], now: datetime, source: Source, *,
-                        store_id: Any = None, adjustments: Sequence[AdjustmentIn] = ()) -> Order:
+                        store_id: Any = None, adjustments: Sequence[AdjustmentIn] = (),
+                        fulfilment: str = FulfilmentKind.VOUCHER) -> Order:
     orders_expire_due(offering_ids=wanted.keys(), now=now)
     for attempt in range(5):
         try:
             return _order_create_once(customer=customer, wanted=wanted, now=now, source=source,
-                                      store_id=store_id, adjustments=adjustments)
+                                      store_id=store_id, adjustments=adjustments, fulfilment=fulfilment)
         except IntegrityError:
             # An order-number collision (1 in 10^8 a day) aborts the transaction; the whole checkout
             # runs again rather than paying for a savepoint on every order.
@@ -91,7 +100,7 @@ def _order_create_plain(customer: User, wanted: dict[UUID, int], now: datetime, 
 
 
 def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime, source: Source,
-                       store_id: Any, adjustments: Sequence[AdjustmentIn]) -> Order:
+                       store_id: Any, adjustments: Sequence[AdjustmentIn], fulfilment: str) -> Order:
     with transaction.atomic():
         offerings = offerings_of_one_merchant(wanted)
         merchants = {o.merchant_id for o in offerings.values()}
@@ -112,6 +121,7 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
         order, lines, event = new_order_rows(
             customer=customer, wanted=wanted, offerings=offerings, now=now, source=source, store_id=store_id,
             store_ids=None if store_id else default_store_ids([next(iter(wanted))]), adjustments=adjustments)
+        order.fulfilment = fulfilment
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(lines)
         adjustment_rows = new_adjustment_rows(order=order, lines=lines, adjustments=adjustments)

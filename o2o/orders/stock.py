@@ -1,5 +1,5 @@
 """Which stock an order's units come from: a group-buy deal's units are the offering's own (stock
-buckets, catalogue.stock); a product's are the serving store's (StoreStock), so an online order and a
+buckets, catalogue.stock), and so are a team purchase's; a product's are the serving store's (StoreStock), so an online order and a
 walk-in sale at the same counter draw from the same count. Holds, refunds and re-reservations go
 through these three functions and never pick the stock themselves. A booking's unit is a seat of the
 capacity calendar, taken and given back by the bookings app (its fulfilment's on_released): no stock here."""
@@ -18,9 +18,12 @@ from o2o.catalogue.stock import (
 )
 from o2o.orders.enums import FulfilmentKind
 
+# Kinds sold from the offering's own units (a deal); the others draw on the serving store's stock.
+OWN_UNITS = frozenset({FulfilmentKind.VOUCHER, FulfilmentKind.TEAM})
+
 
 def _per_store(order: object) -> bool:
-    return getattr(order, "fulfilment", FulfilmentKind.VOUCHER) != FulfilmentKind.VOUCHER
+    return getattr(order, "fulfilment", FulfilmentKind.VOUCHER) not in OWN_UNITS
 
 
 def _seat(order: object) -> bool:

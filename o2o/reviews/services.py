@@ -76,7 +76,7 @@ def _save_photos(review: Review, cleaned: list[tuple[ContentFile, int, int]], st
 def _served_store(order: Order) -> Any:
     """Where the order was served offline: the store of its first redeemed voucher, or for a pickup, a
     table, a delivery, a booking or a job the order's store once its fulfilment got that far."""
-    if order.fulfilment != FulfilmentKind.VOUCHER:
+    if order.fulfilment not in (FulfilmentKind.VOUCHER, FulfilmentKind.TEAM):  # a team's units are vouchers too
         return order.store_id if order.fulfilment_status in SERVED_STATUSES.get(order.fulfilment, ()) else None
     redeemed = order.vouchers.filter(status=VoucherStatus.REDEEMED).order_by("redeemed_at").first()
     return redeemed.redeemed_store_id if redeemed is not None else None
@@ -93,7 +93,7 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
             raise NotFound()
         served_at = _served_store(order)
         if served_at is None:
-            raise NotFulfilled(None if order.fulfilment == FulfilmentKind.VOUCHER
+            raise NotFulfilled(None if order.fulfilment in (FulfilmentKind.VOUCHER, FulfilmentKind.TEAM)
                                else _("You can review once your order has been served."))
         if Review.objects.filter(order=order).exists():
             raise AlreadyReviewed()

@@ -383,6 +383,41 @@ def _j(key: str) -> Callable[[dict[str, Any]], str]:
     return lambda w: _jobs(w)[key]
 
 
+def _referral_code(w: dict[str, Any]) -> str:
+    """The customer's referral code at the merchant (a customer with paid orders there)."""
+    from o2o.members.models import Membership
+    from o2o.members.referrals import referral_code_of
+
+    return referral_code_of(card=Membership.objects.get(customer_id=w["customer"]["id"],
+                                                        merchant_id=w["merchant"]["id"]))
+
+
+def _team_deal(w: dict[str, Any]) -> str:
+    """A team deal of the merchant's (on a deal of its own), made once per world through the service."""
+    if "team_deal" not in w:
+        from o2o.accounts.models import User
+        from o2o.catalogue.services import offering_create
+        from o2o.members.teams import team_deal_create
+        from o2o.merchants.models import Merchant
+
+        owner = User.objects.get(pk=w["owner"]["id"])
+        deal = offering_create(merchant=Merchant.objects.get(pk=w["merchant"]["id"]), actor=owner, kind="deal",
+                               title="Team", price={"amount": "20.00"}, quantity_total=50, per_customer_limit=0,
+                               valid_days=30, redeemable_store_ids=[w["store"]["id"]], status="live")
+        w["team_deal"] = str(team_deal_create(user=owner, merchant_id=w["merchant"]["id"],
+                                              data={"offering_id": str(deal.pk), "team_size": 6, "hours": 2}).pk)
+    return w["team_deal"]
+
+
+def _team(w: dict[str, Any]) -> str:
+    """An open team of that deal, opened by a buyer who is none of the actors."""
+    if "team" not in w:
+        from o2o.members.teams import team_open
+
+        w["team"] = str(team_open(customer=quick_user("leader")["user"], team_deal_id=_team_deal(w)).team_id)
+    return w["team"]
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     # delivery: zones and settings are the store's managers' (read by its staff); a quote needs a token;
     # the courier endpoints are for couriers only (none of these actors is one: 403)
@@ -413,6 +448,37 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/courier/tasks/{w['order_D']['id']}/retry", {}), _signed_in(403)),
     ("POST", "/courier/tasks/{task_id}/return"): Row(
         lambda w: (f"/courier/tasks/{w['order_D']['id']}/return", {}), _signed_in(403)),
+    # members: loyalty rules and tiers are read by anyone signed in, changed by owners and managers; my
+    # tier and my referral code are the card holder's; taking a code is anyone's but its owner's and the
+    # merchant's staff's; team deals are made by owners and managers, teams opened and joined by anyone
+    ("GET", "/merchants/{merchant_id}/loyalty-program"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/loyalty-program", None), _signed_in(200)),
+    ("PUT", "/merchants/{merchant_id}/loyalty-program"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/loyalty-program", {"tier_basis": "points"}),
+        _merchant_only(200, clerk=403)),
+    ("POST", "/merchants/{merchant_id}/tiers"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/tiers", {"name": "Gold", "threshold": "500"}),
+        _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/tiers"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/tiers", None), _signed_in(200)),
+    ("GET", "/me/member-cards/{merchant_id}/tier"): Row(
+        lambda w: (f"/me/member-cards/{w['merchant']['id']}/tier", None), _buyer_only(200)),
+    ("GET", "/me/member-cards/{merchant_id}/referral"): Row(
+        lambda w: (f"/me/member-cards/{w['merchant']['id']}/referral", None), _buyer_only(200)),
+    ("POST", "/referrals"): Row(
+        lambda w: ("/referrals", {"code": _referral_code(w)}),
+        {"anonymous": 401, "customer": 409, "clerk": 409, "owner": 409, "other_owner": 201}),
+    ("GET", "/merchants/{merchant_id}/referrals"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/referrals", None), _merchant_only(200, clerk=200)),
+    ("POST", "/merchants/{merchant_id}/team-deals"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/team-deals",
+                   {"offering_id": w["deal"]["id"], "team_size": 3, "hours": 24}), _merchant_only(201, clerk=403)),
+    ("GET", "/merchants/{merchant_id}/team-deals"): Row(
+        lambda w: (_team_deal(w) and f"/merchants/{w['merchant']['id']}/team-deals", None), _signed_in(200)),
+    ("POST", "/team-deals/{team_deal_id}/teams"): Row(
+        lambda w: (f"/team-deals/{_team_deal(w)}/teams", {}), _signed_in(201)),
+    ("POST", "/teams/{team_id}/join"): Row(lambda w: (f"/teams/{_team(w)}/join", {}), _signed_in(201)),
+    ("GET", "/teams/{team_id}"): Row(lambda w: (f"/teams/{_team(w)}", None), _signed_in(200)),
     # members: coupons are made by owners and managers, read by staff, claimed by anyone signed in; a
     # card is its customer's own (/me); scanning one is the store's staff's
     ("POST", "/merchants/{merchant_id}/coupons"): Row(

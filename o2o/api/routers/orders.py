@@ -40,8 +40,9 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
     (`fields`: minimum_order, subtotal); 422 with `fields` for bad
     options (unknown, too many choices, a required group missing) or quantities; 404 for an unknown
     store, table or a dish not on that store's menu. A deal order may carry a `coupon` (id or code) and
-    `points` to spend, each an adjustment line (see the fields for their refusals). A refused checkout
-    writes nothing."""
+    `points` to spend, each an adjustment line (see the fields for their refusals); a member whose tier
+    has a member price gets it as a `member_price` adjustment line. A deal sold to teams -> 409
+    team_deal_only (open or join a team). A refused checkout writes nothing."""
     raw = body.dict()
     for perk in ("coupon", "points"):  # new optional fields: absent from the idempotency body when not sent
         if raw.get(perk) is None:
@@ -72,11 +73,9 @@ def order_create(request: HttpRequest, body: OrderIn):  # type: ignore[no-untype
         elif "fulfilment" in raw:
             order = ordering_order_create(customer=request.user, lines=raw["lines"], fulfilment=raw["fulfilment"],
                                           source=source)
-        elif "coupon" in raw or "points" in raw:
+        else:  # a deal order: with a coupon, points or a tier's member price as adjustment lines
             order = member_order_create(customer=request.user, lines=raw["lines"], source=source,
                                         coupon=raw.get("coupon"), points=raw.get("points"))
-        else:
-            order = orders.order_create(customer=request.user, lines=raw["lines"], source=source)
         return 201, json_safe(order_out(order))  # as written: no re-read (GET /orders/{id} answers the same)
 
     # atomic: the order and the key's answer commit together, so a retry after the first attempt's
