@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from o2o.api import errors
 from o2o.api.routers import (
     accounts,
+    analytics,
     bookings,
     campaigns,
     discovery,
@@ -81,5 +82,6 @@ api.add_router("", orders.router)
 api.add_router("", ordering.router)
 api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
+api.add_router("", analytics.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
