@@ -142,7 +142,7 @@ def csv_rows(report: Report, table: str) -> Iterator[list[str]]:
     label = {"days": ["day"], "placements": ["placement_id", "campaign", "name", "kind", "code"],
              "stores": ["store_id", "name"], "offerings": ["offering_id", "title"]}[table]
     extra = ["cost", "roi"] if table == "placements" else []
-    yield [*label, *COUNTS, "currency", "paid", "refunded", "net", *extra]
+    yield [*label, *COUNTS, "currency", "paid_amount", "refunded_amount", "net_amount", *extra]
     for r in found:
         head = [r["day"].isoformat()] if table == "days" else [
             _id(r[label[0]]), *(str(r[k]) for k in label[1:])]
