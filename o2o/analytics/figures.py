@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
-from o2o.analytics.models import NONE, DailyFigure, DailyVisitor, Event
+from o2o.analytics.models import NONE, DailyFigure, DailyVisitor, Dim, Event
 from o2o.analytics.rollups import Zones, hundredths, rollup_add, rollup_mark
 from o2o.core.events import EventKind
 from o2o.core.money import Money
@@ -102,44 +102,65 @@ def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime
     return datetime.combine(first, time(0), zone), datetime.combine(last + timedelta(days=1), time(0), zone)
 
 
-# --- from the rollups ---
+# --- from the rollups: one query per table, each over its own dim's rows (plus one for its visitors) ---
 
-def _from_rollups(merchant_id: UUID, first: date, last: date, mark: int, zone: ZoneInfo) -> Figures:
+SECTIONS = ("totals", "days", "placements", "stores", "offerings")
+_SECTION_DIM = {"totals": Dim.ALL, "days": Dim.ALL, "placements": Dim.PLACEMENT, "stores": Dim.STORE,
+                "offerings": Dim.OFFERING}
+_SECTION_FIELD = {"days": "day", "placements": "placement_id", "stores": "store_id", "offerings": "offering_id"}
+
+
+def _target(f: Figures, section: str, key: Any) -> Tally:
+    return f.total if section == "totals" else f.by(_SECTION_FIELD[section])[key]
+
+
+def rollup_section(f: Figures, merchant_id: UUID, section: str) -> None:
+    """One table of the dashboard from the rollups (without the tail)."""
+    rows = DailyFigure.objects.filter(merchant_id=merchant_id, dim=_SECTION_DIM[section], day__gte=f.first,
+                                      day__lte=f.last)
+    group = {"totals": (), "days": ("day",)}.get(section, ("ref",))
+    for r in rows.values(*group, "kind", "currency").annotate(sn=Sum("n"), sc=Sum("cents")).order_by():
+        _add(_target(f, section, r[group[0]] if group else None), r["kind"], r["currency"], r["sn"], r["sc"])
+    seen = DailyVisitor.objects.filter(merchant_id=merchant_id, day__gte=f.first, day__lte=f.last)
+    if section == "totals":
+        f.total.visitors = seen.aggregate(v=Count("visitor_id", distinct=True))["v"] or 0
+    elif section == "days":
+        for r in seen.values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.days[r["day"]].visitors = r["v"]
+    elif section == "placements":
+        for r in seen.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.placements[r["placement_id"]].visitors = r["v"]
+
+
+def _from_rollups(merchant_id: UUID, first: date, last: date, mark: int, zone: ZoneInfo,
+                  sections: tuple[str, ...] = SECTIONS) -> Figures:
     f = Figures(first=first, last=last, timezone=str(zone), source="rollups")
-    rows = DailyFigure.objects.filter(merchant_id=merchant_id, day__gte=first, day__lte=last)
-    for r in rows.values("kind", "currency").annotate(sn=Sum("n"), sc=Sum("cents")).order_by():
-        _add(f.total, r["kind"], r["currency"], r["sn"], r["sc"])
-    for dim in DIMS:
-        target = f.by(dim)
-        for r in rows.values(dim, "kind", "currency").annotate(sn=Sum("n"), sc=Sum("cents")).order_by():
-            _add(target[r[dim]], r["kind"], r["currency"], r["sn"], r["sc"])
-    seen = DailyVisitor.objects.filter(merchant_id=merchant_id, day__gte=first, day__lte=last)
-    f.total.visitors = seen.aggregate(v=Count("visitor_id", distinct=True))["v"] or 0
-    for r in seen.values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
-        f.days[r["day"]].visitors = r["v"]
-    for r in seen.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
-        f.placements[r["placement_id"]].visitors = r["v"]
-    _add_tail(f, merchant_id, mark, zone)
+    for section in sections:
+        rollup_section(f, merchant_id, section)
+    _add_tail(f, merchant_id, mark, zone, sections)
     return f
 
 
-def _add_tail(f: Figures, merchant_id: UUID, mark: int, zone: ZoneInfo) -> None:
-    """The events past the rollups' mark (not rolled up yet), added as the rollup would add them."""
+def _add_tail(f: Figures, merchant_id: UUID, mark: int, zone: ZoneInfo, sections: tuple[str, ...]) -> None:
+    """The events past the rollups' mark (not rolled up yet), added as the rollup would add them. Read by
+    (merchant, id) alone, its index's range; the days are checked here."""
     start, end = _bounds(f.first, f.last, zone)
-    tail = list(Event.objects.filter(merchant_id=merchant_id, id__gt=mark, at__gte=start, at__lt=end)
-                .values_list("id", "merchant_id", "at", "kind", "store_id", "placement_id", "offering_id", "currency",
-                             "amount", "visitor_id"))
+    tail = [row for row in Event.objects.filter(merchant_id=merchant_id, id__gt=mark).values_list(
+        "id", "merchant_id", "at", "kind", "store_id", "placement_id", "offering_id", "currency", "amount",
+        "visitor_id") if start <= row[2] < end]
     if not tail:
         return
+    want = set(sections)
     new_total: set[int] = set()
     new_day: dict[date, set[int]] = defaultdict(set)
     new_placement: dict[UUID, set[int]] = defaultdict(set)
     for _id, _m, at, kind, store, placement, offering, currency, amount, visitor in tail:
         day = at.astimezone(zone).date()
         c = hundredths(amount)
-        for t in (f.total, f.days[day], f.placements[placement or NONE], f.stores[store or NONE],
-                  f.offerings[offering or NONE]):
-            _add(t, kind, currency, 1, c)
+        for section, t in (("totals", f.total), ("days", f.days[day]), ("placements", f.placements[placement or NONE]),
+                           ("stores", f.stores[store or NONE]), ("offerings", f.offerings[offering or NONE])):
+            if section in want:
+                _add(t, kind, currency, 1, c)
         if kind == EventKind.SCAN and visitor is not None:
             new_total.add(visitor)
             new_day[day].add(visitor)
@@ -148,53 +169,66 @@ def _add_tail(f: Figures, merchant_id: UUID, mark: int, zone: ZoneInfo) -> None:
         return
     seen = DailyVisitor.objects.filter(merchant_id=merchant_id, day__gte=f.first, day__lte=f.last,
                                        visitor_id__in=new_total)
-    f.total.visitors += len(new_total - set(seen.values_list("visitor_id", flat=True)))
+    if "totals" in want:
+        f.total.visitors += len(new_total - set(seen.values_list("visitor_id", flat=True)))
     known_day: dict[date, set[int]] = defaultdict(set)
     known_placement: dict[UUID, set[int]] = defaultdict(set)
     for day, placement, visitor in seen.values_list("day", "placement_id", "visitor_id"):
         known_day[day].add(visitor)
         known_placement[placement].add(visitor)
-    for day, vs in new_day.items():
+    for day, vs in new_day.items() if "days" in want else ():
         f.days[day].visitors += len(vs - known_day[day])
-    for placement, vs in new_placement.items():
+    for placement, vs in new_placement.items() if "placements" in want else ():
         f.placements[placement].visitors += len(vs - known_placement[placement])
 
 
 # --- from the raw events ---
 
-def _from_raw(merchant_id: UUID, first: date, last: date, zone: ZoneInfo) -> Figures:
-    f = Figures(first=first, last=last, timezone=str(zone), source="raw")
-    start, end = _bounds(first, last, zone)
+def raw_section(f: Figures, merchant_id: UUID, section: str, zone: ZoneInfo) -> None:
+    """One table of the dashboard straight from the raw events (the naive query)."""
+    start, end = _bounds(f.first, f.last, zone)
     events = Event.objects.filter(merchant_id=merchant_id, at__gte=start, at__lt=end)
     day = TruncDate("at", tzinfo=zone)
-    for r in events.values("kind", "currency").annotate(sn=Count("id"), sa=Sum("amount")).order_by():
-        _add(f.total, r["kind"], r["currency"], r["sn"], hundredths(r["sa"]))
-    for dim in DIMS:
-        target = f.by(dim)
-        qs = events.annotate(day=day) if dim == "day" else events
-        for r in qs.values(dim, "kind", "currency").annotate(sn=Count("id"), sa=Sum("amount")).order_by():
-            _add(target[r[dim] or NONE], r["kind"], r["currency"], r["sn"], hundredths(r["sa"]))
     scans = events.filter(Q(kind=EventKind.SCAN) & Q(visitor_id__isnull=False))
-    f.total.visitors = scans.aggregate(v=Count("visitor_id", distinct=True))["v"] or 0
-    for r in scans.annotate(day=day).values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
-        f.days[r["day"]].visitors = r["v"]
-    for r in scans.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
-        f.placements[r["placement_id"] or NONE].visitors = r["v"]
+    if section == "totals":
+        for r in events.values("kind", "currency").annotate(sn=Count("id"), sa=Sum("amount")).order_by():
+            _add(f.total, r["kind"], r["currency"], r["sn"], hundredths(r["sa"]))
+        f.total.visitors = scans.aggregate(v=Count("visitor_id", distinct=True))["v"] or 0
+        return
+    dim = _SECTION_FIELD[section]
+    target = f.by(dim)
+    qs = events.annotate(day=day) if dim == "day" else events
+    for r in qs.values(dim, "kind", "currency").annotate(sn=Count("id"), sa=Sum("amount")).order_by():
+        _add(target[r[dim] or NONE], r["kind"], r["currency"], r["sn"], hundredths(r["sa"]))
+    if section == "days":
+        for r in scans.annotate(day=day).values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.days[r["day"]].visitors = r["v"]
+    elif section == "placements":
+        for r in scans.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.placements[r["placement_id"] or NONE].visitors = r["v"]
+
+
+def _from_raw(merchant_id: UUID, first: date, last: date, zone: ZoneInfo,
+              sections: tuple[str, ...] = SECTIONS) -> Figures:
+    f = Figures(first=first, last=last, timezone=str(zone), source="raw")
+    for section in sections:
+        raw_section(f, merchant_id, section, zone)
     return f
 
 
-def merchant_figures(*, merchant_id: UUID, first: date, last: date, tz: str, source: str = "rollups") -> Figures:
-    """The figures of the merchant's days first..last (both included, in `tz`). Tenancy is the caller's
-    (selectors.analytics_for_staff)."""
+def merchant_figures(*, merchant_id: UUID, first: date, last: date, tz: str, source: str = "rollups",
+                     sections: tuple[str, ...] = SECTIONS) -> Figures:
+    """The figures of the merchant's days first..last (both included, in `tz`): all its tables, or only
+    `sections`. Tenancy is the caller's (report.analytics_report)."""
     zone = ZoneInfo(tz)
     if source == "raw":
-        return _from_raw(merchant_id, first, last, zone)
+        return _from_raw(merchant_id, first, last, zone, sections)
     for _attempt in range(5):
         before = rollup_mark()
-        f = _from_rollups(merchant_id, first, last, before, zone)
+        f = _from_rollups(merchant_id, first, last, before, zone, sections)
         if rollup_mark() == before:  # no batch committed meanwhile: rollups and tail do not overlap
             return f
-    return _from_raw(merchant_id, first, last, zone)  # the worker is busier than us: the slow, exact way
+    return _from_raw(merchant_id, first, last, zone, sections)  # the worker outpaces us: the slow, exact way
 
 
-__all__ = ["Figures", "Tally", "merchant_figures", "rollup_add", "Zones"]
+__all__ = ["SECTIONS", "Figures", "Tally", "merchant_figures", "rollup_add", "Zones"]

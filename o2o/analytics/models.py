@@ -40,29 +40,37 @@ class Event(models.Model):
 NONE = UUID(int=0)  # "no store / placement / offering" in a rollup's key (a key has no NULLs)
 
 
+class Dim(models.TextChoices):
+    """What a rollup row is cut by: nothing (the merchant's day), or one store, placement or offering."""
+
+    ALL = "all"
+    STORE = "store"
+    PLACEMENT = "placement"
+    OFFERING = "offering"
+
+
 class DailyFigure(models.Model):
-    """The rollup: events of one kind on one day (the merchant's timezone) per store, placement, offering
-    and currency: how many and their amount in minor units (cents: summed exactly by SQL on PostgreSQL and
-    SQLite alike). Written only by analytics.rollups, which recomputes a merchant's day from the events."""
+    """The rollup: events of one kind on one day (the merchant's timezone) of the merchant as a whole
+    (dim "all") or of one store, placement or offering (`ref`; NONE for events without one), per
+    currency: how many, and their amount in hundredths (summed exactly by SQL on PostgreSQL and SQLite
+    alike). Each event adds to four rows, one per dim, so each dashboard table reads only its own rows.
+    Written only by analytics.rollups."""
 
     merchant_id = models.UUIDField()
+    dim = models.CharField(max_length=10, choices=Dim.choices)
     day = models.DateField()
     kind = models.CharField(max_length=16, choices=EventKind.choices)
-    store_id = models.UUIDField(default=NONE)
-    placement_id = models.UUIDField(default=NONE)
-    offering_id = models.UUIDField(default=NONE)
+    ref = models.UUIDField(default=NONE)
     currency = models.CharField(max_length=3, blank=True)
     n = models.IntegerField(default=0)
     cents = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["merchant_id", "day", "kind", "store_id", "placement_id", "offering_id", "currency"],
-            name="dailyfigure_key")]
-        indexes = [models.Index(fields=["merchant_id", "day"], name="dailyfigure_merchant_day")]
+        constraints = [models.UniqueConstraint(fields=["merchant_id", "dim", "day", "kind", "ref", "currency"],
+                                               name="dailyfigure_key")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.kind} x{self.n}"
+        return f"{self.day} {self.dim} {self.kind} x{self.n}"
 
 
 class DailyVisitor(models.Model):

@@ -1,7 +1,8 @@
 """The rollups of the event stream: daily figures per merchant, store, placement, offering and currency.
 
 The worker (tasks.py, every few seconds) reads the events past the high-water mark (RollupMark) in id
-order, adds each batch's counts and amounts to its days' rows (DailyFigure: one upsert that adds) and
+order, adds each batch's counts and amounts to its days' rows (DailyFigure: the merchant's day, and
+the day of the event's store, placement and offering; one upsert that adds) and
 its scanners to DailyVisitor, and moves the mark, all in one transaction holding the mark's row lock:
 
 - incremental: each event is read once, never a day or a merchant recomputed from scratch;
@@ -31,15 +32,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from o2o.analytics.models import NONE, DailyFigure, DailyVisitor, Event, RollupMark
+from o2o.analytics.models import NONE, DailyFigure, DailyVisitor, Dim, Event, RollupMark
 from o2o.core.events import EventKind
 
 MARK = "events"
+ALL, STORE, PLACEMENT, OFFERING = (str(d.value) for d in (Dim.ALL, Dim.STORE, Dim.PLACEMENT, Dim.OFFERING))
 BATCH = 20_000
 SETTLE = timedelta(seconds=10)
 
-# (merchant, day, kind, store, placement, offering, currency) -> [n, hundredths]
-Key = tuple[UUID, date, str, UUID, UUID, UUID, str]
+# (merchant, dim, day, kind, ref, currency) -> [n, hundredths]
+Key = tuple[UUID, str, date, str, UUID, str]
 
 
 def hundredths(amount: Decimal | None) -> int:
@@ -72,25 +74,39 @@ class Zones:
 
 
 def _upsert(figures: dict[Key, list[int]], visitors: set[tuple[UUID, date, UUID, int]]) -> None:
+    """Add the batch's counts to their rows: one INSERT .. ON CONFLICT DO UPDATE that adds (PostgreSQL:
+    one statement over arrays; SQLite 3.24+: multi-row VALUES, a few hundred rows a statement). Keys are
+    unique within a batch, so no row is touched twice by one statement."""
     table = DailyFigure._meta.db_table
     vtable = DailyVisitor._meta.db_table
-    cols = "merchant_id, day, kind, store_id, placement_id, offering_id, currency"
-    # One statement for PostgreSQL and SQLite (3.24+): a new row, or the counts added to the existing one.
-    sql = (f"INSERT INTO {table} ({cols}, n, cents) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-           f"ON CONFLICT ({cols}) DO UPDATE SET n = {table}.n + excluded.n, cents = {table}.cents + excluded.cents")
-    vsql = (f"INSERT INTO {vtable} (merchant_id, day, placement_id, visitor_id) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (merchant_id, day, placement_id, visitor_id) DO NOTHING")
-    uuid_db = connection.vendor == "postgresql"
-
-    def u(value: UUID) -> Any:
-        return value if uuid_db else value.hex  # Django keeps UUIDs as 32 hex digits on SQLite
-
+    cols = "merchant_id, dim, day, kind, ref, currency"
+    add = (f"ON CONFLICT ({cols}) DO UPDATE SET n = {table}.n + excluded.n, cents = {table}.cents + excluded.cents")
+    vcols = "merchant_id, day, placement_id, visitor_id"
+    keep = f"ON CONFLICT ({vcols}) DO NOTHING"
+    frows = [(m, dim, d, k, ref, c, nc[0], nc[1]) for (m, dim, d, k, ref, c), nc in figures.items()]
+    vrows = sorted(visitors)
     with connection.cursor() as cur:
-        if figures:
-            cur.executemany(sql, [(u(m), d, k, u(s), u(p), u(o), c, nc[0], nc[1])
-                                  for (m, d, k, s, p, o, c), nc in figures.items()])
-        if visitors:
-            cur.executemany(vsql, [(u(m), d, u(p), v) for m, d, p, v in visitors])
+        if connection.vendor == "postgresql":
+            if frows:
+                cur.execute(f"INSERT INTO {table} ({cols}, n, cents) SELECT * FROM unnest(%s::uuid[], %s::text[], "
+                            f"%s::date[], %s::text[], %s::uuid[], %s::text[], %s::int[], %s::bigint[]) {add}",
+                            [list(col) for col in zip(*frows, strict=True)])
+            if vrows:
+                cur.execute(f"INSERT INTO {vtable} ({vcols}) SELECT * FROM unnest(%s::uuid[], %s::date[], %s::uuid[], "
+                            f"%s::bigint[]) {keep}", [list(col) for col in zip(*vrows, strict=True)])
+            return
+        # SQLite keeps UUIDs as 32 hex digits (as Django writes them)
+        step = 400
+        for lo in range(0, len(frows), step):
+            part = frows[lo:lo + step]
+            cur.execute(f"INSERT INTO {table} ({cols}, n, cents) VALUES "
+                        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part)) + f" {add}",
+                        [v for m, dim, d, k, ref, c, n, cents in part
+                         for v in (m.hex, dim, d.isoformat(), k, ref.hex, c, n, cents)])
+        for lo in range(0, len(vrows), step):
+            vpart = vrows[lo:lo + step]
+            cur.execute(f"INSERT INTO {vtable} ({vcols}) VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(vpart))
+                        + f" {keep}", [v for m, d, pl, vi in vpart for v in (m.hex, d.isoformat(), pl.hex, vi)])
 
 
 def rollup_add(rows: list[tuple[Any, ...]], zones: Zones) -> None:
@@ -101,9 +117,13 @@ def rollup_add(rows: list[tuple[Any, ...]], zones: Zones) -> None:
     visitors: set[tuple[UUID, date, UUID, int]] = set()
     for _id, mid, at, kind, store, placement, offering, currency, amount, visitor in rows:
         day = at.astimezone(zone_of[mid]).date()
-        f = figures[(mid, day, kind, store or NONE, placement or NONE, offering or NONE, currency or "")]
-        f[0] += 1
-        f[1] += hundredths(amount)
+        cents = hundredths(amount)
+        currency = currency or ""
+        for dim, ref in ((ALL, NONE), (STORE, store or NONE), (PLACEMENT, placement or NONE),
+                         (OFFERING, offering or NONE)):
+            f = figures[(mid, dim, day, kind, ref, currency)]
+            f[0] += 1
+            f[1] += cents
         if kind == EventKind.SCAN and visitor is not None:
             visitors.add((mid, day, placement or NONE, visitor))
     _upsert(figures, visitors)
