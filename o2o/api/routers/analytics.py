@@ -1,14 +1,12 @@
 """The merchant's analytics on the event stream (API.md "Analytics"): the funnel, days, placements, stores
 and offerings over a range, from the rollups (or the raw events, to check them); the same as CSV."""
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
-from o2o.analytics.report import COUNTS, TABLES, analytics_report, counts, csv_rows, funnel, rows
+from o2o.analytics.report import COUNTS, TABLES, analytics_report, counts, csv_filename, csv_stream, funnel, rows
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import MoneyOut
@@ -120,28 +118,6 @@ def analytics_summary(request: HttpRequest, merchant_id: str,  # type: ignore[no
             **{table: [_row_out(r) for r in rows(report, table)] for table in TABLES}}
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(report: Any, table: str, filename: str) -> StreamingHttpResponse:
-    """The table streamed as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese names)."""
-    writer = csv.writer(_Echo())
-    lines = csv_rows(report, table)
-    header = next(lines)  # an unknown table is refused here, before the response starts
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for line in lines:
-            yield writer.writerow(line)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get("/merchants/{merchant_id}/analytics/export.csv", response={200: None, **_ERRORS},
             openapi_extra={"responses": {"200": {"description": "CSV, a header row first",
                                                  "content": {"text/csv": {"schema": {"type": "string"}}}}}})
@@ -152,5 +128,6 @@ def analytics_export(request: HttpRequest, merchant_id: str,  # type: ignore[no-
     """The summary's table `table` as CSV: one row per slice and currency, money as plain decimals in the
     currency's own places (`1234.50`), never rounded through a float. Same access and range rules."""
     report = analytics_report(user=me(request), merchant_id=merchant_id, date_from=date_from, date_to=date_to)
-    f = report.figures
-    return csv_response(report, table, f"analytics-{table}-{f.first.isoformat()}-{f.last.isoformat()}.csv")
+    response = StreamingHttpResponse(csv_stream(report, table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{csv_filename(report, table)}"'
+    return response
