@@ -80,8 +80,9 @@ class Figures:
     offerings: dict[UUID, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
     def by(self, dim: str) -> dict[Any, Tally]:
-        return {"day": self.days, "placement_id": self.placements, "store_id": self.stores,
-                "offering_id": self.offerings}[dim]
+        tables: dict[str, dict[Any, Tally]] = {"day": self.days, "placement_id": self.placements,
+                                               "store_id": self.stores, "offering_id": self.offerings}
+        return tables[dim]
 
     def every_day(self) -> list[tuple[date, Tally]]:
         n = (self.last - self.first).days + 1
@@ -201,11 +202,11 @@ def raw_section(f: Figures, merchant_id: UUID, section: str, zone: ZoneInfo) -> 
     for r in qs.values(dim, "kind", "currency").annotate(sn=Count("id"), sa=Sum("amount")).order_by():
         _add(target[r[dim] or NONE], r["kind"], r["currency"], r["sn"], hundredths(r["sa"]))
     if section == "days":
-        for r in scans.annotate(day=day).values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
-            f.days[r["day"]].visitors = r["v"]
+        for d in scans.annotate(day=day).values("day").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.days[d["day"]].visitors = d["v"]
     elif section == "placements":
-        for r in scans.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
-            f.placements[r["placement_id"] or NONE].visitors = r["v"]
+        for p in scans.values("placement_id").annotate(v=Count("visitor_id", distinct=True)).order_by():
+            f.placements[p["placement_id"] or NONE].visitors = p["v"]
 
 
 def _from_raw(merchant_id: UUID, first: date, last: date, zone: ZoneInfo,

@@ -110,7 +110,8 @@ def write_event(events: list[EventIn]) -> None:
     from o2o.merchants.models import Store
 
     store_ids = {e.store_id for e in events if e.store_id is not None}
-    cells = dict(Store.objects.filter(pk__in=store_ids).values_list("pk", "h3_r8")) if store_ids else {}
+    cells: dict[UUID | None, int | None] = (
+        dict(Store.objects.filter(pk__in=store_ids).values_list("pk", "h3_r8")) if store_ids else {})
     rows = [Event(at=e.at, kind=e.kind, merchant_id=e.merchant_id, store_id=e.store_id, placement_id=e.placement_id,
                   customer_id=e.customer_id, visitor_id=e.visitor_id, order_id=e.order_id, amount=e.amount,
                   currency=e.currency, h3_r8=cells.get(_as_uuid(e.store_id)) or None, offering_id=e.offering_id,

@@ -4,7 +4,6 @@ console page and the CSV export show it (one shape for all three). Owners and ma
 from __future__ import annotations
 
 import csv
-
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime

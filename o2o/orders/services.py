@@ -44,9 +44,9 @@ from o2o.orders.checkout import (
     parse_lines,
     units_held,
 )
-from o2o.orders.events import order_event_append, orders_placed_append
 from o2o.orders.enums import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, AdjustmentKind, OrderStatus
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
+from o2o.orders.events import order_event_append, orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.stock import order_units_give, order_units_left, order_units_take

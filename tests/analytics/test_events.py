@@ -14,8 +14,8 @@ from django.utils import timezone
 from o2o.analytics.models import Event
 from o2o.catalogue.models import Offering
 from o2o.orders import batching
-from o2o.orders.services import _order_create_plain
 from o2o.orders.models import Order
+from o2o.orders.services import _order_create_plain
 from tests.bookings.conftest import TZ, local_day
 from tests.campaigns.conftest import scan
 from tests.helpers import GOOD_CARD, ApiClient, quick_user

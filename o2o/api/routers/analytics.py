@@ -6,7 +6,16 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
-from o2o.analytics.report import COUNTS, TABLES, analytics_report, counts, csv_filename, csv_stream, funnel, rows
+from o2o.analytics.report import (
+    COUNTS,
+    TABLES,
+    analytics_report,
+    counts,
+    csv_filename,
+    csv_stream,
+    funnel,
+    rows,
+)
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.schemas import MoneyOut
