@@ -14,6 +14,7 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self) -> None:
+        from o2o.analytics import tasks  # noqa: F401  (registers its periodic tasks: o2o.core.schedule)
         from o2o.analytics.models import write_event
         from o2o.core.events import register_writer
 

@@ -10,6 +10,7 @@ from o2o.api import errors
 from o2o.api.parser import O2OParser
 from o2o.api.routers import (
     accounts,
+    analytics,
     bookings,
     campaigns,
     delivery,
@@ -87,6 +88,7 @@ api.add_router("", orders.router)
 api.add_router("", ordering.router)
 api.add_router("", vouchers.router)
 api.add_router("", campaigns.router)
+api.add_router("", analytics.router)
 api.add_router("", bookings.router)
 api.add_router("", members.router)
 api.add_router("", delivery.router)

@@ -62,6 +62,7 @@ from o2o.catalogue.enums import OfferingKind, OfferingStatus
 from o2o.catalogue.models import Offering
 from o2o.catalogue.services import _int, offering_create
 from o2o.core.errors import Invalid, NotFound
+from o2o.core.events import EventKind, event_append
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid, store_for_staff
 from o2o.merchants.models import Merchant, Store
@@ -145,7 +146,17 @@ def booking_move(*, booking: Booking, to: str, actor: Any = None, reason: str = 
     event row."""
     transition(obj=booking, to=to, table=BOOKING_TRANSITIONS, event_model=BookingEvent, event_fk="booking",
                actor=actor, reason=reason, extra=extra, now=now)
+    if to == BookingStatus.CHECKED_IN:
+        booking_event_append(booking, EventKind.CHECKED_IN, at=now)
     return booking
+
+
+def booking_event_append(booking: Booking, kind: str, *, at: datetime | None = None) -> None:
+    """The event stream's row of a booking's step (booked, checked in): its merchant, store and service,
+    with the seat's price."""
+    event_append(kind=kind, merchant_id=booking.offering.merchant_id, at=at, store_id=booking.store_id,
+                 customer_id=booking.customer_id, offering_id=booking.offering_id, amount=booking.price_amount,
+                 currency=booking.currency, data={"booking_id": str(booking.pk)})
 
 
 def parse_start(value: Any, field: str = "start") -> datetime:
@@ -233,6 +244,7 @@ def new_booking(*, customer: User, service: Service, store: Store, hold: SlotHol
     booking_order_create(booking=booking, service=service, now=now or timezone.now())
     BookingEvent.objects.create(booking=booking, actor=customer, from_status="", to_status=BookingStatus.BOOKED,
                                 reason=reason, data={"store_id": str(store.pk)})
+    booking_event_append(booking, EventKind.BOOKED, at=booking.created_at)
     audit_record(actor=customer, action="booking.create", obj=booking, merchant=offering.merchant,
                  summary=f"“{offering.title}” {hold.start:%Y-%m-%d %H:%M}Z at {store.name}")
     return booking

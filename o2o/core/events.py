@@ -44,13 +44,15 @@ class EventIn:
     order_id: Any = None
     amount: Decimal | None = None
     currency: str = ""
+    offering_id: Any = None
     data: dict[str, Any] = field(default_factory=dict)
 
 
-_writer: Callable[[EventIn], None] | None = None
+# The writer takes a list: one event for event_append, a batch for events_append (one INSERT either way).
+_writer: Callable[[list[EventIn]], None] | None = None
 
 
-def register_writer(writer: Callable[[EventIn], None]) -> None:
+def register_writer(writer: Callable[[list[EventIn]], None]) -> None:
     global _writer
     _writer = writer
 
@@ -58,13 +60,31 @@ def register_writer(writer: Callable[[EventIn], None]) -> None:
 def event_append(*, kind: str, merchant_id: Any, at: datetime | None = None, store_id: Any = None,
                  placement_id: Any = None, customer_id: Any = None, visitor_id: int | None = None,
                  order_id: Any = None, amount: Decimal | None = None, currency: str = "",
-                 data: dict[str, Any] | None = None) -> None:
+                 offering_id: Any = None, data: dict[str, Any] | None = None) -> None:
     """Append one event (call it inside the transaction of the change). Without a writer (analytics not
     installed) nothing is written."""
     if kind not in EventKind.values:
         raise ValueError(f"unknown event kind {kind!r}")
     if _writer is None:
         return
-    _writer(EventIn(kind=kind, merchant_id=merchant_id, at=at or timezone.now(), store_id=store_id,
-                    placement_id=placement_id, customer_id=customer_id, visitor_id=visitor_id, order_id=order_id,
-                    amount=amount, currency=currency, data=data or {}))
+    _writer([EventIn(kind=kind, merchant_id=merchant_id, at=at or timezone.now(), store_id=store_id,
+                     placement_id=placement_id, customer_id=customer_id, visitor_id=visitor_id, order_id=order_id,
+                     amount=amount, currency=currency, offering_id=offering_id, data=data or {})])
+
+
+def events_append(events: list[EventIn]) -> None:
+    """Append several events with one INSERT (a batch of checkouts written together), in the caller's
+    transaction."""
+    for event in events:
+        if event.kind not in EventKind.values:
+            raise ValueError(f"unknown event kind {event.kind!r}")
+    if _writer is None or not events:
+        return
+    _writer(events)
+
+
+def order_offering(offering_ids: Any) -> Any:
+    """The offering an order's events name: its one offering, or None when it buys several (an order of
+    several dishes counts for its merchant and store, not for one dish)."""
+    ids = set(offering_ids)
+    return next(iter(ids)) if len(ids) == 1 else None

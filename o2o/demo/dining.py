@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from o2o.accounts.models import User
+from o2o.analytics.models import Event
 from o2o.audit.services import audit_record
 from o2o.capacity.models import CapacitySlot
 from o2o.capacity.rules import slot_windows
@@ -33,6 +34,7 @@ from o2o.catalogue.models import Offering, OfferingPhoto
 from o2o.catalogue.products import menu_section_create, product_create
 from o2o.catalogue.services import offering_photo_add
 from o2o.core.errors import DomainError
+from o2o.core.events import EventKind
 from o2o.demo import menus
 from o2o.demo.kinds import Kind
 from o2o.demo.orders import SANDBOX_CARD, OrderMaker
@@ -370,6 +372,9 @@ def backdate_pickup(order: Order, *, bought: datetime, accepted: datetime, ready
         _back(Ticket.objects.filter(pk=ticket.pk), (ticket.ready_at or moves["ready"]) - ready, "ready_at")
     done = (ticket.done_at or order.updated_at) - collected
     _back(FulfilmentEvent.objects.filter(order=order, to_status="picked_up"), done, "at")
+    stream = Event.objects.filter(order_id=order.pk)  # the event stream moves with the rows it records
+    _back(stream.filter(kind__in=[EventKind.ORDER, EventKind.PAID]), d, "at")
+    _back(stream.filter(kind=EventKind.PICKED_UP), done, "at")
     _back(Ticket.objects.filter(pk=ticket.pk), done, "done_at", "updated_at")
     _back(Order.objects.filter(pk=order.pk), done, "updated_at")
     _back(Ticket.objects.filter(pk=ticket.pk), WEEK, "slot_start", "slot_end")
@@ -384,6 +389,7 @@ def backdate_sale(order: Order, at: datetime) -> None:
     _back(OrderLine.objects.filter(order=order), d, "created_at", "updated_at")
     _back(OrderEvent.objects.filter(order=order), d, "at")
     _back(FulfilmentEvent.objects.filter(order=order), d, "at")
+    _back(Event.objects.filter(order_id=order.pk), d, "at")
     _back(payments, d, "created_at", "updated_at")
     _back(payment_events, d, "at")
     _back(ledger, d, "created_at", "updated_at")

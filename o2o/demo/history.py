@@ -29,7 +29,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from o2o.accounts.models import User
+from o2o.analytics.models import Event
 from o2o.catalogue.models import MenuSection, Offering, OfferingEvent, OfferingPhoto
+from o2o.core.events import EventKind
 from o2o.merchants.hours import is_open, local_midnight
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.ordering.models import Table
@@ -195,6 +197,8 @@ def backdate_order(order: Order, plan: Plan) -> None:
           bought, "at")
     _back(vouchers, bought, "created_at")
     _back(VoucherEvent.objects.filter(voucher__order=order, to_status=VoucherStatus.ISSUED), bought, "at")
+    stream = Event.objects.filter(order_id=order.pk)  # the event stream moves with the rows it records
+    _back(stream.filter(kind__in=[EventKind.ORDER, EventKind.PAID]), bought, "at")
 
     started = _first(*vouchers.values_list("redeemed_at", flat=True), *vouchers.values_list("refunded_at", flat=True),
                      *refunds.values_list("created_at", flat=True), *later_events.values_list("at", flat=True))
@@ -209,9 +213,11 @@ def backdate_order(order: Order, plan: Plan) -> None:
     _back(vouchers.filter(redeemed_at__isnull=False), used, "redeemed_at")
     _back(vouchers.filter(refunded_at__isnull=False), used, "refunded_at")
     _back(VoucherEvent.objects.filter(voucher__order=order).exclude(to_status=VoucherStatus.ISSUED), used, "at")
+    _back(stream.filter(kind__in=[EventKind.REDEEMED, EventKind.REFUNDED, EventKind.PICKED_UP]), used, "at")
 
     review = reviews.first()
     if review is not None and plan.reviewed is not None:
         _back(reviews, review.created_at - plan.reviewed, "created_at", "updated_at")
+        _back(stream.filter(kind=EventKind.REVIEWED), review.created_at - plan.reviewed, "at")
         if review.replied_at is not None and plan.replied is not None:
             _back(reviews, review.replied_at - plan.replied, "replied_at")

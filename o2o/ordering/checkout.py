@@ -45,6 +45,7 @@ from o2o.ordering.models import StoreOrdering, Tab, Table, Ticket
 from o2o.orders.checkout import Source, as_written, checked_lines, line_offering_quantity, new_number
 from o2o.orders.enums import Channel, FulfilmentKind, OrderStatus
 from o2o.orders.errors import SoldOut
+from o2o.orders.events import orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.orders.tasks import schedule_hold_expiry
@@ -330,6 +331,7 @@ def order_write(*, customer: User, where: Where, priced: list[Any], wanted: dict
         OrderLine.objects.bulk_create(rows)
         OrderEvent.objects.create(order=order, actor=customer, from_status="", to_status=order.status,
                                   reason="created", data={"fulfilment": where.kind, "store": str(store.pk)})
+        orders_placed_append([(order, [ln.offering_id for ln in rows])])
         ticket = Ticket.objects.create(order=order, store=store, kind=where.ticket_kind or (
                                            TicketKind.PICKUP if where.kind == "pickup" else TicketKind.DINE_IN),
                               slot_start=where.slot[0] if where.slot else None,

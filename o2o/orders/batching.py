@@ -52,6 +52,7 @@ from o2o.orders.checkout import (
     offerings_for_sale,
     units_held,
 )
+from o2o.orders.events import orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.orders.tasks import schedule_hold_expiry
@@ -199,6 +200,7 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
         Order.objects.bulk_create([order for order, _lines, _event in rows])
         OrderLine.objects.bulk_create([line for _order, lines, _event in rows for line in lines])
         OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])
+        orders_placed_append([(order, [ln.offering_id for ln in lines]) for order, lines, _event in rows])
         for order, _lines, _event in rows:
             transaction.on_commit(partial(schedule_hold_expiry, order))
         answers.update(zip(writing, (as_written(order, lines=lines) for order, lines, _event in rows), strict=True))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from o2o.accounts.models import User
 from o2o.catalogue.stock import buckets_for, stock_take
 from o2o.core.errors import Invalid, NotFound, TransitionNotAllowed
-from o2o.core.events import EventKind, event_append
+from o2o.core.events import EventKind
 from o2o.core.state import transition
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
@@ -52,6 +52,7 @@ from o2o.orders.enums import (
     OrderStatus,
 )
 from o2o.orders.errors import NothingToRefund, OrderExpired, SoldOut
+from o2o.orders.events import order_event_append, orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.stock import order_units_give, order_units_left, order_units_take
@@ -128,6 +129,7 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
         if adjustment_rows:
             OrderAdjustment.objects.bulk_create(adjustment_rows)
         event.save(force_insert=True)
+        orders_placed_append([(order, wanted)])
         # Units are taken last, so a stock bucket stays locked only from here to the commit.
         for oid, qty in sorted(wanted.items()):
             if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
@@ -166,6 +168,8 @@ def order_fulfilment_move(*, order: Order, to: str, actor: Any = None, reason: s
     transition(obj=order, to=to, table=FULFILMENT_TRANSITIONS[order.fulfilment], event_model=FulfilmentEvent,
                event_fk="order", actor=actor, reason=reason or f"fulfilment {to}", field="fulfilment_status",
                data={"fulfilment": order.fulfilment})
+    if to == "picked_up":  # the event stream: handed over at the counter (a pickup order collected)
+        order_event_append(order, "picked_up")
 
 
 def order_mark_paid(*, order: Order, actor: Any = None, reason: str = "paid", data: dict[str, Any] | None = None) -> None:
@@ -173,9 +177,7 @@ def order_mark_paid(*, order: Order, actor: Any = None, reason: str = "paid", da
     expired-and-re-reserved), and its kind's fulfilment starts (vouchers are issued)."""
     transition(obj=order, to=OrderStatus.PAID, table=ORDER_TRANSITIONS, event_model=OrderEvent,
                event_fk="order", actor=actor, reason=reason, extra={"paid_at": timezone.now()}, data=data)
-    event_append(kind=EventKind.PAID, merchant_id=order.merchant_id, at=order.paid_at, store_id=order.store_id,
-                 placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
-                 amount=order.total_amount, currency=order.currency)
+    order_event_append(order, EventKind.PAID, at=order.paid_at, amount=order.total_amount)
     fulfilment.handler(order.fulfilment).on_paid(order=order)
     hooks.fire("paid", order=order)
 
@@ -260,9 +262,7 @@ def order_units_refund(*, customer: User, order_id: Any, unit_ids: Sequence[Any]
                table=ORDER_TRANSITIONS, event_model=OrderEvent, event_fk="order", actor=actor,
                reason="refund", extra={"refunded_amount": order.refunded_amount + total},
                data={"amount": str(total), "vouchers": [str(u.unit_id) for u in units]})
-    event_append(kind=EventKind.REFUNDED, merchant_id=order.merchant_id, store_id=order.store_id,
-                 placement_id=order.source_placement, customer_id=order.customer_id, order_id=order.pk,
-                 amount=total, currency=order.currency)
+    order_event_append(order, EventKind.REFUNDED, amount=total)
     hooks.fire("refunded", order=order)
     return UnitsRefund(amount=total, per_line=per_line, unit_ids=[str(u.unit_id) for u in units])
 

@@ -13,7 +13,7 @@ from o2o.accounts.models import User
 from o2o.audit.services import audit_record
 from o2o.catalogue.images import clean_image
 from o2o.core.errors import Conflict, Invalid, NotFound
-from o2o.core.events import EventKind, event_append
+from o2o.core.events import EventKind, event_append, order_offering
 from o2o.merchants.access import as_uuid
 from o2o.merchants.models import Store
 from o2o.orders.enums import SERVED_STATUSES, FulfilmentKind
@@ -108,6 +108,7 @@ def review_create(*, customer: User, order_id: Any, rating: Any, text: Any = "",
             rating_sum=F("rating_sum") + rating, review_count=F("review_count") + 1)
         event_append(kind=EventKind.REVIEWED, merchant_id=order.merchant_id, store_id=served_at,
                      placement_id=order.source_placement, customer_id=customer.pk, order_id=order.pk,
+                     offering_id=order_offering(order.lines.values_list("offering_id", flat=True)),
                      data={"rating": rating})
     return review
 

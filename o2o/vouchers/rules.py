@@ -19,6 +19,7 @@ from o2o.core.errors import DomainError
 from o2o.core.events import EventKind, event_append
 from o2o.core.state import transition
 from o2o.merchants.models import Store
+from o2o.orders.models import Order
 from o2o.vouchers.enums import VOUCHER_TRANSITIONS, VoucherStatus
 from o2o.vouchers.errors import AlreadyRedeemed, VoucherExpired, VoucherRefunded, WrongStore
 from o2o.vouchers.models import Voucher, VoucherEvent
@@ -76,6 +77,8 @@ def voucher_move(voucher: Voucher, to: str, *, actor: Any = None, reason: str = 
                actor=actor, reason=reason, data=data, extra=extra, where=where, now=now,
                event_extra={"store": store} if store is not None else None)
     if to == VoucherStatus.REDEEMED:  # the event stream, in the same transaction as the move
+        placement = Order.objects.filter(pk=voucher.order_id).values_list("source_placement", flat=True).first()
         event_append(kind=EventKind.REDEEMED, merchant_id=voucher.merchant_id, at=now,
                      store_id=store.pk if store is not None else voucher.redeemed_store_id,
-                     customer_id=voucher.customer_id, order_id=voucher.order_id)
+                     placement_id=placement, customer_id=voucher.customer_id, order_id=voucher.order_id,
+                     offering_id=voucher.offering_id)

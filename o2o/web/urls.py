@@ -1,6 +1,7 @@
 from django.urls import path
 
 from o2o.web.views import (
+    analytics,
     auth,
     bookings,
     campaigns,
@@ -85,6 +86,8 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/staff/<uuid:staff_id>/remove/", merchant.staff_remove_view,
          name="staff_remove"),
     path("merchant/<uuid:merchant_id>/campaigns/", campaigns.campaigns_page, name="campaigns"),
+    path("merchant/<uuid:merchant_id>/analytics/", analytics.analytics_page, name="analytics"),
+    path("merchant/<uuid:merchant_id>/analytics/<slug:table>.csv", analytics.analytics_csv, name="analytics_csv"),
     path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/active/", campaigns.placement_toggle,
          name="placement_toggle"),
     path("merchant/<uuid:merchant_id>/placements/<uuid:placement_id>/<slug:sheet>.pdf", campaigns.placement_sheet,

@@ -181,6 +181,12 @@ def _sees_own_placements(w: dict[str, Any], actor: str, body: Any) -> None:
     assert [r["placement_id"] for r in body["results"]] == [_campaign(w)["placement"]]
 
 
+def _sees_own_figures(w: dict[str, Any], actor: str, body: Any) -> None:
+    """The merchant's own orders (A, B, D, E paid; A and B redeemed) and its deal, nobody else's."""
+    assert (body["totals"]["orders"], body["totals"]["paid"], body["totals"]["redeemed"]) == (5, 4, 2)
+    assert [o["offering_id"] for o in body["offerings"]] == [w["deal"]["id"]]
+
+
 def _class(w: dict[str, Any]) -> dict[str, Any]:
     """A bookable class (hourly all day, no notice, 10 seats) and the customer's booking of its next slot,
     made once per world through the services (the bookings endpoints' rows use them)."""
@@ -643,6 +649,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         _merchant_only(200, clerk=403)),
     ("GET", "/merchants/{merchant_id}/analytics/placements"): Row(
         _placement_figures, _merchant_only(200, clerk=200), _sees_own_placements),
+    # the event stream's analytics: money, so owners and managers only
+    ("GET", "/merchants/{merchant_id}/analytics/summary"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/analytics/summary", None), _merchant_only(200, clerk=403),
+        _sees_own_figures),
+    ("GET", "/merchants/{merchant_id}/analytics/export.csv"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/analytics/export.csv", {"table": "offerings"}),
+        _merchant_only(200, clerk=403)),
     # bookings: slots and booking need a token; a booking is its customer's; check-in and the store's list
     # are the store's staff's; resources are made by owner and managers
     ("GET", "/offerings/{offering_id}/slots"): Row(

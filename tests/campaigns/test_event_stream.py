@@ -25,7 +25,7 @@ def test_from_scan_to_review_on_one_stream(shop):
                    shop["clerk"]["token"])
     assert r.status_code == 201
     assert phone.post("/reviews", {"order_id": order["id"], "rating": 4, "text": "ok"}, buyer["token"]).status_code == 201
-    assert _kinds(m) == ["scan", "paid", "redeemed", "reviewed"]
+    assert _kinds(m) == ["scan", "order", "paid", "redeemed", "reviewed"]
     events = {e.kind: e for e in Event.objects.filter(merchant_id=m)}
     assert str(events["scan"].placement_id) == flyer and events["scan"].visitor_id == Scan.objects.get().visitor_id
     assert str(events["paid"].placement_id) == flyer and str(events["paid"].order_id) == order["id"]
@@ -35,6 +35,8 @@ def test_from_scan_to_review_on_one_stream(shop):
     assert str(redeemed.store_id) == shop["store"]["id"] and str(redeemed.order_id) == order["id"]
     assert redeemed.h3_r8 == Store.objects.get(pk=shop["store"]["id"]).h3_r8 and redeemed.h3_r8
     assert events["reviewed"].data == {"rating": 4} and str(events["reviewed"].placement_id) == flyer
+    assert str(events["order"].placement_id) == flyer and str(events["order"].offering_id) == shop["deal"]["id"]
+    assert str(redeemed.placement_id) == flyer and str(redeemed.offering_id) == shop["deal"]["id"]
 
 
 def test_a_refund_appends_its_amount(shop):
@@ -59,7 +61,8 @@ def test_refused_changes_append_nothing(shop, settings):
     code = paid["vouchers"][0]["code"]
     assert phone.post("/redemptions", {"store_id": shop["store"]["id"], "code": code}, shop["clerk"]["token"]).status_code == 201
     assert phone.post("/redemptions", {"store_id": shop["store"]["id"], "code": code}, shop["clerk"]["token"]).status_code == 409
-    assert _kinds(shop["merchant"]["id"]) == ["scan", "scan", "paid", "redeemed"]
+    # the declined payment appends nothing; its order (placed) does
+    assert _kinds(shop["merchant"]["id"]) == ["scan", "scan", "order", "order", "paid", "redeemed"]
     # the stream and the placement figures agree on the scans
     row = figures(shop["api"], shop["owner"], shop["merchant"]["id"])[shop["flyer"]["id"]]
     assert row["scans"] == Event.objects.filter(placement_id=shop["flyer"]["id"], kind="scan").count() == 2

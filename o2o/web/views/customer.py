@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from o2o.analytics.services import view_record
 from o2o.campaigns.selectors import placement_for_checkout
 from o2o.catalogue.enums import OfferingKind
 from o2o.catalogue.models import StoreStock
@@ -238,6 +239,7 @@ def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     deals = (public_offerings().filter(redeemable_stores=store).exclude(kind=OfferingKind.PRODUCT)
              .prefetch_related("photos").order_by("-created_at")[:50])
     reviews = reviews_of_store(store_id=store.pk).order_by("-created_at")[:30]
+    view_record(request=request, merchant_id=store.merchant_id, store_id=store.pk, now=now)
     return render(request, "web/customer/store.html", {
         "store": store, "deals": deals, "reviews": reviews, "week": _week(store, now),
         "sells_products": StoreStock.objects.filter(store=store).exists(),
@@ -254,6 +256,8 @@ def deal_detail(request: HttpRequest, offering_id: Any) -> HttpResponse:
     now = timezone.now()
     # What order_create would accept for this customer now: the menu offers exactly that, no more.
     room = purchase_room(customer=request.user, offering=offering, now=now)
+    view_record(request=request, merchant_id=offering.merchant_id, offering_id=offering.pk,
+                store_id=stores[0].pk if len(stores) == 1 else None, now=now)
     return render(request, "web/customer/deal.html", {
         "offering": offering, "photos": list(offering.photos.all()), "room": room,
         "quantities": list(range(1, room.can_buy + 1)),

@@ -66,6 +66,7 @@ TABS = (
     ("audit", _lazy("Voucher audit")),
     ("reviews", _lazy("Reviews")),
     ("campaigns", _lazy("Campaigns")),
+    ("analytics", _lazy("Analytics")),
 )
 TAB_OF_PAGE = {
     "dashboard": "dashboard",
@@ -80,6 +81,8 @@ TAB_OF_PAGE = {
     "reviews": "reviews",
     "store_tables": "dashboard",  # ordering: staff (p2): a store's tables, reached from the stores list
     "tables_sheet": "dashboard",
+    "analytics": "analytics",  # the event stream's figures and charts (web/views/analytics.py)
+    "analytics_csv": "analytics",
     "campaigns": "campaigns",  # placements, their QR sheets and the funnel (web/views/campaigns.py)
     "placement_toggle": "campaigns",
     "placement_sheet": "campaigns",
