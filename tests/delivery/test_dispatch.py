@@ -36,8 +36,9 @@ def test_greedy_gives_each_task_to_the_nearest_free_courier():
     assert plan.assignments == {t.id: near.id}
     pickup, dropoff = plan.eta(t.id, "pickup"), plan.eta(t.id, "dropoff")
     assert NOW < pickup < dropoff
-    # the second task goes to whoever reaches the store first: the near one is busy for a while
-    t2 = _task()
+    # the second task (ready a minute later, so it is handed out second whatever the random ids) goes to
+    # whoever reaches the store first: the near one is busy for a while
+    t2 = _task(ready_in=1)
     plan = greedy_nearest(couriers=[far, near], tasks=[t, t2], now=NOW)
     assert plan.assignments[t2.id] == far.id
 

@@ -11,7 +11,7 @@ from tests.concurrency.test_no_oversell import kinds, race
 from tests.delivery.conftest import LAT, LNG, bag_code, on_shift, paid_delivery
 from tests.helpers import add_staff
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def test_one_bag_one_courier_while_rounds_run(shop):

@@ -106,6 +106,25 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "placement_toggle": ("post", ("merchant", "placement"), {k: v for k, v in CONSOLE.items() if k != "owner"}),
     "placement_sheet": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
     "placement_sheet_png": ("get", ("merchant", "placement", "sheet"), {**CONSOLE, "clerk": 200}),
+    # delivery: the courier's pages are couriers' only (nobody here is one: signed in, refused; not signed
+    # in, to the login page); the order page's delivery panel, polled, is its customer's and only for a
+    # delivery order (this world's order is a voucher order: 404 for everyone), "nothing new" once signed out
+    "courier": ("get", (), {**dict.fromkeys(WHO, 403), "anonymous": LOGIN}),
+    "courier_tasks": ("get", (), {**dict.fromkeys(WHO, 403), "anonymous": LOGIN}),
+    "courier_shift": ("post", (), {**dict.fromkeys(WHO, 403), "anonymous": LOGIN}),
+    "courier_pickup": ("post", (), {**dict.fromkeys(WHO, 403), "anonymous": LOGIN}),
+    "courier_task": ("post", ("order", "action"), {**dict.fromkeys(WHO, 403), "anonymous": LOGIN}),
+    "order_delivery": ("get", ("order",), {**dict.fromkeys(WHO, 404), "anonymous": 204}),
+    # members: a team's page and a referral link are what a shared link opens (public; names only for people
+    # signed in); joining or taking one is a signed-in person's, who lands on their order, the store or back
+    # on the page with the reason (the merchant's own staff, the code's owner)
+    "team": ("get", ("team",), PUBLIC),
+    "team_join": ("post", ("team",), {**dict.fromkeys(WHO, 302), "anonymous": LOGIN}),
+    "referral": ("get", ("referral_code",), PUBLIC),
+    "referral_take": ("post", ("referral_code",), {**dict.fromkeys(WHO, 302), "anonymous": LOGIN}),
+    # analytics: the console's tab and its CSVs are the owner's and managers'
+    "analytics": ("get", ("merchant",), CONSOLE),
+    "analytics_csv": ("get", ("merchant", "csv_table"), CONSOLE),
     # jobs: a request's page is its customer's and its merchant's staff's; accepting a quote is the customer's;
     # the quote form is the owner's and managers'
     "job_request": ("get", ("job_request",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
@@ -175,7 +194,20 @@ def _world() -> dict[str, Any]:
                          status="live", lead_minutes=0)
     slot = open_slots(service=live_service(svc.pk), day=(timezone.localtime() + timezone.timedelta(days=1)).date())[0]
     booking = booking_create(customer=w["customer"], offering_id=svc.pk, start=slot.start)
-    w.update(service=svc, booking=booking)
+    w.update(service=svc, booking=booking, action="deliver", csv_table="days")
+    from o2o.catalogue.services import offering_create
+    from o2o.members.models import Membership
+    from o2o.members.referrals import referral_code_of
+    from o2o.members.teams import team_deal_create, team_open
+
+    team_offering = offering_create(merchant=w["merchant"], actor=w["owner"], kind="deal", title="Team",
+                                    price={"amount": "20.00"}, quantity_total=50, per_customer_limit=0, valid_days=30,
+                                    redeemable_store_ids=[str(w["store"].pk)], status="live")
+    team_deal = team_deal_create(user=w["owner"], merchant_id=w["merchant"].pk,
+                                 data={"offering_id": str(team_offering.pk), "team_size": 8, "hours": 2})
+    w.update(team=str(team_open(customer=builders.user("Leader"), team_deal_id=team_deal.pk).team_id),
+             referral_code=referral_code_of(card=Membership.objects.get(customer=w["customer"],
+                                                                          merchant=w["merchant"])))
     w.update(order=order, voucher=second, review=review, conflict=conflict, stranger=builders.user("Stranger"),
              rival=w["other_owner"], bad_token="no-such-invitation",
              membership=StaffMembership.objects.get(merchant=w["merchant"], user=w["clerk"]))

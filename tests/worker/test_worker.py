@@ -25,7 +25,8 @@ T0 = datetime(2026, 12, 3, 12, 0, 5, tzinfo=UTC)
 EXPECTED = {"orders.expire_holds": 30, "payments.reconcile": 60, "accounts.prune_login_failures": 3600,
             "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600,
             "delivery.dispatch": 5, "delivery.refund_returned": 60, "jobs.escrow_sync": 60,
-            "bookings.reminders": 300, "bookings.waitlist_offers": 60, "analytics.rollup": 5}
+            "bookings.reminders": 300, "bookings.waitlist_offers": 60, "analytics.rollup": 5,
+            "members.teams": 30, "members.tiers": 86400}
 
 
 def _due(before: datetime, at: datetime) -> list[str]:
@@ -64,7 +65,7 @@ def test_each_task_is_enqueued_once_per_period(settings):
     assert _due(T0, T0 + timedelta(seconds=20)) == ["analytics.rollup", "delivery.dispatch"]  # once by hand
     assert _due(T0 + timedelta(seconds=30), T0 + timedelta(seconds=60)) == [
         "analytics.rollup", "bookings.waitlist_offers", "delivery.dispatch", "delivery.refund_returned", "jobs.escrow_sync",
-        "orders.expire_holds", "payments.reconcile"]
+        "members.teams", "orders.expire_holds", "payments.reconcile"]
     assert _queued() == sorted(queued)
     assert PeriodicRun.objects.get(name="orders.expire_holds").period == int((T0.timestamp() + 60) // 30)
 

@@ -75,7 +75,7 @@ def courier_pickup_view(request: HttpRequest) -> HttpResponse:
         d = couriers.courier_pickup(user=_user(request), store_id=request.POST.get("store_id"),
                                     code=request.POST.get("code"))
     except DomainError as exc:
-        if exc.status == 404 and not exc.fields:
+        if exc.status == 403 or (exc.status == 404 and not exc.fields):  # not a courier, or nothing of theirs
             raise
         messages.error(request, error_text(exc))
     else:
