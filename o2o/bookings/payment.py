@@ -34,6 +34,7 @@ from o2o.core.money import Money, parse_amount, quantum
 from o2o.core.state import transition
 from o2o.orders.checkout import new_number, new_order_rows
 from o2o.orders.enums import ORDER_TRANSITIONS, PAID_STATUSES, FulfilmentKind, OrderStatus
+from o2o.orders.events import orders_placed_append
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.orders.services import order_fulfilment_move
 from o2o.orders.tasks import schedule_hold_expiry
@@ -104,6 +105,7 @@ def booking_order_create(*, booking: Booking, service: Service, now: datetime) -
             continue
         OrderLine.objects.bulk_create(lines)
         event.save(force_insert=True)
+        orders_placed_append([(order, [offering.pk])])  # the analytics stream's "order", as every order path
         Booking.objects.filter(pk=booking.pk).update(order=order)
         booking.order = order
         transaction.on_commit(partial(schedule_hold_expiry, order))

@@ -48,6 +48,7 @@ from o2o.jobs.models import (
 from o2o.jobs.services import check_milestones, job_move, split
 from o2o.orders.checkout import new_number
 from o2o.orders.enums import FULFILMENT_TRANSITIONS, AdjustmentKind, FulfilmentKind, OrderStatus
+from o2o.orders.events import orders_placed_append
 from o2o.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.services import order_fulfilment_move
 from o2o.payments.enums import PaymentPurpose, PaymentStatus
@@ -107,6 +108,7 @@ def _job_order(job: Job) -> Order:
                              currency=job.currency)
     OrderEvent.objects.create(order=order, actor=job.customer, to_status=order.status, reason="job deposit",
                               data={"job": str(job.pk)})
+    orders_placed_append([(order, [form.offering_id])])  # the analytics stream's "order", as every order path
     Job.objects.filter(pk=job.pk).update(order=order)
     job.order = order
     return order

@@ -141,3 +141,21 @@ def test_page_views_count_once_per_browser_and_half_hour(shop):
     # an unknown page is a 404 and no view
     assert browser.client.get("/deals/00000000-0000-0000-0000-000000000001/").status_code == 404
     assert Event.objects.filter(kind="view").count() == 3
+
+
+def test_a_prepaid_booking_and_a_jobs_deposit_are_orders_placed_too(school, api_client):
+    """The bookings and jobs apps write their own orders (a booking paid online, a job's deposit): they
+    appear in the stream as "order" like every other order."""
+    from tests.bookings.test_booking_payment_api import book, paid_service
+    from tests.jobs.conftest import job_with_deposit, make_shop
+
+    b = book(school, paid_service(school, prepay="full"))
+    placed = Event.objects.get(merchant_id=school["merchant"]["id"], kind="order")
+    assert str(placed.order_id) == b["payment"]["order_id"] and placed.data["fulfilment"] == "booking"
+    assert str(placed.amount) == "120.00"
+
+    firm = make_shop(api_client)
+    job = job_with_deposit(firm)
+    placed = Event.objects.get(merchant_id=firm["merchant"]["id"], kind="order")
+    assert placed.data["fulfilment"] == "job" and str(placed.customer_id) == firm["customer"]["id"]
+    assert Order.objects.get(pk=placed.order_id).total_amount == placed.amount, job
