@@ -5,6 +5,7 @@ from o2o.delivery.models import Courier, Delivery, DeliveryZone
 
 @admin.register(DeliveryZone)
 class DeliveryZoneAdmin(admin.ModelAdmin):
+    ordering = ("-created_at",)
     list_display = ("name", "store", "kind", "radius_m", "minimum_order_amount", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "store__name")
@@ -13,6 +14,7 @@ class DeliveryZoneAdmin(admin.ModelAdmin):
 
 @admin.register(Courier)
 class CourierAdmin(admin.ModelAdmin):
+    ordering = ("-created_at",)
     list_display = ("user", "status", "position_at", "capacity")
     list_filter = ("status",)
     search_fields = ("user__email",)
@@ -21,6 +23,7 @@ class CourierAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    ordering = ("-created_at",)
     list_display = ("order", "store", "status", "courier", "eta_dropoff", "attempts")
     list_filter = ("status",)
     search_fields = ("order__number", "address")

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,7 +73,10 @@ def service_book(request: HttpRequest, offering_id: Any) -> HttpResponse:
     slots = selectors.open_slots(service=service, day=day, stores=[store])
     offering = service.offering
     return render(request, "web/bookings/book.html", {
-        "service": service, "offering": offering, "store": store, "day": day, "days": days,
+        "service": service, "offering": offering, "store": store, "day": day,
+        # each chip's weekday (Django's translated abbreviations) and day of the month, from the date itself:
+        # templates format dates only with the named formats
+        "days": [{"date": d, "weekday": WEEKDAYS_ABBR[d.weekday()], "num": d.day} for d in days],
         "slots": [{"start": s.start.astimezone(tz), "end": s.end.astimezone(tz), "left": s.capacity_left,
                    "iso": s.start.astimezone(tz).isoformat()} for s in slots],
         "deposit": Money(service.deposit_amount, offering.currency)

@@ -87,6 +87,8 @@ TAB_OF_PAGE = {
     "placement_toggle": "campaigns",
     "placement_sheet": "campaigns",
     "placement_sheet_png": "campaigns",
+    "store_bookings": "dashboard",  # appointments: a store's day of bookings, reached from the stores list
+    "merchant_job_quote": "dashboard",  # jobs: quoting a request (no jobs tab yet: requests come by link)
 }
 
 

@@ -13,9 +13,12 @@
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
 
+  // map.js's element maker: Leaflet gets an element whose text is the label, never markup
+  function textEl(tag, text) { return O2OMap.textEl(tag, text); }
+
   function dot(latlng, colour, radius, label) {
     var m = L.circleMarker(latlng, { radius: radius, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 });
-    if (label) m.bindTooltip(O2OMap.textEl("span", label), { direction: "top", offset: [0, -6] });
+    if (label) m.bindTooltip(textEl("span", label), { direction: "top", offset: [0, -6] });
     return m;
   }
 
