@@ -59,6 +59,13 @@ class O2OApi(NinjaAPI):
         # application sees it; any operation that takes query parameters can get that answer.
         for item in schema.get("paths", {}).values():
             for operation in item.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    # ninja keys responses by int, an endpoint's openapi_extra by str: the same status twice
+                    # would be a duplicated key in the JSON (Swagger UI refuses the whole document)
+                    merged: dict[str, Any] = {}
+                    for status, answer in operation["responses"].items():
+                        merged[str(status)] = {**merged.get(str(status), {}), **answer}
+                    operation["responses"] = merged
                 params = operation.get("parameters", []) if isinstance(operation, dict) else []
                 if any(p.get("in") == "query" for p in params):
                     operation["responses"].setdefault("414", {

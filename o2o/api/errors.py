@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
@@ -105,6 +106,11 @@ def install(api: NinjaAPI) -> None:
         code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large"}.get(exc.status_code, "error")
         return error_response(api, request, exc.status_code, code, str(exc))
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # a multipart body without its boundary or cut short: the client's request, not our error
+        return error_response(api, request, 400, "bad_request", _("The upload is not a readable multipart form."))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

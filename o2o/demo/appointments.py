@@ -31,8 +31,10 @@ from o2o.bookings.services import (
     resource_create,
     service_create,
 )
+from o2o.catalogue.services import offering_photo_add
 from o2o.core.errors import DomainError
 from o2o.demo.orders import CityEntry
+from o2o.demo.photos import deal_photo
 from o2o.merchants.hours import local_midnight
 from o2o.merchants.models import Store
 
@@ -112,6 +114,9 @@ class Appointments:
                     resource_ids=ids, prepay=t.prepay, late_cancel_keep_percent=t.late_keep,
                     deposit={"amount": t.deposit, "currency": "CNY"} if t.deposit else None,
                     no_show_fee={"amount": t.no_show_fee, "currency": "CNY"} if t.no_show_fee else None)
+                # a drawn photo of the trade, as every deal and dish has (lists and pages show one)
+                offering_photo_add(offering=offering, data=deal_photo(kind=kind.key, category=m.category,
+                                                                      variant=t.title))
                 self.counts["services"] += 1
                 self.week(offering_id=offering.pk, store=stores[0], owner=owner, customers=customers,
                           per_day=per_day if len(days) > 2 else 1, days=days)

@@ -21,8 +21,7 @@ from o2o.jobs.models import (
     Quote,
     RequestForm,
 )
-from o2o.merchants.access import as_uuid, membership_of
-from o2o.merchants.enums import MANAGING_ROLES
+from o2o.merchants.access import as_uuid, membership_of, merchant_for_staff
 from o2o.merchants.models import StaffMembership
 
 ZERO = Decimal("0.00")
@@ -32,11 +31,7 @@ def _side(user: Any, *, customer_id: Any, merchant_id: Any, manage: bool = False
     """'customer' or 'merchant' (with the membership), or NotFound; manage=True: owner/manager only (403)."""
     if getattr(user, "is_authenticated", False) and customer_id == user.pk:
         return "customer", None
-    membership = membership_of(user, merchant_id)
-    if membership is None:
-        raise NotFound()
-    if manage and membership.role not in MANAGING_ROLES:
-        raise Forbidden()
+    _merchant, membership = merchant_for_staff(user=user, merchant_id=merchant_id, manage=manage)
     return "merchant", membership
 
 
@@ -59,11 +54,7 @@ def request_for_staff(*, user: Any, request_id: Any, manage: bool = False) -> Jo
     req = JobRequest.objects.select_related("form").filter(pk=as_uuid(request_id)).first()
     if req is None:
         raise NotFound()
-    membership = membership_of(user, req.merchant_id)
-    if membership is None:
-        raise NotFound()
-    if manage and membership.role not in MANAGING_ROLES:
-        raise Forbidden()
+    merchant_for_staff(user=user, merchant_id=req.merchant_id, manage=manage)  # NotFound, or Forbidden to clerks
     return req
 
 

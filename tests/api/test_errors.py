@@ -170,3 +170,29 @@ def test_errors_are_translated_but_keep_their_code(api_client, w):
     r = api_client.call("POST", "/orders", {"lines": [{"offering_id": str(uuid.uuid4()), "quantity": 1}]},
                         w["customer"]["token"], headers={"Accept-Language": "zh-hans"})
     assert_error(r, 404)
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=x"])
+def test_a_broken_multipart_upload_is_a_400_never_a_500(api_client, w, content_type):
+    """A multipart body without its boundary (or not matching it) on an upload endpoint: the client's fault."""
+    from django.test import Client
+
+    r = Client().post("/api/v1/job-uploads", data=b"abc", content_type=content_type,
+                      HTTP_AUTHORIZATION=f"Bearer {w['customer']['token']}")
+    assert r.status_code in (400, 422), (content_type, r.status_code, r.content[:200])
+    assert_error(r, r.status_code)
+
+
+def test_the_openapi_document_has_no_duplicated_key(api_client):
+    """Swagger UI (js-yaml) refuses a document with a key twice: an endpoint's own 200 description beside
+    ninja's made the docs page blank."""
+    import json
+
+    def no_dupes(pairs):  # type: ignore[no-untyped-def]
+        keys = [k for k, _v in pairs]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    doc = json.loads(api_client.client.get("/api/v1/openapi.json").content, object_pairs_hook=no_dupes)
+    csv = doc["paths"]["/api/v1/merchants/{merchant_id}/analytics/export.csv"]["get"]["responses"]["200"]
+    assert "text/csv" in csv["content"]

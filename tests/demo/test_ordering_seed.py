@@ -121,7 +121,8 @@ def test_yesterdays_pickups_were_handed_over_in_opening_hours(city: str) -> None
         assert CapacitySlot.objects.filter(resource=pickup_resource(s.pk), start=t.slot_start, taken__gte=1).exists()
     hours = {timezone.localtime(o.created_at).hour for o in past if o.store_id == demo_store.pk}
     assert len(hours) >= 4  # spread over the day
-    assert not CapacitySlot.objects.filter(start__gt=now + timedelta(days=3)).exists()
+    # pickups reach no further than the days seeded (appointments, on the same calendar, do: a week ahead)
+    assert not CapacitySlot.objects.filter(resource__startswith="pickup:", start__gt=now + timedelta(days=3)).exists()
 
 
 def test_the_kitchen_now_the_ready_pickup_and_the_books(city: str, api_client) -> None:  # type: ignore[no-untyped-def]
