@@ -62,9 +62,10 @@ class O2OApi(NinjaAPI):
                 if isinstance(operation, dict) and "responses" in operation:
                     # ninja keys responses by int, an endpoint's openapi_extra by str: the same status twice
                     # would be a duplicated key in the JSON (Swagger UI refuses the whole document)
-                    merged: dict[str, Any] = {}
+                    merged: dict[Any, Any] = {}
                     for status, answer in operation["responses"].items():
-                        merged[str(status)] = {**merged.get(str(status), {}), **answer}
+                        key = int(status) if str(status).isdigit() else status  # ninja's own keys are ints
+                        merged[key] = {**merged.get(key, {}), **answer}
                     operation["responses"] = merged
                 params = operation.get("parameters", []) if isinstance(operation, dict) else []
                 if any(p.get("in") == "query" for p in params):
