@@ -63,7 +63,7 @@ def analytics_page(request: HttpRequest, merchant_id: Any) -> HttpResponse:
     context = {
         "merchant": merchant, "tabs": console_tabs(request, merchant), "error": error, "timezone": zone,
         "from": f.first.isoformat(), "to": f.last.isoformat(), "total": total,
-        "funnel": [{**s, "pct": round(100 * s["n"] / top)} for s in steps],
+        "funnel": [{**s, "key": s["step"], "pct": round(100 * s["n"] / top)} for s in steps],
         "placements": rows(report, "placements"), "stores": rows(report, "stores"),
         "offerings": rows(report, "offerings")[:50], "chart": _chart(report),
         "range_query": f"from={f.first.isoformat()}&to={f.last.isoformat()}",
