@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -37,7 +36,6 @@ from o2o.orders.enums import ORDER_TRANSITIONS, PAID_STATUSES, FulfilmentKind, O
 from o2o.orders.events import orders_placed_append
 from o2o.orders.models import Order, OrderEvent, OrderLine
 from o2o.orders.services import order_fulfilment_move
-from o2o.orders.tasks import schedule_hold_expiry
 from o2o.payments.enums import PaymentPurpose
 from o2o.payments.models import Refund
 from o2o.payments.services import order_refund_book
@@ -108,7 +106,6 @@ def booking_order_create(*, booking: Booking, service: Service, now: datetime) -
         orders_placed_append([(order, [offering.pk])])  # the analytics stream's "order", as every order path
         Booking.objects.filter(pk=booking.pk).update(order=order)
         booking.order = order
-        transaction.on_commit(partial(schedule_hold_expiry, order))
         return order
     raise RuntimeError("no free order number")
 

@@ -7,6 +7,7 @@ from o2o.core.models import BaseModel
 from o2o.core.money import Money
 
 DEFAULT_WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 365  # the longest attribution window a merchant may set
 
 
 class Campaign(BaseModel):

@@ -10,7 +10,14 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 
 from o2o.campaigns.enums import AttributionModel
-from o2o.campaigns.models import DEFAULT_WINDOW_DAYS, AttributionSetting, Campaign, Placement, Scan
+from o2o.campaigns.models import (
+    DEFAULT_WINDOW_DAYS,
+    MAX_WINDOW_DAYS,
+    AttributionSetting,
+    Campaign,
+    Placement,
+    Scan,
+)
 from o2o.catalogue.models import Offering
 from o2o.core.errors import NotFound
 from o2o.merchants.access import as_uuid, merchant_for_staff
@@ -86,10 +93,6 @@ def placement_for_checkout(*, user: Any, visitor_key: str | None, offering_ids: 
             ids.append(as_uuid(raw))
         except NotFound:
             continue
-    merchants = set(Offering.objects.filter(pk__in=ids).values_list("merchant_id", flat=True))
-    if len(merchants) != 1:
-        return None
-    merchant_id = merchants.pop()
     who = Q()
     if getattr(user, "is_authenticated", False):
         who |= Q(user=user)
@@ -97,7 +100,15 @@ def placement_for_checkout(*, user: Any, visitor_key: str | None, offering_ids: 
         who |= Q(visitor__key=visitor_key)
     if not who:
         return None
-    window = timedelta(days=window_days(merchant_id))
-    rows = (Scan.objects.filter(who, merchant_id=merchant_id, at__gte=at - window, at__lte=at)
-            .values_list("at", "placement_id"))
-    return pick_scan(list(rows), before=at, window=window, model=model)
+    # One query in the usual case, a buyer who scanned none of these merchants' codes: every checkout
+    # asks this, so the window and the one-merchant rule are looked up only when there are scans.
+    rows = list(Scan.objects.filter(who, merchant_id__in=Offering.objects.filter(pk__in=ids).values("merchant_id"),
+                                    at__gte=at - timedelta(days=MAX_WINDOW_DAYS), at__lte=at)
+                .values_list("at", "placement_id", "merchant_id"))
+    if not rows:
+        return None
+    merchants = set(Offering.objects.filter(pk__in=ids).values_list("merchant_id", flat=True))
+    if len(merchants) != 1:
+        return None
+    window = timedelta(days=window_days(next(iter(merchants))))
+    return pick_scan([(a, pid) for a, pid, _m in rows], before=at, window=window, model=model)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from o2o.audit.services import audit_record
 from o2o.campaigns.enums import PlacementKind
-from o2o.campaigns.models import AttributionSetting, Campaign, Placement, Scan, Visitor
+from o2o.campaigns.models import MAX_WINDOW_DAYS, AttributionSetting, Campaign, Placement, Scan, Visitor
 from o2o.catalogue.models import Offering
 from o2o.core import conf, ratelimit
 from o2o.core.errors import Invalid
@@ -32,7 +32,6 @@ from o2o.merchants.models import Merchant, Store
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 8
 MAX_PLACEMENTS = 50
-MAX_WINDOW_DAYS = 365
 VISITOR_KEY_BYTES = 24
 
 

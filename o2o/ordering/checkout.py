@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -48,7 +47,6 @@ from o2o.orders.errors import SoldOut
 from o2o.orders.events import orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order, OrderEvent, OrderLine
-from o2o.orders.tasks import schedule_hold_expiry
 from o2o.orders.totals import order_total
 
 MAX_LINES = 30
@@ -349,6 +347,5 @@ def order_write(*, customer: User, where: Where, priced: list[Any], wanted: dict
             counted = stock_hint is not None and stock_hint.get(oid) is not None
             if not store_stock_take(offering_id=oid, store_id=store.pk, n=wanted[oid], counted=counted):
                 raise _sold_out(products[oid], store)
-        transaction.on_commit(partial(schedule_hold_expiry, order))
     order.ticket = ticket  # the answer shows it without a query
     return as_written(order, lines=rows)

@@ -32,7 +32,6 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from uuid import UUID
 
 from django.db import DatabaseError, connection, transaction
@@ -55,7 +54,6 @@ from o2o.orders.checkout import (
 from o2o.orders.events import orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import Order, OrderEvent, OrderLine
-from o2o.orders.tasks import schedule_hold_expiry
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
@@ -201,7 +199,5 @@ def _write(batch: list[Checkout]) -> tuple[dict[Checkout, Order | Exception], li
         OrderLine.objects.bulk_create([line for _order, lines, _event in rows for line in lines])
         OrderEvent.objects.bulk_create([event for _order, _lines, event in rows])
         orders_placed_append([(order, [ln.offering_id for ln in lines]) for order, lines, _event in rows])
-        for order, _lines, _event in rows:
-            transaction.on_commit(partial(schedule_hold_expiry, order))
         answers.update(zip(writing, (as_written(order, lines=lines) for order, lines, _event in rows), strict=True))
     return answers, one_by_one

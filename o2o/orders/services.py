@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -56,7 +55,6 @@ from o2o.orders.events import order_event_append, orders_placed_append
 from o2o.orders.holds import orders_expire_due
 from o2o.orders.models import FulfilmentEvent, Order, OrderAdjustment, OrderEvent, OrderLine
 from o2o.orders.stock import order_units_give, order_units_left, order_units_take
-from o2o.orders.tasks import schedule_hold_expiry
 from o2o.orders.totals import Adjustment, line_nets, order_total, units_refund_amount
 
 __all__ = ["MAX_LINES", "MAX_QTY", "AdjustmentIn", "Source", "order_adjust_unpaid", "order_create",
@@ -134,7 +132,6 @@ def _order_create_once(*, customer: User, wanted: dict[UUID, int], now: datetime
         for oid, qty in sorted(wanted.items()):
             if not stock_take(offering_id=oid, n=qty, buckets_hint=buckets_for(offerings[oid].quantity_total)):
                 raise SoldOut(fields={"offering_id": str(oid)})
-        transaction.on_commit(partial(schedule_hold_expiry, order))
     return as_written(order, lines=lines, adjustments=adjustment_rows)
 
 

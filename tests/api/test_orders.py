@@ -378,37 +378,26 @@ def test_a_late_charge_for_an_order_paid_meanwhile_is_refunded_not_reserved_agai
     assert books_problems() == []
 
 
-def test_a_deferring_task_backend_releases_the_hold_on_time(api_client, w, settings, django_capture_on_commit_callbacks):
-    """Where the task backend can run a job later, each order schedules its own hold expiry."""
-    from django_tasks import default_task_backend
+def test_a_checkout_writes_no_task_of_its_own_and_the_sweep_releases_the_hold(api_client, w, settings,
+                                                                               django_capture_on_commit_callbacks):
+    """An order commits alone: no task row per checkout (it cost every checkout, and every grouped batch,
+    one more commit each), and the worker's 30-s sweep is what gives the units back when the hold runs out."""
+    from django_tasks_db.models import DBTaskResult
 
-    from o2o.orders.tasks import order_hold_expire_task
+    from o2o.core.schedule import periodic_run_task
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     deal = api_client.deal(w["owner"], w["merchant"]["id"], [w["store"]["id"]], quantity_total=2,
                            per_customer_limit=0)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         order = _order(api_client, w["customer"], deal["id"], 2).json()
-    jobs = [r for r in default_task_backend.results if r.task.name == order_hold_expire_task.name]
-    assert len(jobs) == 1 and jobs[0].args == [order["id"]]
-    from django.utils.dateparse import parse_datetime
-
-    assert jobs[0].task.run_after >= parse_datetime(order["expires_at"])
-    assert order_hold_expire_task.call(order["id"]) == 0  # too early: nothing happens
+    assert DBTaskResult.objects.count() == 0 and not callbacks
+    assert periodic_run_task.call("orders.expire_holds") == 0  # the hold still runs: nothing happens
     assert quantity_left(deal["id"]) == 0
     expire_hold(order["id"])  # the time comes
-    assert order_hold_expire_task.call(order["id"]) == 1
+    assert periodic_run_task.call("orders.expire_holds") == 1
     assert api_client.get(f"/offerings/{deal['id']}").json()["quantity_left"] == 2
-    assert order_hold_expire_task.call(order["id"]) == 0  # idempotent
     assert_error(_pay(api_client, w["customer"], order["id"]), 409, "order_expired")
-
-
-def test_the_immediate_task_backend_schedules_nothing_and_checkout_works(api_client, w,
-                                                                       django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert _order(api_client, w["customer"], w["deal"]["id"], 1).status_code == 201
-    assert callbacks  # the scheduling ran, and declined politely
-
 
 def test_a_charge_that_lands_after_the_hold_ran_out_takes_the_units_back_if_still_there(api_client, w):
     from o2o.orders.services import orders_expire_due
