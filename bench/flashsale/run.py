@@ -1,8 +1,10 @@
 """make bench-flashsale: durable successful purchases per second on a hot deal, at 1, 32 and 128
 concurrent buyers, for (a) the naive single-row conditional UPDATE and (b) o2o's checkout
-(order_create with bucketed stock), in the same run; then o2o through HTTP (gunicorn) with a
-load generator on loopback. Prints one JSON line of figures and ratios; checks the books after
-every cell (no unit sold twice, sold + left == total).
+(order_create with bucketed stock), in the same run; then through HTTP (gunicorn, wrk on loopback):
+o2o's POST /api/v1/orders, the naive checkout behind the same server and auth (the HTTP baseline) and the
+server's ceiling (the same request authenticated, a constant answer; bench/flashsale/server_urls.py).
+Prints one JSON line of figures and ratios; checks the books after every cell (no unit sold twice,
+sold + left == total).
 """
 
 from __future__ import annotations
@@ -154,22 +156,77 @@ def _check_books(deal: str, purchases: int) -> bool:
     return sold == purchases and sold + left == total and left >= 0
 
 
+HTTP_PATHS = ("o2o-http", "naive-http", "ceiling-http")
+HTTP_URL = {"o2o-http": "/api/v1/orders", "naive-http": "/bench/naive", "ceiling-http": "/bench/ceiling"}
+
+
+def _wrk() -> str:
+    import shutil
+
+    found = shutil.which("wrk")
+    if found is None:  # Debian's wrk, installed as the tests install chromium
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    assert found, "wrk is not available"
+    return found
+
+
+def _wrk_script(path: str, tokens: list[str], body: str) -> Path:
+    script = ROOT / "var" / "bench" / f"flash-{path}.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        "tokens = {" + ",".join(json.dumps(t) for t in tokens) + "}\n"
+        f"body = {json.dumps(body)}\n"
+        "counter = math.random(#tokens)\n"
+        "request = function()\n  counter = counter + 1\n"
+        "  return wrk.format('POST', " + json.dumps(HTTP_URL[path]) + ", {['Authorization'] = 'Bearer ' .. "
+        "tokens[(counter % #tokens) + 1], ['Content-Type'] = 'application/json'}, body)\nend\n")
+    return script
+
+
+def _wrk_cell(wrk: str, port: int, path: str, script: Path, clients: int) -> dict:
+    """One cell through wrk (C, two threads): requests answered 2xx per second, p50 and p99 latency."""
+    import re
+
+    out = subprocess.run([wrk, f"-t{min(clients, 2)}", f"-c{clients}", f"-d{int(SECONDS)}s", "--latency",
+                          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
+                         capture_output=True, text=True, timeout=SECONDS + 120).stdout
+
+    def ms(label: str) -> float | None:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return None
+        v, unit = float(m.group(1)), m.group(2)
+        return round(v / 1000 if unit == "us" else v * 1000 if unit == "s" else v, 2)
+
+    total = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    n = int(total.group(1)) if total else 0
+    ok = n - (int(bad.group(1)) if bad else 0)
+    return {"path": path, "buyers": clients, "purchases": ok, "per_s": round(ok / SECONDS, 1),
+            "p50_ms": ms("50"), "p99_ms": ms("99"), "non_2xx": n - ok}
+
+
 def _http_cells(db_url: str, world: dict) -> list[dict]:
-    """o2o's checkout through the real server: gunicorn 2 workers x 16 threads, keep-alive clients."""
+    """Through the real server (gunicorn 2 workers x 16 threads, keep-alive) with wrk on loopback: o2o's
+    POST /api/v1/orders, the naive checkout behind the same server, auth and JSON (the HTTP baseline), and
+    the server's ceiling: the same request authenticated and parsed, answered with a constant."""
     import http.client
     import socket
 
     from o2o.accounts.models import User
     from o2o.accounts.services import token_issue
 
-    deal = _new_deal(world, buckets=True)
+    wrk = _wrk()
     tokens = [token_issue(user=User.objects.get(pk=u)) for u in world["users"][:max(LEVELS)]]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": db_url, "LOG_LEVEL": "ERROR", "O2O_AUTH_RATE": "100000/m"}
+    env = {**os.environ, "DATABASE_URL": db_url, "LOG_LEVEL": "ERROR", "O2O_AUTH_RATE": "100000/m",
+           "DJANGO_SETTINGS_MODULE": "bench.flashsale.settings", "CONN_MAX_AGE": "600"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}",
-                               "-w", "2", "-k", "gthread", "--threads", "16", "--keep-alive", "30"],
+                               "-w", "2", "-k", "gthread", "--threads", "16", "--keep-alive", "30",
+                               "--access-logfile", "/dev/null"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
@@ -181,36 +238,17 @@ def _http_cells(db_url: str, world: dict) -> list[dict]:
                 break
             except OSError:
                 time.sleep(0.2)
-        body = json.dumps({"lines": [{"offering_id": deal, "quantity": 1}]})
         cells = []
         for level in LEVELS:
-            stop_at = time.time() + SECONDS
-            counts: list = []
-
-            def client(tok, counts=counts, stop_at=stop_at):  # type: ignore[no-untyped-def]
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok, lat = 0, []
-                while time.time() < stop_at:
-                    t0 = time.perf_counter()
-                    conn.request("POST", "/api/v1/orders", body=body,
-                                 headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/json"})
-                    r = conn.getresponse()
-                    r.read()
-                    if r.status == 201:
-                        ok += 1
-                        lat.append(time.perf_counter() - t0)
-                counts.append((ok, lat))
-
-            threads = [threading.Thread(target=client, args=(t,)) for t in tokens[:level]]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            ok = sum(c[0] for c in counts)
-            lat = sorted(x for c in counts for x in c[1])
-            cells.append({"path": "o2o-http", "buyers": level, "purchases": ok, "per_s": round(ok / SECONDS, 1),
-                          "p50_ms": round(statistics.median(lat) * 1000, 2) if lat else None,
-                          "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000, 2) if lat else None})
+            for path in HTTP_PATHS:
+                deal = _new_deal(world, buckets=(path != "naive-http"))
+                body = json.dumps({"lines": [{"offering_id": deal, "quantity": 1}]})
+                _settle(db_url)
+                cell = _wrk_cell(wrk, port, path, _wrk_script(path, tokens[:level], body), level)
+                if path != "ceiling-http":
+                    cell["books_ok"] = _check_books(deal, cell["purchases"])
+                print(json.dumps(cell), file=sys.stderr, flush=True)
+                cells.append(cell)
         return cells
     finally:
         os.killpg(server.pid, 15)
@@ -232,17 +270,26 @@ def main() -> None:
             print(json.dumps(cell), file=sys.stderr, flush=True)
             cells.append(cell)
     http_cells = [] if os.environ.get("FLASH_NO_HTTP") else _http_cells(db_url, world)
-    for c in http_cells:
-        print(json.dumps(c), file=sys.stderr, flush=True)
     by = {(c["path"], c["buyers"]): c["per_s"] for c in cells}
     top = max(LEVELS)
     summary = {
         "bench": "flashsale", "seconds_per_cell": SECONDS, "units": UNITS, "cells": cells + http_cells,
         f"o2o_vs_naive_at_{top}": round(by[("o2o", top)] / max(by[("naive", top)], 0.1), 2),
         f"o2o_{top}_vs_o2o_1": round(by[("o2o", top)] / max(by[("o2o", 1)], 0.1), 2) if 1 in LEVELS else None,
-        "books_ok": all(c["books_ok"] for c in cells),
+        "books_ok": all(c.get("books_ok", True) for c in cells + http_cells),
         "targets": {"o2o_vs_naive_at_128": ">= 3", "o2o_128_vs_o2o_1": ">= 0.8"},
     }
+    if http_cells:
+        hb = {(c["path"], c["buyers"]): c for c in http_cells}
+        o2o_http = hb[("o2o-http", top)]
+        summary |= {
+            f"http_vs_in_process_at_{top}": round(o2o_http["per_s"] / max(by[("o2o", top)], 0.1), 2),
+            f"http_vs_naive_http_at_{top}": round(o2o_http["per_s"] / max(hb[("naive-http", top)]["per_s"], 0.1), 2),
+            f"http_vs_ceiling_at_{top}": round(o2o_http["per_s"] / max(hb[("ceiling-http", top)]["per_s"], 0.1), 2),
+            f"http_p99_ms_at_{top}": o2o_http["p99_ms"],
+        }
+        summary["targets"] |= {"http_vs_in_process_at_128": ">= 0.5", "http_vs_naive_http_at_128": ">= 5",
+                               "http_p99_ms_at_128": "< 300"}
     print(json.dumps(summary))
 
 
