@@ -50,8 +50,16 @@ def lua_script(n: int = 5000, seed: int = 11) -> Path:
     return script
 
 
+def constant_script() -> Path:
+    """The server's ceiling: a constant JSON answer through the same gunicorn, middleware and ninja."""
+    script = VAR / "constant.lua"
+    script.write_text("request = function()\n  return wrk.format('GET', '/bench/constant')\nend\n")
+    return script
+
+
 def start_server(url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "ERROR", "CONN_MAX_AGE": "600"}
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "ERROR", "CONN_MAX_AGE": "600",
+           "DJANGO_SETTINGS_MODULE": "bench.server_settings"}  # the project's URLs + GET /bench/constant
     subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True,
                    timeout=600)
     log = open(VAR / "gunicorn.log", "ab")  # noqa: SIM115
@@ -122,11 +130,14 @@ def main() -> None:
             one = wrk(wrk_path, script, 1, args.seconds)
             eight = wrk(wrk_path, script, 8, args.seconds)
             rss = worker_rss_mb(proc)
+            ceiling = wrk(wrk_path, constant_script(), 8, args.seconds)
         finally:
             stop_server(proc)
-        result[f"stores_{stores}"] = {"clients_1": one, "clients_8": eight, "worker_rss_mb": rss}
+        result[f"stores_{stores}"] = {"clients_1": one, "clients_8": eight, "worker_rss_mb": rss,
+                                      "ceiling_clients_8": ceiling,
+                                      "vs_ceiling_8": round((eight["rps"] or 0) / max(ceiling["rps"] or 0, 0.1), 2)}
     big, small = result[f"stores_{args.large}"], result[f"stores_{args.small}"]
-    result["targets"] = {"p99_ms_1_client_under": 25, "rps_8_clients_at_least": 400}
+    result["targets"] = {"p99_ms_1_client_under": 25, "rps_8_clients_at_least": 400, "vs_ceiling_8_at_least": 0.7}
     result["p99_1_client_ok"] = bool(big["clients_1"]["p99_ms"] and big["clients_1"]["p99_ms"] < 25)
     result["rps_8_clients_ok"] = bool(big["clients_8"]["rps"] and big["clients_8"]["rps"] >= 400)
     result["worker_rss_growth_mb_10k_to_1m"] = round(max(big["worker_rss_mb"]) - max(small["worker_rss_mb"]), 1)

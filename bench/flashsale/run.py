@@ -2,7 +2,7 @@
 concurrent buyers, for (a) the naive single-row conditional UPDATE and (b) o2o's checkout
 (order_create with bucketed stock), in the same run; then through HTTP (gunicorn, wrk on loopback):
 o2o's POST /api/v1/orders, the naive checkout behind the same server and auth (the HTTP baseline) and the
-server's ceiling (the same request authenticated, a constant answer; bench/flashsale/server_urls.py).
+server's ceiling (the same request authenticated, a constant answer; bench/server_urls.py).
 Prints one JSON line of figures and ratios; checks the books after every cell (no unit sold twice,
 sold + left == total).
 """
@@ -223,7 +223,7 @@ def _http_cells(db_url: str, world: dict) -> list[dict]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": db_url, "LOG_LEVEL": "ERROR", "O2O_AUTH_RATE": "100000/m",
-           "DJANGO_SETTINGS_MODULE": "bench.flashsale.settings", "CONN_MAX_AGE": "600"}
+           "DJANGO_SETTINGS_MODULE": "bench.server_settings", "CONN_MAX_AGE": "600"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}",
                                "-w", "2", "-k", "gthread", "--threads", "16", "--keep-alive", "30",
                                "--access-logfile", "/dev/null"],

@@ -1,10 +1,12 @@
-"""The bench server's URLs: the project's, plus the HTTP baseline and the server's ceiling, both behind
-the same gunicorn, middleware, django-ninja and bearer-token auth as POST /api/v1/orders:
+"""The bench server's URLs: the project's, plus baselines behind the same gunicorn, middleware and
+django-ninja as the endpoints they are measured against:
 
-- POST /bench/naive    the naive checkout (one stock row, bench/flashsale/naive.py), answered like the API
+- POST /bench/naive    the naive checkout (one stock row, bench/flashsale/naive.py), answered like
+                       POST /api/v1/orders, with the same bearer-token auth
 - POST /bench/ceiling  the same request parsed and authenticated, then a constant JSON answer
+- GET  /bench/constant a constant JSON answer with no auth, the ceiling of public reads (nearby search)
 
-Only the bench's server loads this (DJANGO_SETTINGS_MODULE=bench.flashsale.settings); production never does.
+Only the benchmarks' servers load this (DJANGO_SETTINGS_MODULE=bench.server_settings); production never does.
 """
 
 from django.http import HttpRequest
@@ -32,6 +34,11 @@ CONSTANT = {"ok": True}
 
 @bench_api.post("/ceiling")
 def ceiling(request: HttpRequest, body: OrderIn):  # type: ignore[no-untyped-def]
+    return CONSTANT
+
+
+@bench_api.get("/constant", auth=None)
+def constant(request: HttpRequest):  # type: ignore[no-untyped-def]
     return CONSTANT
 
 
