@@ -71,3 +71,11 @@ class InvalidBookingPass(BadRequest):
 
 class WrongStore(Conflict):
     code, default_message = "wrong_store", gettext_lazy("This booking is at another store.")
+
+
+class RescheduleWindowClosed(Conflict):
+    code, default_message = "reschedule_window_closed", gettext_lazy("It is too late to move this booking.")
+
+
+class NotReschedulable(Conflict):
+    code, default_message = "not_reschedulable", gettext_lazy("This booking can no longer be moved.")

@@ -172,8 +172,8 @@ def parse_start(value: Any, field: str = "start") -> datetime:
     return parsed.astimezone(UTC)
 
 
-def lock_hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
-    """The slot's hold row, created on the slot's first booking, locked for this transaction."""
+def ensure_hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> Any:
+    """The slot's hold rows (one), created on the slot's first booking; not locked."""
     rows = SlotHold.objects.filter(offering_id=service.offering_id, store_id=store_id, start=start)
     if not rows.exists():
         try:
@@ -181,7 +181,12 @@ def lock_hold(*, service: Service, store_id: Any, start: datetime, end: datetime
                 SlotHold.objects.create(offering_id=service.offering_id, store_id=store_id, start=start, end=end)
         except IntegrityError:
             pass  # another booker created it first (on PostgreSQL after its commit)
-    return rows.select_for_update().get()
+    return rows
+
+
+def lock_hold(*, service: Service, store_id: Any, start: datetime, end: datetime) -> SlotHold:
+    """The slot's hold row, created on the slot's first booking, locked for this transaction."""
+    return ensure_hold(service=service, store_id=store_id, start=start, end=end).select_for_update().get()
 
 
 def slot_for(*, offering_id: Any, start: Any, store_id: Any = None, now: datetime

@@ -215,6 +215,23 @@ def _class(w: dict[str, Any]) -> dict[str, Any]:
     return w["class"]
 
 
+def _movable(w: dict[str, Any]) -> tuple[str, str]:
+    """The customer's second booking of the class (tomorrow) and the start of the hour after it: what
+    POST /bookings/{id}/reschedule moves (its own booking, so that moving it leaves the other rows' alone)."""
+    if "movable" in w:
+        return w["movable"]
+    from datetime import datetime, timedelta
+
+    from o2o.accounts.models import User
+    from o2o.bookings.services import booking_create
+
+    start = datetime.fromisoformat(_class(w)["start"]) + timedelta(days=1)
+    booking = booking_create(customer=User.objects.get(pk=w["customer"]["id"]), offering_id=_class(w)["id"],
+                             start=start)
+    w["movable"] = (str(booking.pk), (start + timedelta(hours=1)).isoformat())
+    return w["movable"]
+
+
 def _class_qr(w: dict[str, Any]) -> str:
     """The signed QR of the customer's class booking (what the door scans)."""
     from o2o.bookings.models import Booking
@@ -667,6 +684,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/bookings/{booking_id}"): Row(lambda w: (f"/bookings/{_class(w)['booking']}", None), _buyer_only(200)),
     ("POST", "/bookings/{booking_id}/cancel"): Row(
         lambda w: (f"/bookings/{_class(w)['booking']}/cancel", {}), _buyer_only(200)),
+    ("POST", "/bookings/{booking_id}/reschedule"): Row(
+        lambda w: (f"/bookings/{_movable(w)[0]}/reschedule", {"start": _movable(w)[1]}), _buyer_only(200)),
     ("POST", "/bookings/{booking_id}/check-in"): Row(
         lambda w: (f"/bookings/{_class(w)['booking']}/check-in", {}), _merchant_only(200, clerk=200)),
     # a booking is paid by its customer; a no-show is staff's (the class has not started: 409 not_started);

@@ -42,3 +42,20 @@ def school(api_client: ApiClient) -> dict[str, Any]:
     clerk = add_staff(api, owner, mid, "clerk", [store["id"]])
     return {"api": api, "owner": owner, "merchant": ms["merchant"], "store": store, "service": cls,
             "clerk": clerk, "customer": quick_user("customer")}
+
+
+def resource(s: dict[str, Any], name: str = "Ms Li", kind: str = "teacher") -> dict[str, Any]:
+    r = s["api"].post(f"/merchants/{s['merchant']['id']}/resources", {"name": name, "kind": kind}, s["owner"]["token"])
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+@pytest.fixture
+def two_classes(school):  # type: ignore[no-untyped-def]
+    """A 60-minute class for 2 and a 30-minute lesson for 1, both taught by the same teacher."""
+    teacher = resource(school)
+    mid, store = school["merchant"]["id"], school["store"]["id"]
+    a = service(school["api"], school["owner"], mid, [store], title="Class", resource_ids=[teacher["id"]])
+    b = service(school["api"], school["owner"], mid, [store], title="Lesson", duration_minutes=30, capacity=1,
+                resource_ids=[teacher["id"]])
+    return {**school, "teacher": teacher, "a": a, "b": b}

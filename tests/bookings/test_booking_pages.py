@@ -4,6 +4,7 @@ bookings with the QR to show at the door, cancel; the store's day with check-in 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -87,3 +88,36 @@ def test_the_store_day_lists_bookings_and_checks_in_by_scanning(school):
     assert "not a genuine" in r.content.decode()
     # a customer is not staff: 404
     assert client_for(cust["user"]).get(url).status_code == 404
+
+
+def test_change_the_time_from_my_bookings_moves_the_paid_booking(school):
+    import html as htmllib
+
+    from tests.helpers import quick_user
+
+    svc = service(school["api"], school["owner"], school["merchant"]["id"], [school["store"]["id"]],
+                  title="Wash and cut", prepay="full", capacity=1)
+    c = client_for(school["customer"]["user"])
+    day = local_day(1)
+    starts = re.findall(r'name="start" value="([^"]+)"',
+                        c.get(f"/services/{svc['id']}/book/", {"date": day.isoformat()}).content.decode())
+    c.post(f"/services/{svc['id']}/book/", {"start": starts[0], "date": day.isoformat()})
+    booking = Booking.objects.get(customer_id=school["customer"]["id"])
+    c.post(f"/me/bookings/{booking.pk}/pay/", {"card_number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"})
+    mine = c.get("/me/bookings/").content.decode()
+    link = htmllib.unescape(re.search(r'href="([^"]*\?move=[^"]+)"[^>]*>Change the time<', mine).group(1))
+    picker = c.get(link)
+    page = picker.content.decode()
+    assert picker.status_code == 200 and "Moving your booking of" in page and f'name="move" value="{booking.pk}"' in page
+    later = re.findall(r'name="start" value="([^"]+)"', page)
+    assert starts[0] not in later  # its own seat is taken (by itself)
+    r = c.post(link.split("?")[0], {"start": later[1], "date": day.isoformat(), "move": str(booking.pk)})
+    assert r.status_code == 302 and r["Location"] == "/me/bookings/"
+    booking.refresh_from_db()
+    assert booking.start == datetime.fromisoformat(later[1])
+    assert booking.status == "booked" and booking.order.status == "paid"
+    assert "Moved. What you paid stays with the booking." in c.get("/me/bookings/").content.decode()
+    # the seat it left is bookable again; someone else cannot move this booking
+    other = client_for(quick_user("other")["user"])
+    assert starts[0] in other.get(f"/services/{svc['id']}/book/", {"date": day.isoformat()}).content.decode()
+    assert other.get(link).status_code == 404

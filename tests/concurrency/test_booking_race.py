@@ -200,3 +200,36 @@ def test_payments_and_cancels_of_the_same_bookings_at_once_leave_each_paid_and_r
         assert b.status == "cancelled"
         assert b.order.paid_amount == 0, (b.order.status, b.order.paid_amount)
     assert CapacitySlot.objects.get(start=datetime.fromisoformat(start)).taken == 0
+
+
+def test_moves_and_bookings_at_once_never_overfill_a_slot_and_swaps_do_not_deadlock():
+    """10:00 and 11:00, 3 seats each: three booked at 10:00 move to 11:00 while the two booked at 11:00 move
+    to 10:00 (the two slots' holds locked in both orders at once) and five others book 11:00 directly."""
+    from o2o.bookings.reschedule import booking_reschedule
+
+    w = _school()
+    cls = w["make"]("Class", capacity=3)
+    ten, eleven = _tomorrow_at(10), _tomorrow_at(11)
+    movers = [(c, _book(c, cls.pk, ten)) for c in [quick_user("mover") for _ in range(3)]]
+    back = [(c, _book(c, cls.pk, eleven)) for c in [quick_user("back") for _ in range(2)]]
+
+    def act(kind: str, customer: dict[str, Any], booking: Booking | None) -> Any:
+        if kind == "book":
+            return _book(customer, cls.pk, eleven)
+        assert booking is not None
+        return booking_reschedule(customer=customer["user"], booking_id=booking.pk,
+                                  start=eleven if kind == "move" else ten)
+
+    calls = ([("move", c, b) for c, b in movers] + [("back", c, b) for c, b in back]
+             + [("book", quick_user("direct"), None) for _ in range(5)])
+    results = race(act, calls)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert all(isinstance(e, SlotFull) for e in errors), errors  # no deadlock, nothing else went wrong
+    for start in (ten, eleven):
+        at = datetime.fromisoformat(start)
+        live = Booking.objects.filter(offering=cls, status="booked", start=at).count()
+        row = CapacitySlot.objects.get(resource__startswith="service:", start=at)
+        assert row.taken == live <= 3, (start, row.taken, live)
+    booked_directly = sum(1 for (kind, _c, _b), r in zip(calls, results, strict=True)
+                          if kind == "book" and isinstance(r, Booking))
+    assert Booking.objects.filter(offering=cls, status="booked").count() == 5 + booked_directly

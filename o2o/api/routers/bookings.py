@@ -5,7 +5,8 @@ services (API.md "Appointments"; the rest is documented here). Services themselv
 Error codes: 409 `slot_full` (no seat left), `slot_unavailable` (past, sooner than the service's notice,
 beyond its horizon, or not one of its slots), `resource_busy` (a teacher, room, stylist or agent booked with
 it is held by another booking then), `cancel_window_closed` (later than the service's cancellation window),
-`not_cancellable` (already cancelled, checked in or a no-show), `already_checked_in`, `check_in_closed`
+`not_cancellable` (already cancelled, checked in or a no-show), `reschedule_window_closed`,
+`not_reschedulable` (moving a booking), `already_checked_in`, `check_in_closed`
 (cancelled, more than two hours before the start or after the end), `idempotency_in_progress`; the
 waitlist's `slot_open` (seats left: book it), `already_waiting`, `already_booked`, `not_offered`,
 `offer_expired`, `not_waiting`; payment (services with `prepay` deposit or full): 402 `payment_declined` (and the
@@ -30,7 +31,7 @@ from o2o.api import idempotency
 from o2o.api.auth import AUTH, me
 from o2o.api.errors import ErrorOut
 from o2o.api.serializers import json_safe, money
-from o2o.bookings import selectors, services, waitlist
+from o2o.bookings import reschedule, selectors, services, waitlist
 from o2o.bookings.models import Booking, Resource, WaitlistEntry
 from o2o.bookings.payment import is_paid, pay_now
 from o2o.core.money import Money
@@ -201,6 +202,22 @@ def booking_cancel(request: HttpRequest, booking_id: str):  # type: ignore[no-un
     """The customer cancels up to `cancel_until` and the seat is free again. Someone else's booking -> 404;
     later -> 409 `cancel_window_closed`; cancelled or checked in already -> 409 `not_cancellable`."""
     booking = services.booking_cancel(customer=me(request), booking_id=booking_id)
+    return _one(booking.pk)
+
+
+class RescheduleIn(Schema):
+    start: str = Field(..., max_length=64, description="another slot's start of the same service and store, ISO 8601 "
+                                                        "with offset")
+
+
+@router.post("/bookings/{booking_id}/reschedule", response={200: BookingOut, **_ERRORS})
+def booking_reschedule(request: HttpRequest, booking_id: str, body: RescheduleIn):  # type: ignore[no-untyped-def]
+    """The customer moves their booking to another slot of the same service at the same store, up to
+    `cancel_until` (which then follows the new time); what was paid stays with it. If the new slot has no
+    seat (409 `slot_full`) or a resource is busy then (`resource_busy`) the booking keeps its time. Someone
+    else's booking -> 404; later -> 409 `reschedule_window_closed`; cancelled, checked in or a no-show ->
+    409 `not_reschedulable`; `slot_unavailable` as when booking; 422 for a malformed time or its own time."""
+    booking = reschedule.booking_reschedule(customer=me(request), booking_id=booking_id, start=body.start)
     return _one(booking.pk)
 
 

@@ -18,11 +18,11 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from o2o.bookings import selectors, services
+from o2o.bookings import reschedule, selectors, services
 from o2o.bookings.enums import BookingStatus, Prepay
 from o2o.bookings.models import Booking
 from o2o.bookings.payment import is_paid, pay_now
-from o2o.core.errors import DomainError, Invalid, PaymentRequired
+from o2o.core.errors import DomainError, Invalid, NotFound, PaymentRequired
 from o2o.core.money import Money
 from o2o.merchants.access import merchant_for_staff, store_for_staff
 from o2o.payments.cards import parse_expiry
@@ -51,7 +51,22 @@ def service_book(request: HttpRequest, offering_id: Any) -> HttpResponse:
     store = stores[0]
     tz = ZoneInfo(store.timezone)
     today = timezone.now().astimezone(tz).date()
-    if request.method == "POST":
+    # ?move=<booking>: the customer picks the new time of one of their bookings of this service
+    moving = _moving(request, service)
+    if moving is not None:
+        store = moving.store
+        tz = ZoneInfo(store.timezone)
+        today = timezone.now().astimezone(tz).date()
+    if request.method == "POST" and moving is not None:
+        try:
+            reschedule.booking_reschedule(customer=request.user, booking_id=moving.pk,  # type: ignore[arg-type]
+                                          start=request.POST.get("start", ""))
+        except DomainError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Moved. What you paid stays with the booking."))
+            return redirect("web:my_bookings")
+    elif request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.path}")
         try:
@@ -73,7 +88,7 @@ def service_book(request: HttpRequest, offering_id: Any) -> HttpResponse:
     slots = selectors.open_slots(service=service, day=day, stores=[store])
     offering = service.offering
     return render(request, "web/bookings/book.html", {
-        "service": service, "offering": offering, "store": store, "day": day,
+        "service": service, "offering": offering, "store": store, "day": day, "moving": _card(moving) if moving else None,
         # each chip's weekday (Django's translated abbreviations) and day of the month, from the date itself:
         # templates format dates only with the named formats
         "days": [{"date": d, "weekday": WEEKDAYS_ABBR[d.weekday()], "num": d.day} for d in days],
@@ -82,6 +97,18 @@ def service_book(request: HttpRequest, offering_id: Any) -> HttpResponse:
         "deposit": Money(service.deposit_amount, offering.currency)
         if service.prepay == Prepay.DEPOSIT and service.deposit_amount is not None else None,
     })
+
+
+def _moving(request: HttpRequest, service: Any) -> Booking | None:
+    """The signed-in customer's booking of this service named by ?move= (someone else's or another
+    service's: 404), or None when the page books a new seat."""
+    raw = request.GET.get("move") or request.POST.get("move")
+    if not raw or not request.user.is_authenticated:
+        return None
+    booking = selectors.booking_for_customer(customer=request.user, booking_id=raw)
+    if booking.offering_id != service.offering_id:
+        raise NotFound()
+    return booking
 
 
 def _login_url() -> str:
@@ -102,6 +129,8 @@ def _card(b: Booking) -> dict[str, Any]:
         due = Money(amount if amount is not None else b.order.total_amount, b.currency)
     return {"b": b, "start": b.start.astimezone(tz), "end": b.end.astimezone(tz), "qr": qr,
             "cancel_until": b.cancel_until.astimezone(tz), "can_cancel": can_cancel,
+            "can_move": b.status == BookingStatus.BOOKED and now <= b.cancel_until,
+            "day_iso": b.start.astimezone(tz).date().isoformat(),
             "late": now > b.cancel_until, "due": due, "status": BookingStatus(b.status).label}
 
 
