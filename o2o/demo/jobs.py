@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from o2o.accounts.models import User
+from o2o.catalogue.services import offering_photo_add
 from o2o.core.errors import DomainError
 from o2o.demo import places
 from o2o.demo.orders import CityEntry
@@ -99,12 +100,15 @@ class Jobs:
         self._artwork: bytes | None = None
 
     # --- pieces ---
-    def form(self, m: Any, owner: User, trade: str) -> RequestForm:
+    def form(self, m: Any, owner: User, trade: str, kind_key: str) -> RequestForm:
         store = Store.objects.filter(merchant=m).order_by("created_at").first()
         title = "旧房翻新报价 Flat renovation quote" if trade == "renovation" else "印刷报价 Print quote"
         form = services.form_create(user=owner, merchant_id=m.pk, trade=trade, title=title, checkin_radius_m=300,
                                     fields=RENOVATION_FIELDS if trade == "renovation" else PRINT_FIELDS,
                                     store_id=store.pk if store else None)
+        # its hidden job offering gets the trade's drawn photo, as every offering of the city has one
+        offering_photo_add(offering=form.offering, data=deal_photo(kind=kind_key, category=m.category,
+                                                                   variant=form.offering.title))
         self.counts["job_forms"] += 1
         return form
 
@@ -222,7 +226,7 @@ class Jobs:
         for m, owner, _offerings, kind in city:
             if kind.category not in ("renovation", "printing"):
                 continue
-            form = self.form(m, owner, kind.category)
+            form = self.form(m, owner, kind.category, kind.key)
             try:
                 if kind.category == "renovation" and not featured_done:
                     self.featured(m, owner, form, customer=demo["customer"], customers=customers,

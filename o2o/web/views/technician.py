@@ -58,7 +58,7 @@ def tech_day(request: HttpRequest) -> HttpResponse:
     refused = request.session.pop("tech_refused", None)
     return render(request, "web/technician/day.html", {
         "day": day, "rows": day.rows, "map_data": map_data, "refused": refused if isinstance(refused, dict) else {},
-        "prev_day": (day.day - timedelta(days=1)).isoformat(), "next_day": (day.day + timedelta(days=1)).isoformat(),
+        "day_iso": day.day.isoformat(), "prev_day": (day.day - timedelta(days=1)).isoformat(), "next_day": (day.day + timedelta(days=1)).isoformat(),
     })
 
 
