@@ -31,7 +31,7 @@ from o2o.merchants.models import Store
 from o2o.routing.dispatch import LatLng
 from o2o.routing.visits import PlannedVisit, VisitStop, order_visits
 
-DAY_STARTS = time(8, 0)  # a technician's day leaves the store at 08:00 (or now, when later)
+DAY_STARTS = time(8, 0)  # a day ahead starts at the store at 08:00 (today starts now)
 MAX_WINDOW = timedelta(hours=14)
 
 
@@ -114,8 +114,8 @@ class Day:
 def technician_day(*, user: Any, day: date | None = None, now: datetime | None = None,
                    seconds: float = 0.3) -> Day:
     """The user's visits of a day (their merchants' local day) in order: those checked in already by
-    check-in time, then the rest as the VRPTW solve drives them from the last place (the store at 08:00,
-    or now when later). Not staff of any merchant: 403."""
+    check-in time, then the rest as the VRPTW solve drives them from the last place (the store; leaving now
+    today, at 08:00 another day). Not staff of any merchant: 403."""
     merchants = staff_merchant_ids(user)
     if not merchants:
         raise Forbidden(_("You are not staff of any merchant."))
@@ -135,7 +135,8 @@ def technician_day(*, user: Any, day: date | None = None, now: datetime | None =
     if todo:
         here = LatLng(checked[-1].site_lat, checked[-1].site_lng) if checked else \
             LatLng(store.lat, store.lng) if store else LatLng(todo[0].site_lat, todo[0].site_lng)
-        leave = max(datetime.combine(day, DAY_STARTS, zone), now)
+        # today the technician leaves now; another day at 08:00
+        leave = now if day == timezone.localtime(now, zone).date() else datetime.combine(day, DAY_STARTS, zone)
         plan: list[PlannedVisit] = order_visits(
             start=here, start_at=leave, seconds=seconds,
             visits=[VisitStop(id=v.pk, position=LatLng(v.site_lat, v.site_lng), window_start=v.window_start,
