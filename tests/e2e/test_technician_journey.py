@@ -9,6 +9,7 @@ rendered with pypdfium2)."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tests.helpers import PASSWORD, ApiClient
 from tests.jobs.conftest import SITE, job_with_deposit, jpeg_bytes, make_shop
 from tests.qr import login_state
 
-SHOTS = Path("/tmp/jobstech-shots")
+SHOTS = Path(os.environ.get("O2O_SCREENS") or Path(__file__).resolve().parents[2] / "var" / "screens")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "timezone_id": "Asia/Shanghai"}
