@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
+from o2o.demo.photos import deal_photo
 from o2o.jobs import visits
 from o2o.jobs.models import Milestone, Quote, Visit
 from tests.helpers import PASSWORD, ApiClient
-from tests.jobs.conftest import SITE, job_with_deposit, jpeg_bytes, make_shop
+from tests.jobs.conftest import SITE, job_with_deposit, make_shop
 from tests.qr import login_state
 
 SHOTS = Path(os.environ.get("O2O_SCREENS") or Path(__file__).resolve().parents[2] / "var" / "screens")
@@ -86,12 +87,14 @@ def test_technician_checks_in_out_and_the_customer_signs_off(chromium_browser, l
         page.screenshot(path=str(SHOTS / "tech-day.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         card = page.locator(f"#visit-{v.pk}")
-        photo = {"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
+        photo = {"name": "site.jpg", "mimeType": "image/jpeg",
+                 "buffer": deal_photo(kind="renovation", category="renovation", variant="site")}
         card.locator('input[name="photo"]').set_input_files(photo)
         with page.expect_navigation():
             card.locator("button", has_text="Check in on site").click()
         refusal = page.locator(f"#visit-{v.pk} .refusal").inner_text()
         assert "m from the site; check in within 300 m of it." in refusal and refusal.startswith("You are 50")
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays on top of a full-page shot
         page.screenshot(path=str(SHOTS / "tech-refused.png"), full_page=True)
         assert Visit.objects.get(pk=v.pk).check_in_id is None
 
@@ -111,6 +114,7 @@ def test_technician_checks_in_out_and_the_customer_signs_off(chromium_browser, l
         assert "The customer can sign the milestone off now." in page.inner_text(".messages")
         assert Milestone.objects.get(pk=m1["id"]).status == "done"
         _wait_for_map(page)
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SHOTS / "tech-day-after.png"), full_page=True)
         assert problems == []
     finally:
@@ -124,11 +128,11 @@ def test_technician_checks_in_out_and_the_customer_signs_off(chromium_browser, l
         page.goto(live_server.url + f"/jobs/visits/{v.pk}/")
         assert "Old tiles removed" in page.inner_text(".visit-report")
         assert page.evaluate("document.querySelector('.visit-photo').naturalWidth") > 0  # the photo loads
-        assert page.inner_text(".held") == "1000.00" or page.inner_text(".held") == "300.00"
+        assert page.inner_text(".held") == "CN¥300.00"  # the deposit, 30%: this milestone's share
         with page.expect_navigation():
             page.click("text=Sign off this milestone")
         assert "300.00" in page.inner_text(".messages") and "released to Panda Renovation" in page.inner_text(".messages")
-        assert page.inner_text(".released") == "300.00" and page.inner_text(".held") == "0.00"
+        assert page.inner_text(".released") == "CN¥300.00" and page.inner_text(".held") == "CN¥0.00"
         assert page.inner_text(".milestone-status") == "Signed off (released)"
         page.screenshot(path=str(SHOTS / "visit-signed-off.png"), full_page=True)
         assert problems == []

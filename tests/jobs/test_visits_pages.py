@@ -114,7 +114,7 @@ def test_check_in_refused_too_far_or_from_the_future_then_in_out_and_signed_off(
     r = customer.post(reverse("web:visit_sign_off", args=[v.pk]), follow=True)
     body = r.content.decode()
     assert Milestone.objects.get(pk=m1).status == "signed_off"
-    assert 'class="released">300.00<' in body and 'class="held">0.00<' in body
+    assert 'class="released">CN¥300.00<' in body and 'class="held">CN¥0.00<' in body
     assert "is released to Panda Renovation" in body
 
 

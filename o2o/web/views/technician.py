@@ -111,8 +111,10 @@ def tech_check_out(request: HttpRequest, visit_id: Any) -> HttpResponse:
 def visit_report(request: HttpRequest, visit_id: Any) -> HttpResponse:
     v, side = visits.visit_for(user=request.user, visit_id=visit_id)
     v.milestone.refresh_from_db()
+    sums, c = selectors.escrow_sums(v.job_id), v.job.currency
     return render(request, "web/technician/visit.html", {
-        "v": v, "side": side, "m": v.milestone, "job": v.job, "escrow": selectors.escrow_sums(v.job_id),
+        "v": v, "side": side, "m": v.milestone, "job": v.job, "amount": Money(v.milestone.amount, c),
+        "held": Money(sums["held"], c), "released": Money(sums["release"], c),
         "can_sign": side == "customer" and v.milestone.status in ("done", "answered")})
 
 
