@@ -146,9 +146,11 @@ def technician_day(*, user: Any, day: date | None = None, now: datetime | None =
     return Day(day=day, zone=zone, store=store, rows=rows)
 
 
-def visit_check_in(*, technician: User, visit_id: Any, lat: Any, lng: Any, at: Any, photo: bytes) -> Visit:
-    """The visit's technician checks in on site with the photo the phone took, its position and time
-    (jobs.site.check_in's rules: 422 too_far / bad_time; the milestone starts). Nothing is kept when refused."""
+def visit_check_in(*, technician: User, visit_id: Any, lat: Any, lng: Any, at: Any, photo: bytes | None = None,
+                   photo_id: Any = None) -> Visit:
+    """The visit's technician checks in on site with the photo the phone took (its bytes, or an upload of
+    theirs by id), its position and time (jobs.site.check_in's rules: 422 too_far / bad_time; the milestone
+    starts). Nothing is kept when refused."""
     v, _side = visit_for(user=technician, visit_id=visit_id, act=True)
     if v.check_in_id is not None:
         raise Conflict(_("You checked in on this visit already."), code="already_checked_in")
@@ -157,14 +159,15 @@ def visit_check_in(*, technician: User, visit_id: Any, lat: Any, lng: Any, at: A
     except (TypeError, ValueError):
         raise Invalid(_("Your phone did not give its position: allow location for this page and try again."),
                       fields={"lat": _("a number"), "lng": _("a number")}, code="no_position") from None
-    if not photo:
+    if not photo and not photo_id:
         raise Invalid(_("Take a photo of the site to check in."), fields={"photo": _("required")})
     from o2o.jobs.services import upload_create
 
     with transaction.atomic():
-        up = upload_create(user=technician, data=photo, name="check-in")
+        if photo:
+            photo_id = upload_create(user=technician, data=photo, name="check-in").pk
         c = site.check_in(technician=technician, milestone_id=v.milestone_id, lat=lat_f, lng=lng_f,
-                          at=_aware(at, "at"), photo_id=up.pk)
+                          at=_aware(at, "at"), photo_id=photo_id)
         if not Visit.objects.filter(pk=v.pk, check_in__isnull=True).update(check_in=c):
             raise Conflict(_("You checked in on this visit already."), code="already_checked_in")
     v.refresh_from_db()
