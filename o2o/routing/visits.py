@@ -32,7 +32,7 @@ class VisitStop:
 @dataclass(frozen=True, slots=True)
 class PlannedVisit:
     id: Hashable
-    arrive: datetime  # when the technician gets there
+    arrive: datetime  # when the technician gets there (the day leaves the start late enough not to wait at the first)
     start: datetime  # when the work starts (waiting for the window to open)
     leave: datetime
     late: bool  # starts after its window's end
@@ -65,7 +65,9 @@ def order_visits(*, start: LatLng, start_at: datetime, visits: Sequence[VisitSto
     route = solution.routes[0] if solution.routes else list(range(1, len(nodes)))
     placed = set(route)
     route += [k for k in range(1, len(nodes)) if k not in placed]  # never drop a visit
-    out, clock, here = [], 0.0, 0
+    # nobody waits at the first door: leave the start later by what the first visit would wait
+    clock = max(0.0, nodes[route[0]].ready - math.ceil(problem.distance(0, route[0])))
+    out, here = [], 0
     for k in route:
         node = nodes[k]
         clock += math.ceil(problem.distance(here, k))

@@ -54,6 +54,12 @@ def test_forms_requests_at_every_stage_and_the_featured_job(city):  # type: igno
     disputed = job.milestones.get(status="disputed").amount
     assert sums["release"] == signed and sums["held"] == disputed
     assert EscrowEntry.objects.filter(job=job, kind="payment").count() == 1
+    # the disputed milestone's visit report shows the customer's objection, the share still held
+    disputed_visit = Visit.objects.get(milestone__job=job, milestone__status="disputed")
+    c = Client()
+    assert c.login(email="customer@demo.o2o", password="demo-customer-pass")
+    body = c.get(reverse("web:visit_report", args=[disputed_visit.pk])).content.decode()
+    assert "The kitchen sockets are not where the plan shows them." in body and "Sign off this milestone" not in body
     assert books_problems() == []  # check_books: the escrow and the payments ledger agree
     counts = SeedRecord.objects.get().summary
     assert counts["jobs"] == Job.objects.count() and counts["visits"] == Visit.objects.count()

@@ -70,6 +70,12 @@ def test_the_day_goes_by_the_windows_not_by_the_list():
     assert far_plan.start == far.window_start  # waits for the window to open
 
 
+def test_the_day_leaves_late_enough_not_to_wait_at_the_first_door():
+    late_morning = VisitStop("a", _east(1), START + timedelta(hours=2), START + timedelta(hours=3))
+    (plan,) = order_visits(start=STORE, start_at=START, visits=[late_morning])
+    assert plan.arrive == plan.start == late_morning.window_start
+
+
 def test_a_day_too_full_keeps_every_visit_and_says_which_is_late():
     a = VisitStop("a", _east(1), START, START + timedelta(minutes=30), service_minutes=120)
     b = VisitStop("b", _east(1.2), START, START + timedelta(minutes=40), service_minutes=120)

@@ -115,6 +115,7 @@ def visit_report(request: HttpRequest, visit_id: Any) -> HttpResponse:
     return render(request, "web/technician/visit.html", {
         "v": v, "side": side, "m": v.milestone, "job": v.job, "amount": Money(v.milestone.amount, c),
         "held": Money(sums["held"], c), "released": Money(sums["release"], c),
+        "dispute": v.milestone.disputes.order_by("-created_at").first(),
         "can_sign": side == "customer" and v.milestone.status in ("done", "answered")})
 
 
