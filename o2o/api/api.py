@@ -23,6 +23,7 @@ from o2o.api.routers import (
     orders,
     reviews,
     teams,
+    visits,
     vouchers,
 )
 
@@ -101,5 +102,6 @@ api.add_router("", bookings.router)
 api.add_router("", members.router)
 api.add_router("", delivery.router)
 api.add_router("", jobs.router)
+api.add_router("", visits.router)
 api.add_router("", loyalty.router)
 api.add_router("", teams.router)

@@ -33,6 +33,7 @@ from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
+from o2o.demo.jobs import seed_jobs
 from o2o.demo.kinds import Kind
 from o2o.demo.models import SeedRecord
 from o2o.demo.orders import CityEntry, OrderMaker
@@ -42,8 +43,9 @@ from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 5  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
-# 4: campaigns; 5: appointments (services, resources and a week of bookings)
+SEED_VERSION = 6  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
+# 4: campaigns; 5: appointments (services, resources and a week of bookings); 6: custom jobs (forms, requests,
+# quotes, a renovation job in escrow, a technician's visits)
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -70,6 +72,9 @@ LOGINS = (
     DemoLogin("clerk", "clerk@demo.o2o", "demo-clerk-pass", ("/counter/", "/c/", "/"),
               "the counter at the Chunxi Road store: redeem the customer's vouchers by QR or code; its kitchen "
               "screen (2 new pickups, 1 preparing, 1 ready, a table's tab to pay at the counter) and its POS"),
+    DemoLogin("technician", "tech@demo.o2o", "demo-tech-pass", ("/tech/", "/"),
+              "a renovation firm's technician: today's visits in driving order on the map; check in on site with a "
+              "photo (the phone's position must be within 300 m of the site), check out with a note"),
     DemoLogin("operator", "operator@demo.o2o", "demo-operator-pass", ("/admin/",),
               "the operator admin: every merchant, order, voucher and payment; approve pending merchants"),
 )
@@ -148,7 +153,7 @@ class CityBuilder:
         for login in LOGINS:
             extra = {"is_staff": True, "is_superuser": True} if login.role == "operator" else {}
             name = {"customer": "小李 Demo Customer", "owner": "老码头 Demo Owner", "clerk": "前台小张 Demo Clerk",
-                    "operator": "Operator 运营"}[login.role]
+                    "technician": "王师傅 Demo Technician", "operator": "Operator 运营"}[login.role]
             made[login.role] = User.objects.create_user(email=login.email, password=login.password,
                                                         display_name=name, **extra)
         self.operator = made["operator"]
@@ -338,6 +343,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         b.log("  appointments: services, resources, a week of bookings")
         appointments = Appointments(rng=random.Random(seed + 3))
         appointments.city(city=city, customers=customers, per_day=2 if b.n >= 60 else 1)
+        job_counts = seed_jobs(rng=random.Random(seed + 4), city=city, customers=customers, demo=demo)
         # Campaigns last, when every order has its final time: scans before some of them (campaigns.py),
         # with their own random stream too.
         b.log("  campaigns: placements, scans, attributed orders")
@@ -350,7 +356,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts, **campaigns.counts, **appointments.counts,
+            **dining.counts, **campaigns.counts, **appointments.counts, **job_counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

@@ -264,3 +264,33 @@ class Proof(BaseModel):
 
 class ProofEvent(StatusEventBase):
     proof = models.ForeignKey(Proof, on_delete=models.PROTECT, related_name="events")
+
+
+class Visit(BaseModel):
+    """A technician's visit to a job's site for one milestone, in a time window: what the technician's day
+    page lists (in the order o2o.routing.visits drives them) and where its check-in and check-out land.
+    The technician is staff of the job's merchant (jobs.visits checks it through merchants.access)."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="visits")
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="visits")
+    technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="job_visits")
+    window_start = models.DateTimeField(_("arrive from"), db_index=True)
+    window_end = models.DateTimeField(_("arrive by"))
+    service_minutes = models.PositiveIntegerField(_("minutes on site"), default=60)
+    site_address = models.CharField(_("site address"), max_length=200, blank=True)
+    site_lat = models.FloatField()
+    site_lng = models.FloatField()
+    check_in = models.OneToOneField(CheckIn, on_delete=models.PROTECT, null=True, blank=True, related_name="visit")
+
+    class Meta:
+        verbose_name = _("visit")
+        ordering = ["window_start", "created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(window_end__gte=models.F("window_start")),
+                                              name="visit_window_ordered")]
+
+    @property
+    def state(self) -> str:
+        """planned, on_site (checked in) or done (checked out)."""
+        if self.check_in is None:
+            return "planned"
+        return "done" if self.check_in.checked_out_at else "on_site"

@@ -15,6 +15,7 @@ from o2o.web.views import (
     ordering_customer,
     ordering_staff,
     reviews,
+    technician,
 )
 
 app_name = "web"
@@ -60,6 +61,12 @@ urlpatterns = [
     path("courier/shift/", courier.courier_shift_view, name="courier_shift"),
     path("courier/pickup/", courier.courier_pickup_view, name="courier_pickup"),
     path("courier/tasks/<uuid:task_id>/<str:action>/", courier.courier_task_action, name="courier_task"),
+    # jobs on site: the technician's day, check-in and check-out; a visit's report, signed off by the customer
+    path("tech/", technician.tech_day, name="tech_day"),
+    path("tech/visits/<uuid:visit_id>/check-in/", technician.tech_check_in, name="tech_check_in"),
+    path("tech/visits/<uuid:visit_id>/check-out/", technician.tech_check_out, name="tech_check_out"),
+    path("jobs/visits/<uuid:visit_id>/", technician.visit_report, name="visit_report"),
+    path("jobs/visits/<uuid:visit_id>/sign-off/", technician.visit_sign_off, name="visit_sign_off"),
     # campaigns: the short link a placement's QR carries, and its QR image
     path("q/<str:code>", campaigns.scan, name="scan"),
     path("q/<str:code>/qr.png", campaigns.scan_qr, name="scan_qr"),

@@ -395,7 +395,11 @@ def _jobs(w: dict[str, Any]) -> dict[str, Any]:
     unpaid_quote = quote(services.request_submit(customer=customer, form_id=form.pk, answers={}, site=SITE))
     unpaid = services.quote_accept(customer=customer, quote_id=unpaid_quote.pk,
                                    option_id=unpaid_quote.options.first().pk)
-    w["jobs"] = {"form": str(form.pk), "open_request": str(open_req.pk), "open_quote": str(open_quote.pk),
+    from o2o.jobs import visits
+
+    visit = visits.visit_plan(staff=owner, milestone_id=m1.pk, technician_id=w["clerk"]["id"],
+                              window_start=timezone.now(), window_end=timezone.now() + timedelta(hours=2))
+    w["jobs"] = {"visit": str(visit.pk), "form": str(form.pk), "open_request": str(open_req.pk), "open_quote": str(open_quote.pk),
                  "open_option": str(open_quote.options.first().pk), "request": str(req.pk), "quote": str(q.pk),
                  "job": str(job.pk), "unpaid": str(unpaid.pk), "m0": str(m0.pk), "m1": str(m1.pk), "m2": str(m2.pk),
                  "check_in": str(check_in.pk), "change_order": str(co.pk), "proof": str(proof.pk)}
@@ -770,6 +774,22 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/job-check-ins/{check_in_id}/check-out"): Row(
         lambda w: (f"/job-check-ins/{_j('check_in')(w)}/check-out", {"note": "done for today"}),
         _merchant_only(200, clerk=200)),
+    # visits: planned by owners and managers; the day is any staff's (the customer is nobody's staff: 403);
+    # checking in or out is the visit's technician's (here the clerk; the owner is not: 403)
+    ("POST", "/job-milestones/{milestone_id}/visits"): Row(
+        lambda w: (f"/job-milestones/{_j('m1')(w)}/visits", {
+            "technician_id": w["clerk"]["id"], "window_start": "2026-12-01T09:00:00+08:00",
+            "window_end": "2026-12-01T11:00:00+08:00"}), _merchant_only(201, clerk=403)),
+    ("GET", "/me/visits"): Row(lambda w: ("/me/visits", None),
+                               {"anonymous": 401, "customer": 403, "clerk": 200, "owner": 200, "other_owner": 200}),
+    ("GET", "/job-visits/{visit_id}"): Row(lambda w: (f"/job-visits/{_j('visit')(w)}", None), _customer_and_staff(200)),
+    ("POST", "/job-visits/{visit_id}/check-in"): Row(  # the clerk's time is a year old: 422 bad_time
+        lambda w: (f"/job-visits/{_j('visit')(w)}/check-in", {
+            "lat": 30.672, "lng": 104.073, "at": "2026-01-01T00:00:00+00:00", "photo_id": _j('proof')(w)}),
+        {"anonymous": 401, "customer": 404, "clerk": 422, "owner": 403, "other_owner": 404}),
+    ("POST", "/job-visits/{visit_id}/check-out"): Row(  # not checked in yet: 409 for the clerk
+        lambda w: (f"/job-visits/{_j('visit')(w)}/check-out", {"note": "x"}),
+        {"anonymous": 401, "customer": 404, "clerk": 409, "owner": 403, "other_owner": 404}),
     ("POST", "/jobs/{job_id}/change-orders"): Row(
         lambda w: (f"/jobs/{_j('job')(w)}/change-orders", {
             "price": {"amount": "1200.00", "currency": "CNY"}, "reason": "more",

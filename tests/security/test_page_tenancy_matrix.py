@@ -130,6 +130,18 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "job_request": ("get", ("job_request",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
     "job_quote_accept": ("post", ("job_quote",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
     "merchant_job_quote": ("get", ("merchant", "job_request"), CONSOLE),
+    # jobs on site: the technician's day is any staff's (their own visits; a customer is nobody's staff: 403);
+    # checking in or out is the visit's technician's only (the merchant's other staff 403, anyone else 404); a
+    # visit's report is its customer's and the merchant's staff's, signing it off the customer's
+    "tech_day": ("get", (), {"anonymous": LOGIN, "customer": 403, "stranger": 403, "clerk": 200, "owner": 200,
+                             "rival": 200}),
+    "tech_check_in": ("post", ("visit",), {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 403,
+                                           "owner": 403, "rival": 404}),
+    "tech_check_out": ("post", ("visit",), {"anonymous": LOGIN, "customer": 404, "stranger": 404, "clerk": 403,
+                                            "owner": 403, "rival": 404}),
+    "visit_report": ("get", ("visit",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
+    "visit_sign_off": ("post", ("visit",), {"anonymous": LOGIN, "stranger": 404, "clerk": 403, "owner": 403,
+                                            "rival": 404}),
     # appointments: a service's slot picker is public; a booking is its customer's (paid at the store: its pay
     # page sends them to their list); the store's day of bookings is the merchant's staff's
     "service_book": ("get", ("service",), PUBLIC),
@@ -185,6 +197,19 @@ def _world() -> dict[str, Any]:
         options=[{"tier": "good", "title": "A5", "lines": [{"description": "Flyers", "quantity": "500",
                                                             "unit_price": {"amount": "0.20"}}]}])
     w.update(job_request=job_request, job_quote=job_quote)
+    from o2o.jobs import visits
+
+    site_request = jobs.request_submit(customer=w["customer"], form_id=form.pk, answers={"qty": 100},
+                                       site={"address": "1 Test Road", "lat": 30.66, "lng": 104.07})
+    site_quote = jobs.quote_create(
+        user=w["owner"], request_id=site_request.pk, valid_until=now + timezone.timedelta(days=3), deposit_share="50",
+        milestones=[{"title": "Fit", "share": "100"}],
+        options=[{"tier": "good", "title": "Fit", "lines": [{"description": "Work", "unit_price": {"amount": "90.00"}}]}])
+    site_job = jobs.quote_accept(customer=w["customer"], quote_id=site_quote.pk, option_id=site_quote.options.get().pk)
+    tech = builders.user("Technician")
+    StaffMembership.objects.create(merchant=w["merchant"], user=tech, role="courier")
+    w["visit"] = visits.visit_plan(staff=w["owner"], milestone_id=site_job.milestones.get().pk, technician_id=tech.pk,
+                                   window_start=now, window_end=now + timezone.timedelta(hours=2))
     from o2o.bookings.selectors import live_service, open_slots
     from o2o.bookings.services import booking_create, service_create
 

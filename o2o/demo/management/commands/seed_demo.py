@@ -41,13 +41,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo logins"))
         for login in LOGINS:
-            self.stdout.write(f"  {login.role:<9} {login.email:<20} {login.password:<20} {base}{login_path(login)}")
-            self.stdout.write(f"  {'':<9} {login.what}")
+            self.stdout.write(f"  {login.role:<10} {login.email:<20} {login.password:<20} {base}{login_path(login)}")
+            self.stdout.write(f"  {'':<10} {login.what}")
         places = where_to_look()
         if places:
             self.stdout.write(self.style.MIGRATE_HEADING("Where to look at Hotpot House's Chunxi Road store"))
             width = max(len(what) for _, what, _ in places)  # one column of addresses, however long a label
             for who, what, path in places:
-                self.stdout.write(f"  {who:<9} {what:<{width}} {base}{path}")
+                self.stdout.write(f"  {who:<10} {what:<{width}} {base}{path}")
         self.stdout.write(f"  API docs: {base}/api/v1/docs")
         self.stdout.write("")
