@@ -2,17 +2,22 @@
 
 The delivery dispatcher calls ``plan_round`` every few seconds with plain values (no models here):
 
-- ``Courier``: where the courier is now, how many orders the box holds.
-- ``Task``: one delivery, from its store (``pickup``, ready at ``ready_at``) to the customer (``dropoff``,
-  by ``deliver_by``). A task with ``carried_by`` set is already in that courier's box: it stays with that
-  courier (only its drop-off is planned); the others may go to any courier, and may move from one round to
-  the next until picked up.
+- ``Courier``: where the courier is now, how many orders the box holds, whose orders they carry
+  (``serves``: the merchants of their fleet; ``None`` for anyone's).
+- ``Task``: one delivery of ``merchant``, from its store (``pickup``, ready at ``ready_at``) to the customer
+  (``dropoff``, by ``deliver_by``). A task with ``carried_by`` set is already in that courier's box: it stays
+  with that courier (only its drop-off is planned); the others may go to any courier who serves their
+  merchant, and may move from one round to the next until picked up (``assigned_to``, the courier of the
+  last round, is where the search starts from, so a plan only changes when the search finds a better one).
 
 Positions are lat/lng, projected onto a local plane in metres; travel times are straight-line metres at
 scooter speed. The problem handed to the solver (PyVRP, as ``solve_pdptw``) is a pickup-and-delivery
 problem with time windows and capacity where each courier starts where they are and ends wherever their
 last drop-off is. A carried order becomes a shipment picked up at its courier's own position at time 0:
-no other courier can be there then, so it cannot move. Deliveries that can no longer be on time keep an
+no other courier can be there then, so it cannot move. Eligibility is PyVRP's routing profiles: couriers
+who may not take the same tasks get their own profile, a copy of the matrices in which the stores of the
+tasks they may not take cost more than any plan (and its time), so a plan never sends them there; the
+plan read back is checked again and an ineligible visit (a failed search) is left unassigned. Deliveries that can no longer be on time keep an
 open window (they are late whatever happens) and come out flagged ``late``.
 """
 
@@ -26,7 +31,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
 from o2o.routing.solver import route_steps
 
@@ -48,6 +53,7 @@ class Courier:
     id: Hashable
     position: LatLng
     capacity: int = 3  # orders the box holds
+    serves: frozenset[Hashable] | None = None  # the merchants whose orders they carry; None: all
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,8 @@ class Task:
     deliver_from: datetime | None = None  # not before (a scheduled delivery)
     size: int = 1
     carried_by: Hashable | None = None  # picked up already by this courier: it stays with them
+    merchant: Hashable | None = None  # whose order: only couriers serving this merchant take it
+    assigned_to: Hashable | None = None  # the last round's courier (not picked up): may move
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,11 @@ def _project(points: Sequence[LatLng]) -> tuple[np.ndarray, np.ndarray]:
     return EARTH_RADIUS_M * lng * math.cos(lat0), EARTH_RADIUS_M * lat
 
 
+def eligible(courier: Courier, task: Task) -> bool:
+    """May this courier take this task: they serve its merchant (or everyone's; or it has no merchant)."""
+    return courier.serves is None or task.merchant is None or task.merchant in courier.serves
+
+
 def plan_round(
     *,
     couriers: Sequence[Courier],
@@ -95,8 +108,11 @@ def plan_round(
     pickup_service_s: int = PICKUP_SERVICE_S,
     dropoff_service_s: int = DROPOFF_SERVICE_S,
     seed: int = 1,
+    patience: int | None = None,
 ) -> Plan:
-    """Assign and order every task; carried tasks stay with their courier. ``seconds`` bounds the search."""
+    """Assign and order every task; carried tasks stay with their courier, open ones go to a courier who
+    serves their merchant. ``seconds`` bounds the search; ``patience`` (iterations without a better plan)
+    ends it sooner when the round is small enough to be solved before the budget runs out."""
     started = time.perf_counter()
     by_id = {c.id: k for k, c in enumerate(couriers)}
     if len(by_id) != len(couriers):
@@ -141,6 +157,24 @@ def plan_round(
         distance[box, box] = duration[box, box] = 0
     # (nobody leaves the end: its row stays 0)
 
+    # Routing profiles: one per set of open tasks a courier may not take (profile 0: none barred).
+    barred_key: list[frozenset[int]] = [
+        frozenset(t for t, task in enumerate(tasks) if task.carried_by is None and not eligible(courier, task))
+        for courier in couriers
+    ]
+    profiles: dict[frozenset[int], int] = {frozenset(): 0}
+    distances, durations = [distance], [duration]
+    for barred in barred_key:
+        if barred in profiles:
+            continue
+        profiles[barred] = len(distances)
+        cols = [n_c + 2 * t for t in sorted(barred)]
+        dist_p, dur_p = distance.copy(), duration.copy()
+        dist_p[:, cols] = _OPEN  # the store of a barred task: dearer than leaving the task out (its prize)
+        dur_p[:, cols] = _OPEN
+        distances.append(dist_p)
+        durations.append(dur_p)
+
     def offset(at: datetime) -> int:
         return max(0, math.ceil((at - now).total_seconds()))
 
@@ -168,6 +202,7 @@ def plan_round(
         pyvrp.VehicleType(
             num_available=1, capacity=[max(c.capacity, 0)], start_depot=k, end_depot=n_c,
             tw_early=0, start_late=0, unit_distance_cost=1, unit_duration_cost=0,
+            profile=profiles[barred_key[k]],
         )
         for k, c in enumerate(couriers)
     ]
@@ -188,7 +223,7 @@ def plan_round(
             for t, task in enumerate(tasks)
         ]
         return pyvrp.ProblemData(locations=locations, clients=[], depots=depots, vehicle_types=vehicle_types,
-                                 distance_matrices=[distance], duration_matrices=[duration], shipments=shipments)  # type: ignore[list-item]  # PyVRP stubs say ndarray[int]
+                                 distance_matrices=distances, duration_matrices=durations, shipments=shipments)  # type: ignore[arg-type]  # PyVRP stubs say ndarray[int]
 
     # Windows are hard for PyVRP, promises are not: when the best plan still breaks some (a rush with
     # too few couriers), each broken promise becomes "as soon as that plan gets there" and the search
@@ -196,11 +231,16 @@ def plan_round(
     data = problem_data()
     current = _initial_solution(data, couriers=couriers, tasks=tasks, by_id=by_id, duration=duration,
                                 now=now, pickup_service_s=pickup_service_s, dropoff_service_s=dropoff_service_s)
+
+    def stop(budget: float) -> StoppingCriterion:
+        runtime = MaxRuntime(max(budget, 0.01))
+        return runtime if patience is None else MultipleCriteria([runtime, NoImprovement(patience)])
+
     last = False
     for attempt in range(4):
         remaining = seconds - (time.perf_counter() - started)
         last = last or attempt == 3 or remaining <= 0.05
-        current = pyvrp.solve(data, stop=MaxRuntime(max(remaining if last else remaining / 2, 0.01)), seed=seed,
+        current = pyvrp.solve(data, stop=stop(remaining if last else remaining / 2), seed=seed,
                               collect_stats=False, initial_solution=current).best
         if last:
             break
@@ -210,7 +250,8 @@ def plan_round(
         plans = []
         for route in current.routes():
             for step in route.schedule():
-                if step.type == pyvrp.ActivityType.DELIVERY and step.time_warp > 0:
+                if (step.type == pyvrp.ActivityType.DELIVERY and step.time_warp > 0
+                        and step.idx not in barred_key[route.vehicle_type()]):
                     deadline[step.idx] = step.start_time + step.time_warp
             plans.append((route.vehicle_type(), [pyvrp.Activity(step.type, step.idx) for step in route.schedule()
                                                  if step.type in (pyvrp.ActivityType.PICKUP, pyvrp.ActivityType.DELIVERY)]))
@@ -228,6 +269,8 @@ def plan_round(
             if task.carried_by is not None:
                 if by_id[task.carried_by] != k or is_pickup:
                     continue  # its "pickup" is the start; elsewhere only if the search failed
+            elif t in barred_key[k]:
+                continue  # a courier who does not serve its merchant (a failed search): left for the next round
             order[k].append((is_pickup, t))
             placed.add(t)
     for t, task in enumerate(tasks):
@@ -255,6 +298,10 @@ def plan_round(
             here = loc
         routes[courier.id] = stops
     unassigned = [task.id for t, task in enumerate(tasks) if t not in placed]
+    for k, steps in order.items():  # a task read back without its pickup (or drop-off) is not planned
+        whole = {t for _p, t in steps if _p} & {t for _p, t in steps if not _p}
+        if any(tasks[t].carried_by is None and t not in whole for _p, t in steps):
+            raise RuntimeError(f"the plan of courier {couriers[k].id!r} has half a task")
     return Plan(routes=routes, unassigned=unassigned, seconds=time.perf_counter() - started)
 
 
@@ -263,16 +310,20 @@ def _initial_solution(
     duration: np.ndarray, now: datetime, pickup_service_s: int, dropoff_service_s: int,
 ) -> pyvrp.Solution:
     """The search's start: carried orders first, each with its courier (the search never moves them: no
-    other courier can reach their box), then every open order in ready-time order to whichever courier
-    reaches its store first. Locations as in ``plan_round``."""
+    other courier can reach their box); then the orders the last round assigned, with that courier while
+    they serve it and have room (so the search starts from the plan the couriers follow); then every other
+    open order in ready-time order to whichever eligible courier with room reaches its store first.
+    Locations as in ``plan_round``."""
     n_c = len(couriers)
     activities: list[list[pyvrp.Activity]] = [[] for _ in couriers]
     here = list(range(n_c))
     clock = [0.0] * n_c
+    load = [0] * n_c
     for t, task in enumerate(tasks):
         if task.carried_by is not None:
             k = by_id[task.carried_by]
             activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
+            load[k] += task.size
     for t, task in enumerate(tasks):
         if task.carried_by is not None:
             k = by_id[task.carried_by]
@@ -281,16 +332,31 @@ def _initial_solution(
             here[k] = drop
             activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
     ready = {t: (task.ready_at - now).total_seconds() for t, task in enumerate(tasks)}
-    for t in sorted((t for t, task in enumerate(tasks) if task.carried_by is None), key=ready.__getitem__):
+
+    def append(k: int, t: int) -> None:
         pickup, drop = n_c + 2 * t, n_c + 2 * t + 1
-        room = [k for k, c in enumerate(couriers) if c.capacity >= tasks[t].size]
-        if not room:
-            continue  # no box fits it: left out, the solver may still not place it (unassigned)
-        k = min(room, key=lambda k: clock[k] + float(duration[here[k], pickup]))
         clock[k] = max(clock[k] + float(duration[here[k], pickup]), ready[t]) + pickup_service_s
         clock[k] += float(duration[pickup, drop]) + dropoff_service_s
         here[k] = drop
+        load[k] += tasks[t].size
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
+
+    open_tasks = sorted((t for t, task in enumerate(tasks) if task.carried_by is None), key=ready.__getitem__)
+    rest = []
+    for t in open_tasks:
+        k_was = by_id.get(tasks[t].assigned_to) if tasks[t].assigned_to is not None else None
+        if (k_was is not None and eligible(couriers[k_was], tasks[t])
+                and load[k_was] + tasks[t].size <= couriers[k_was].capacity):
+            append(k_was, t)
+        else:
+            rest.append(t)
+    for t in rest:
+        pickup = n_c + 2 * t
+        room = [k for k, c in enumerate(couriers)
+                if load[k] + tasks[t].size <= c.capacity and eligible(c, tasks[t])]
+        if not room:
+            continue  # no eligible box has room now: left out, the search may still place it
+        append(min(room, key=lambda k: clock[k] + float(duration[here[k], pickup])), t)
     routes = [pyvrp.Route(data, acts, k) for k, acts in enumerate(activities) if acts]
     return pyvrp.Solution(data, routes)
