@@ -172,6 +172,7 @@ def plan_round(
         dist_p, dur_p = distance.copy(), duration.copy()
         dist_p[:, cols] = _OPEN  # the store of a barred task: dearer than leaving the task out (its prize)
         dur_p[:, cols] = _OPEN
+        dist_p[cols, cols] = dur_p[cols, cols] = 0
         distances.append(dist_p)
         durations.append(dur_p)
 
