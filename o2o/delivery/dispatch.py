@@ -35,7 +35,7 @@ from o2o.routing import dispatch as routing
 log = logging.getLogger(__name__)
 
 SOLVER_SECONDS = 0.3  # the search's budget in one round (rounds run every 5 s)
-SOLVER_PATIENCE = 2000  # ... or fewer: it stops after this many iterations without a better plan
+SOLVER_PATIENCE = 100  # ... or fewer: it stops after this many iterations without a better plan
 SOLVER_DEADLINE_S = 2.0  # a plan that took longer than this is not used (greedy_nearest's is)
 PROMISE = timedelta(minutes=30)  # the window's end of a task with no promised time: its ready time + this
 
@@ -204,7 +204,36 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                 out.append(Stop(task_id=tid, kind="pickup", at=task.pickup, eta=max(stop.eta, task.ready_at)))
             else:
                 out.append(Stop(task_id=tid, kind="dropoff", at=task.dropoff, eta=stop.eta))
+    _top_up(plan, couriers=couriers, by_id=by_id, now=now)
     return plan
+
+
+def _top_up(plan: Plan, *, couriers: Sequence[CourierIn], by_id: dict[UUID, TaskIn], now: datetime) -> None:
+    """An open task the search left out (its promise cannot be kept by any plan it found) still goes to an
+    eligible courier with room, at the end of their route as greedy_nearest would: a late order must not
+    wait for a plan where it is on time, which may never come."""
+    if not plan.unassigned:
+        return
+    routes = []
+    for c in couriers:
+        stops = plan.routes.setdefault(c.id, [])
+        last = stops[-1] if stops else None
+        routes.append(_Route(courier=c, stops=stops, end=last.at if last else c.position,
+                             end_at=last.eta + timedelta(seconds=HANDOVER_S) if last else now,
+                             load=len(c.carrying) + sum(1 for cid in plan.assignments.values() if cid == c.id)))
+    left = []
+    for tid in sorted(plan.unassigned, key=lambda tid: (by_id[tid].ready_at, str(tid))):
+        t = by_id[tid]
+        room = [r for r in routes if r.load < r.courier.capacity and t.merchant_id in r.courier.merchant_ids]
+        if not room:
+            left.append(tid)
+            continue
+        r = min(room, key=lambda r: (r.end_at + leg(r.end, t.pickup), str(r.courier.id)))
+        r.go(t.id, "pickup", t.pickup, not_before=t.ready_at)
+        r.go(t.id, "dropoff", t.dropoff)
+        r.load += 1
+        plan.assignments[t.id] = r.courier.id
+    plan.unassigned = left
 
 
 def plan_fault(plan: Plan, *, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn]) -> str | None:

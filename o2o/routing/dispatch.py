@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
 from o2o.routing.solver import route_steps
@@ -158,10 +160,12 @@ def plan_round(
     # (nobody leaves the end: its row stays 0)
 
     # Routing profiles: one per set of open tasks a courier may not take (profile 0: none barred).
-    barred_key: list[frozenset[int]] = [
-        frozenset(t for t, task in enumerate(tasks) if task.carried_by is None and not eligible(courier, task))
-        for courier in couriers
-    ]
+    by_serves: dict[frozenset[Hashable] | None, frozenset[int]] = {}
+    for courier in couriers:
+        if courier.serves not in by_serves:
+            by_serves[courier.serves] = frozenset(t for t, task in enumerate(tasks)
+                                                  if task.carried_by is None and not eligible(courier, task))
+    barred_key = [by_serves[courier.serves] for courier in couriers]
     profiles: dict[frozenset[int], int] = {frozenset(): 0}
     distances, durations = [distance], [duration]
     for barred in barred_key:
@@ -191,12 +195,13 @@ def plan_round(
             kw = {"pickup_location": box_of[k], "pickup_tw_early": 0, "pickup_tw_late": 0, "pickup_service_duration": 0}
         else:
             ready = offset(task.ready_at)
-            fastest = max(int(duration[:n_c, pickup_loc].min()), ready) + pickup_service_s
+            can = [k for k in range(n_c) if t not in barred_key[k]] or list(range(n_c))
+            fastest = max(int(duration[can, pickup_loc].min()), ready) + pickup_service_s
             fastest += int(duration[pickup_loc, dropoff_loc])
             kw = {"pickup_location": pickup_loc, "pickup_tw_early": ready, "pickup_service_duration": pickup_service_s}
         kw.update(delivery_location=dropoff_loc, delivery_tw_early=early, delivery_service_duration=dropoff_service_s)
         steps_kw.append(kw)
-        # late whatever happens: the window ends when it could be there at the soonest
+        # late whatever happens: the window ends when it could be there at the soonest (by an eligible courier)
         deadline.append(max(late, fastest, early))
     depots = [pyvrp.Depot(location=k) for k in range(n_c)] + [pyvrp.Depot(location=end)]
     vehicle_types = [
@@ -241,8 +246,10 @@ def plan_round(
     for attempt in range(4):
         remaining = seconds - (time.perf_counter() - started)
         last = last or attempt == 3 or remaining <= 0.05
-        current = pyvrp.solve(data, stop=stop(remaining if last else remaining / 2), seed=seed,
-                              collect_stats=False, initial_solution=current).best
+        with warnings.catch_warnings():  # a penalty at its bound: the promises this plan breaks, relaxed below
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            current = pyvrp.solve(data, stop=stop(remaining if last else remaining / 2), seed=seed,
+                                  collect_stats=False, initial_solution=current).best
         if last:
             break
         if current.is_feasible():
