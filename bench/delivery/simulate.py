@@ -8,7 +8,7 @@ round's time; then the ratio of the on-time rates.
 
   SIM_SEED=7  SIM_MERCHANTS=12  SIM_OWN_COURIERS=1  SIM_SHARED_COURIERS=5 (per shared fleet, two fleets)
   SIM_LUNCH=90  SIM_EVENING=110 (orders)  SIM_ROUND_EVERY=15 (simulated seconds; the worker's is 5)
-  SIM_SOLVER_SECONDS=0.3 (the solver's budget per round)  SIM_DATABASE=var/simulate-delivery.sqlite3
+  SIM_SOLVER_SECONDS=0.3 (the solver's budget per round)  SIM_MARGIN_MINUTES=2 (it aims before the promise)  SIM_DATABASE=var/simulate-delivery.sqlite3
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from bench.delivery.sim import Size, build_world, order_stream, simulate
-    from o2o.delivery.dispatch import greedy_nearest, routed
+    from o2o.delivery.dispatch import SOLVER_MARGIN, greedy_nearest, routed
 
     logging.getLogger("o2o.delivery.dispatch").setLevel(logging.ERROR)  # fallbacks are counted instead
     started = time.perf_counter()
@@ -54,10 +55,11 @@ def main() -> None:
                 evening_orders=_env_int("SIM_EVENING", 110), round_every=_env_int("SIM_ROUND_EVERY", 15),
                 seed=_env_int("SIM_SEED", 7))
     budget = float(os.environ.get("SIM_SOLVER_SECONDS", "0.3"))
+    margin = timedelta(minutes=float(os.environ.get("SIM_MARGIN_MINUTES", SOLVER_MARGIN.total_seconds() / 60)))
     world = build_world(size, centre=settings.O2O["DEMO_CENTRE"])
     stream = order_stream(size, world)
     solver = simulate(world=world, stream=stream, size=size, label="routed",
-                      assign=functools.partial(routed, seconds=budget))
+                      assign=functools.partial(routed, seconds=budget, margin=margin))
     greedy = simulate(world=world, stream=stream, size=size, label="greedy", assign=greedy_nearest)
     print(json.dumps({
         "bench": "simulate_delivery",
@@ -68,6 +70,7 @@ def main() -> None:
         "orders": len(stream),
         "round_every_s": size.round_every,
         "solver_budget_s": budget,
+        "solver_margin_min": margin.total_seconds() / 60,
         "routed": solver,
         "greedy": greedy,
         "on_time_ratio": (round(solver["on_time_rate"] / greedy["on_time_rate"], 3)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 SOLVER_SECONDS = 0.3  # the search's budget in one round (rounds run every 5 s)
 SOLVER_PATIENCE = 100  # ... or fewer: it stops after this many iterations without a better plan
 SOLVER_DEADLINE_S = 2.0  # a plan that took longer than this is not used (greedy_nearest's is)
+COMMIT_M = 800  # an assigned task whose courier is this near its store is theirs: the next stop, not moved
+SOLVER_MARGIN = timedelta(minutes=2)  # the solver aims this much before the promise (kitchens run late)
 PROMISE = timedelta(minutes=30)  # the window's end of a task with no promised time: its ready time + this
 
 
@@ -169,7 +171,7 @@ def greedy_nearest(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], no
 
 
 def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now: datetime, seconds: float,
-                 patience: int | None) -> Plan:
+                 patience: int | None, margin: timedelta = SOLVER_MARGIN) -> Plan:
     """CourierIn/TaskIn -> plan_round's problem -> a Plan with an ETA at every stop (a pickup's is when the
     courier leaves the counter with the food: arriving, or the food's ready time if later)."""
     ids = {c.id for c in couriers}
@@ -178,12 +180,14 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                   for c in couriers]
     r_tasks = [routing.Task(id=ct.id, pickup=routing.LatLng(c.position.lat, c.position.lng),
                             dropoff=routing.LatLng(ct.dropoff.lat, ct.dropoff.lng), ready_at=now,
-                            deliver_by=ct.deliver_by or now + PROMISE, carried_by=c.id)
+                            deliver_by=(ct.deliver_by or now + PROMISE) - margin, carried_by=c.id)
                for c in couriers for ct in c.carrying]
+    committed = _committed(couriers, tasks)
     r_tasks += [routing.Task(id=t.id, pickup=routing.LatLng(t.pickup.lat, t.pickup.lng),
                              dropoff=routing.LatLng(t.dropoff.lat, t.dropoff.lng), ready_at=t.ready_at,
-                             deliver_by=t.deliver_by or t.ready_at + PROMISE, merchant=t.merchant_id,
-                             assigned_to=t.assigned_to if t.assigned_to in ids else None)
+                             deliver_by=(t.deliver_by or t.ready_at + PROMISE) - margin, merchant=t.merchant_id,
+                             assigned_to=t.assigned_to if t.assigned_to in ids else None,
+                             next_of=committed.get(t.id))
                 for t in tasks]
     solved = routing.plan_round(couriers=r_couriers, tasks=r_tasks, now=now, seconds=seconds, patience=patience,
                                 speed_mps=SCOOTER_M_PER_S / ROAD_FACTOR, pickup_service_s=HANDOVER_S,
@@ -206,6 +210,22 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                 out.append(Stop(task_id=tid, kind="dropoff", at=task.dropoff, eta=stop.eta))
     _top_up(plan, couriers=couriers, by_id=by_id, now=now)
     return plan
+
+
+def _committed(couriers: Sequence[CourierIn], tasks: Sequence[TaskIn]) -> dict[UUID, UUID]:
+    """Task -> courier for the tasks a courier is about to collect: assigned to them, of a merchant they
+    carry for, its store within COMMIT_M of them and room in the box; the nearest one per courier. The
+    solver keeps it as their next stop (a courier at the counter is not sent elsewhere)."""
+    by_courier = {c.id: c for c in couriers}
+    best: dict[UUID, tuple[float, str, UUID]] = {}
+    for t in tasks:
+        c = by_courier.get(t.assigned_to) if t.assigned_to is not None else None
+        if c is None or t.merchant_id not in c.merchant_ids or len(c.carrying) >= c.capacity:
+            continue
+        metres = haversine_m(c.position.lat, c.position.lng, t.pickup.lat, t.pickup.lng)
+        if metres <= COMMIT_M and (c.id not in best or (metres, str(t.id)) < best[c.id][:2]):
+            best[c.id] = (metres, str(t.id), t.id)
+    return {tid: cid for cid, (_m, _s, tid) in best.items()}
 
 
 def _top_up(plan: Plan, *, couriers: Sequence[CourierIn], by_id: dict[UUID, TaskIn], now: datetime) -> None:
@@ -268,11 +288,12 @@ def plan_fault(plan: Plan, *, couriers: Sequence[CourierIn], tasks: Sequence[Tas
 
 def routed(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now: datetime,
            seconds: float = SOLVER_SECONDS, patience: int | None = SOLVER_PATIENCE,
-           deadline_s: float = SOLVER_DEADLINE_S) -> Plan:
+           deadline_s: float = SOLVER_DEADLINE_S, margin: timedelta = SOLVER_MARGIN) -> Plan:
     """The dispatcher (see the module docstring): the routing solver's plan, else greedy_nearest's."""
     started = time.perf_counter()
     try:
-        plan = _routed_plan(couriers=couriers, tasks=tasks, now=now, seconds=seconds, patience=patience)
+        plan = _routed_plan(couriers=couriers, tasks=tasks, now=now, seconds=seconds, patience=patience,
+                            margin=margin)
         fault = plan_fault(plan, couriers=couriers, tasks=tasks)
     except Exception:  # the solver's failure must not stop dispatching: the baseline plans this round
         log.exception("dispatch: the routing solver failed (%d couriers, %d tasks); greedy_nearest plans this round",

@@ -17,7 +17,9 @@ last drop-off is. A carried order becomes a shipment picked up at its courier's 
 no other courier can be there then, so it cannot move. Eligibility is PyVRP's routing profiles: couriers
 who may not take the same tasks get their own profile, a copy of the matrices in which the stores of the
 tasks they may not take cost more than any plan (and its time), so a plan never sends them there; the
-plan read back is checked again and an ineligible visit (a failed search) is left unassigned. Deliveries that can no longer be on time keep an
+plan read back is checked again and an ineligible visit (a failed search) is left unassigned. A task
+committed to a courier (``next_of``: they are about to reach its store) is picked up from a copy of its
+store that only that courier's start reaches: it is their first stop and does not move. Deliveries that can no longer be on time keep an
 open window (they are late whatever happens) and come out flagged ``late``.
 """
 
@@ -70,6 +72,7 @@ class Task:
     carried_by: Hashable | None = None  # picked up already by this courier: it stays with them
     merchant: Hashable | None = None  # whose order: only couriers serving this merchant take it
     assigned_to: Hashable | None = None  # the last round's courier (not picked up): may move
+    next_of: Hashable | None = None  # committed: this courier's next stop is its pickup (it does not move)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,10 @@ def plan_round(
             raise ValueError(f"task {task.id!r} is carried by {task.carried_by!r}, who is not in this round")
         if task.size < 1:
             raise ValueError(f"task {task.id!r} has size {task.size}")
+        if task.next_of is not None and (task.next_of not in by_id or task.carried_by is not None):
+            raise ValueError(f"task {task.id!r} is committed to {task.next_of!r}, who is not in this round")
+    if len({t.next_of for t in tasks if t.next_of is not None}) != sum(t.next_of is not None for t in tasks):
+        raise ValueError("a courier has two next stops")
     routes: dict[Hashable, list[Stop]] = {c.id: [] for c in couriers}
     if not couriers or not tasks:
         return Plan(routes=routes, unassigned=[t.id for t in tasks if t.carried_by is None],
@@ -142,6 +149,11 @@ def plan_round(
         if k is not None and k not in box_of:
             box_of[k] = len(points)
             points.append(couriers[k].position)
+    copy_of: dict[int, int] = {}  # a committed task's pickup: a copy of its store only its courier reaches
+    for t, task in enumerate(tasks):
+        if task.next_of is not None:
+            copy_of[t] = len(points)
+            points.append(task.pickup)
     xs, ys = _project(points)
     metres = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
     n_loc = len(points) + 1
@@ -157,6 +169,15 @@ def plan_round(
         duration[:, box] = _OPEN
         distance[k, box] = duration[k, box] = 0
         distance[box, box] = duration[box, box] = 0
+    # A committed pickup's copy is reached from its courier's start (or box) only: it is their first stop.
+    for t, copy in copy_of.items():
+        k = by_id[tasks[t].next_of]
+        real_d, real_t = distance[:, copy].copy(), duration[:, copy].copy()
+        distance[:, copy] = _OPEN
+        duration[:, copy] = _OPEN
+        for row in (k, box_of.get(k), copy):
+            if row is not None:
+                distance[row, copy], duration[row, copy] = real_d[row], real_t[row]
     # (nobody leaves the end: its row stays 0)
 
     # Routing profiles: one per set of open tasks a courier may not take (profile 0: none barred).
@@ -198,7 +219,8 @@ def plan_round(
             can = [k for k in range(n_c) if t not in barred_key[k]] or list(range(n_c))
             fastest = max(int(duration[can, pickup_loc].min()), ready) + pickup_service_s
             fastest += int(duration[pickup_loc, dropoff_loc])
-            kw = {"pickup_location": pickup_loc, "pickup_tw_early": ready, "pickup_service_duration": pickup_service_s}
+            kw = {"pickup_location": copy_of.get(t, pickup_loc), "pickup_tw_early": ready,
+                  "pickup_service_duration": pickup_service_s}
         kw.update(delivery_location=dropoff_loc, delivery_tw_early=early, delivery_service_duration=dropoff_service_s)
         steps_kw.append(kw)
         # late whatever happens: the window ends when it could be there at the soonest (by an eligible courier)
@@ -221,8 +243,8 @@ def plan_round(
                 delivery_tw_late=deadline[t],
                 amount=[task.size],
                 # an open task may wait for the next round when no box has room; a carried one may not
-                required=task.carried_by is not None,
-                prize=0 if task.carried_by is not None else 10_000_000,
+                required=task.carried_by is not None or task.next_of is not None,
+                prize=0 if task.carried_by is not None or task.next_of is not None else 10_000_000,
                 name=str(task.id),
                 **steps_kw[t],
             )
@@ -277,7 +299,7 @@ def plan_round(
             if task.carried_by is not None:
                 if by_id[task.carried_by] != k or is_pickup:
                     continue  # its "pickup" is the start; elsewhere only if the search failed
-            elif t in barred_key[k]:
+            elif t in barred_key[k] or (task.next_of is not None and by_id[task.next_of] != k):
                 continue  # a courier who does not serve its merchant (a failed search): left for the next round
             order[k].append((is_pickup, t))
             placed.add(t)
@@ -319,19 +341,23 @@ def _initial_solution(
 ) -> pyvrp.Solution:
     """The search's start: carried orders first, each with its courier (the search never moves them: no
     other courier can reach their box); then the orders the last round assigned, with that courier while
-    they serve it and have room (so the search starts from the plan the couriers follow); then every other
-    open order in ready-time order to whichever eligible courier with room reaches its store first.
+    they serve it (so the search starts from the plan the couriers follow: the box's capacity is what it
+    holds at once, and these go one after the other); then every other open order in ready-time order to
+    whichever eligible courier reaches its store first.
     Locations as in ``plan_round``."""
     n_c = len(couriers)
     activities: list[list[pyvrp.Activity]] = [[] for _ in couriers]
     here = list(range(n_c))
     clock = [0.0] * n_c
-    load = [0] * n_c
     for t, task in enumerate(tasks):
         if task.carried_by is not None:
             k = by_id[task.carried_by]
             activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
-            load[k] += task.size
+    committed = {by_id[task.next_of]: t for t, task in enumerate(tasks) if task.next_of is not None}
+    for k, t in committed.items():  # right after the box: the store they are riding to
+        activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
+        clock[k] = max(float(duration[k, n_c + 2 * t]), (tasks[t].ready_at - now).total_seconds()) + pickup_service_s
+        here[k] = n_c + 2 * t
     for t, task in enumerate(tasks):
         if task.carried_by is not None:
             k = by_id[task.carried_by]
@@ -340,29 +366,32 @@ def _initial_solution(
             here[k] = drop
             activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
     ready = {t: (task.ready_at - now).total_seconds() for t, task in enumerate(tasks)}
+    for k, t in committed.items():
+        drop = n_c + 2 * t + 1
+        clock[k] += float(duration[here[k], drop]) + dropoff_service_s
+        here[k] = drop
+        activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
 
     def append(k: int, t: int) -> None:
         pickup, drop = n_c + 2 * t, n_c + 2 * t + 1
         clock[k] = max(clock[k] + float(duration[here[k], pickup]), ready[t]) + pickup_service_s
         clock[k] += float(duration[pickup, drop]) + dropoff_service_s
         here[k] = drop
-        load[k] += tasks[t].size
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
 
-    open_tasks = sorted((t for t, task in enumerate(tasks) if task.carried_by is None), key=ready.__getitem__)
+    open_tasks = sorted((t for t, task in enumerate(tasks) if task.carried_by is None and task.next_of is None),
+                        key=ready.__getitem__)
     rest = []
     for t in open_tasks:
         k_was = by_id.get(tasks[t].assigned_to) if tasks[t].assigned_to is not None else None
-        if (k_was is not None and eligible(couriers[k_was], tasks[t])
-                and load[k_was] + tasks[t].size <= couriers[k_was].capacity):
-            append(k_was, t)
+        if k_was is not None and eligible(couriers[k_was], tasks[t]) and tasks[t].size <= couriers[k_was].capacity:
+            append(k_was, t)  # one after the other: the box holds the carried ones, then one at a time
         else:
             rest.append(t)
     for t in rest:
         pickup = n_c + 2 * t
-        room = [k for k, c in enumerate(couriers)
-                if load[k] + tasks[t].size <= c.capacity and eligible(c, tasks[t])]
+        room = [k for k, c in enumerate(couriers) if tasks[t].size <= c.capacity and eligible(c, tasks[t])]
         if not room:
             continue  # no eligible box has room now: left out, the search may still place it
         append(min(room, key=lambda k: clock[k] + float(duration[here[k], pickup])), t)
