@@ -7,7 +7,7 @@ rate, mean and p95 delivery minutes, courier utilisation, orders per courier-hou
 round's time; then the ratio of the on-time rates.
 
   SIM_SEED=7  SIM_MERCHANTS=12  SIM_OWN_COURIERS=1  SIM_SHARED_COURIERS=5 (per shared fleet, two fleets)
-  SIM_LUNCH=90  SIM_EVENING=110 (orders)  SIM_ROUND_EVERY=15 (simulated seconds; the worker's is 5)
+  SIM_LUNCH=60  SIM_EVENING=70 (orders)  SIM_ROUND_EVERY=30 (simulated seconds; the worker's is 5)
   SIM_SOLVER_SECONDS=0.3 (the solver's budget per round)  SIM_MARGIN_MINUTES=2 (it aims before the promise)  SIM_DATABASE=var/simulate-delivery.sqlite3
 """
 
@@ -51,8 +51,8 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     size = Size(merchants=_env_int("SIM_MERCHANTS", 12), own_couriers=_env_int("SIM_OWN_COURIERS", 1),
-                shared_couriers=_env_int("SIM_SHARED_COURIERS", 5), lunch_orders=_env_int("SIM_LUNCH", 90),
-                evening_orders=_env_int("SIM_EVENING", 110), round_every=_env_int("SIM_ROUND_EVERY", 15),
+                shared_couriers=_env_int("SIM_SHARED_COURIERS", 5), lunch_orders=_env_int("SIM_LUNCH", 60),
+                evening_orders=_env_int("SIM_EVENING", 70), round_every=_env_int("SIM_ROUND_EVERY", 30),
                 seed=_env_int("SIM_SEED", 7))
     budget = float(os.environ.get("SIM_SOLVER_SECONDS", "0.3"))
     margin = timedelta(minutes=float(os.environ.get("SIM_MARGIN_MINUTES", SOLVER_MARGIN.total_seconds() / 60)))

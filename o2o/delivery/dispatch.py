@@ -38,6 +38,7 @@ SOLVER_SECONDS = 0.3  # the search's budget in one round (rounds run every 5 s)
 SOLVER_PATIENCE = 100  # ... or fewer: it stops after this many iterations without a better plan
 SOLVER_DEADLINE_S = 2.0  # a plan that took longer than this is not used (greedy_nearest's is)
 COMMIT_M = 800  # an assigned task whose courier is this near its store is theirs: the next stop, not moved
+SOLVER_DURATION_COST = 10  # per second of a courier's route, beside 1 per metre: sooner over shorter
 SOLVER_MARGIN = timedelta(minutes=2)  # the solver aims this much before the promise (kitchens run late)
 PROMISE = timedelta(minutes=30)  # the window's end of a task with no promised time: its ready time + this
 
@@ -190,6 +191,7 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                              next_of=committed.get(t.id))
                 for t in tasks]
     solved = routing.plan_round(couriers=r_couriers, tasks=r_tasks, now=now, seconds=seconds, patience=patience,
+                                duration_cost=SOLVER_DURATION_COST,
                                 speed_mps=SCOOTER_M_PER_S / ROAD_FACTOR, pickup_service_s=HANDOVER_S,
                                 dropoff_service_s=HANDOVER_S)
     by_id = {t.id: t for t in tasks}

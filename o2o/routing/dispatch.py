@@ -114,10 +114,13 @@ def plan_round(
     dropoff_service_s: int = DROPOFF_SERVICE_S,
     seed: int = 1,
     patience: int | None = None,
+    duration_cost: int = 0,
 ) -> Plan:
     """Assign and order every task; carried tasks stay with their courier, open ones go to a courier who
     serves their merchant. ``seconds`` bounds the search; ``patience`` (iterations without a better plan)
-    ends it sooner when the round is small enough to be solved before the budget runs out."""
+    ends it sooner when the round is small enough to be solved before the budget runs out. The cost is the
+    metres ridden plus ``duration_cost`` per second of each courier's route (start to last drop-off, waits
+    included): with it, work is spread so that the last drop-offs come sooner rather than batched."""
     started = time.perf_counter()
     by_id = {c.id: k for k, c in enumerate(couriers)}
     if len(by_id) != len(couriers):
@@ -229,7 +232,7 @@ def plan_round(
     vehicle_types = [
         pyvrp.VehicleType(
             num_available=1, capacity=[max(c.capacity, 0)], start_depot=k, end_depot=n_c,
-            tw_early=0, start_late=0, unit_distance_cost=1, unit_duration_cost=0,
+            tw_early=0, start_late=0, unit_distance_cost=1, unit_duration_cost=duration_cost,
             profile=profiles[barred_key[k]],
         )
         for k, c in enumerate(couriers)
@@ -237,14 +240,19 @@ def plan_round(
     locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in zip(xs, ys, strict=True)]
     locations.append(pyvrp.Location(x=0.0, y=0.0))
 
+    servable = [task.carried_by is not None or task.next_of is not None
+                or any(t not in barred_key[k] and c.capacity >= task.size for k, c in enumerate(couriers))
+                for t, task in enumerate(tasks)]
+
     def problem_data() -> pyvrp.ProblemData:
         shipments = [
             pyvrp.Shipment(
                 delivery_tw_late=deadline[t],
                 amount=[task.size],
-                # an open task may wait for the next round when no box has room; a carried one may not
-                required=task.carried_by is not None or task.next_of is not None,
-                prize=0 if task.carried_by is not None or task.next_of is not None else 10_000_000,
+                # every task some courier may take is planned (a late one too: left out, it would wait at the
+                # back of the queue round after round); one no eligible box can hold waits for the next round
+                required=servable[t],
+                prize=0 if servable[t] else 10_000_000,
                 name=str(task.id),
                 **steps_kw[t],
             )
