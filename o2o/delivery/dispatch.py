@@ -56,6 +56,7 @@ class CarriedTask:
     id: UUID
     dropoff: Point
     deliver_by: datetime | None = None  # the time promised at checkout
+    eta_dropoff: datetime | None = None  # the last round's
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class TaskIn:
     ready_at: datetime
     assigned_to: UUID | None = None  # the courier of an earlier round (not picked up yet)
     deliver_by: datetime | None = None  # the time promised at checkout
+    eta_pickup: datetime | None = None  # the last round's plan (its courier is assigned_to)
+    eta_dropoff: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -181,14 +184,15 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                   for c in couriers]
     r_tasks = [routing.Task(id=ct.id, pickup=routing.LatLng(c.position.lat, c.position.lng),
                             dropoff=routing.LatLng(ct.dropoff.lat, ct.dropoff.lng), ready_at=now,
-                            deliver_by=(ct.deliver_by or now + PROMISE) - margin, carried_by=c.id)
+                            deliver_by=(ct.deliver_by or now + PROMISE) - margin, carried_by=c.id,
+                            hint=_hint(now, ct.eta_dropoff, ct.eta_dropoff))
                for c in couriers for ct in c.carrying]
     committed = _committed(couriers, tasks)
     r_tasks += [routing.Task(id=t.id, pickup=routing.LatLng(t.pickup.lat, t.pickup.lng),
                              dropoff=routing.LatLng(t.dropoff.lat, t.dropoff.lng), ready_at=t.ready_at,
                              deliver_by=(t.deliver_by or t.ready_at + PROMISE) - margin, merchant=t.merchant_id,
                              assigned_to=t.assigned_to if t.assigned_to in ids else None,
-                             next_of=committed.get(t.id))
+                             next_of=committed.get(t.id), hint=_hint(now, t.eta_pickup, t.eta_dropoff))
                 for t in tasks]
     solved = routing.plan_round(couriers=r_couriers, tasks=r_tasks, now=now, seconds=seconds, patience=patience,
                                 duration_cost=SOLVER_DURATION_COST,
@@ -212,6 +216,13 @@ def _routed_plan(*, couriers: Sequence[CourierIn], tasks: Sequence[TaskIn], now:
                 out.append(Stop(task_id=tid, kind="dropoff", at=task.dropoff, eta=stop.eta))
     _top_up(plan, couriers=couriers, by_id=by_id, now=now)
     return plan
+
+
+def _hint(now: datetime, pickup: datetime | None, dropoff: datetime | None) -> tuple[float, float] | None:
+    """The last plan's stop times, in seconds from now (the order the solver starts from)."""
+    if pickup is None or dropoff is None:
+        return None
+    return (pickup - now).total_seconds(), (dropoff - now).total_seconds()
 
 
 def _committed(couriers: Sequence[CourierIn], tasks: Sequence[TaskIn]) -> dict[UUID, UUID]:

@@ -60,7 +60,8 @@ def round_inputs(*, now: datetime) -> tuple[list[CourierIn], list[TaskIn]]:
         merchants[user_id].add(merchant_id)
     carried: dict[UUID, list[CarriedTask]] = defaultdict(list)
     for d in Delivery.objects.filter(courier__in=couriers, status__in=CARRIED).order_by("sequence"):
-        carried[d.courier_id].append(CarriedTask(id=d.pk, dropoff=Point(d.lat, d.lng), deliver_by=d.promised_at))  # type: ignore[index]
+        carried[d.courier_id].append(  # type: ignore[index]
+            CarriedTask(id=d.pk, dropoff=Point(d.lat, d.lng), deliver_by=d.promised_at, eta_dropoff=d.eta_dropoff))
     cins = [CourierIn(id=c.pk, position=Point(c.lat, c.lng), merchant_ids=frozenset(merchants[c.user_id]),  # type: ignore[arg-type]
                       capacity=c.capacity, carrying=tuple(carried[c.pk])) for c in couriers if merchants[c.user_id]]
     rows = (Delivery.objects.filter(status__in=DISPATCHABLE, order__status__in=PAID_STATUSES,
@@ -69,7 +70,7 @@ def round_inputs(*, now: datetime) -> tuple[list[CourierIn], list[TaskIn]]:
             .select_related("store").order_by("ready_estimate", "id"))
     tasks = [TaskIn(id=d.pk, merchant_id=d.store.merchant_id, pickup=Point(d.store.lat, d.store.lng),
                     dropoff=Point(d.lat, d.lng), ready_at=d.ready_estimate or now, assigned_to=d.courier_id,
-                    deliver_by=d.promised_at)
+                    deliver_by=d.promised_at, eta_pickup=d.eta_pickup, eta_dropoff=d.eta_dropoff)
              for d in rows]
     return cins, tasks
 

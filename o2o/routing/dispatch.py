@@ -73,6 +73,7 @@ class Task:
     merchant: Hashable | None = None  # whose order: only couriers serving this merchant take it
     assigned_to: Hashable | None = None  # the last round's courier (not picked up): may move
     next_of: Hashable | None = None  # committed: this courier's next stop is its pickup (it does not move)
+    hint: tuple[float, float] | None = None  # the last plan's (pickup, drop-off) seconds from now: its order
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,8 +350,8 @@ def _initial_solution(
 ) -> pyvrp.Solution:
     """The search's start: carried orders first, each with its courier (the search never moves them: no
     other courier can reach their box); then the orders the last round assigned, with that courier while
-    they serve it (so the search starts from the plan the couriers follow: the box's capacity is what it
-    holds at once, and these go one after the other); then every other open order in ready-time order to
+    they serve it, all in the order of the last plan (``hint``), so the search starts from the plan the
+    couriers follow and only leaves it for a better one; then every other open order in ready-time order to
     whichever eligible courier reaches its store first.
     Locations as in ``plan_round``."""
     n_c = len(couriers)
@@ -366,19 +367,28 @@ def _initial_solution(
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
         clock[k] = max(float(duration[k, n_c + 2 * t]), (tasks[t].ready_at - now).total_seconds()) + pickup_service_s
         here[k] = n_c + 2 * t
-    for t, task in enumerate(tasks):
-        if task.carried_by is not None:
-            k = by_id[task.carried_by]
-            drop = n_c + 2 * t + 1
-            clock[k] += float(duration[here[k], drop]) + dropoff_service_s
-            here[k] = drop
-            activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
     ready = {t: (task.ready_at - now).total_seconds() for t, task in enumerate(tasks)}
-    for k, t in committed.items():
-        drop = n_c + 2 * t + 1
-        clock[k] += float(duration[here[k], drop]) + dropoff_service_s
-        here[k] = drop
-        activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
+    # the stops the courier already has, in the last plan's order (``hint``; unknown ones after, by ready time)
+    kept: dict[int, list[tuple[float, float, int, int]]] = {k: [] for k in range(n_c)}
+    rest = []
+    for t, task in enumerate(tasks):
+        hint = task.hint or (math.inf, math.inf)
+        if task.carried_by is not None or task.next_of is not None:
+            k = by_id[task.carried_by if task.carried_by is not None else task.next_of]
+            kept[k].append((hint[1], ready[t], 1, t))
+            continue
+        k_was = by_id.get(task.assigned_to) if task.assigned_to is not None else None
+        if k_was is not None and eligible(couriers[k_was], task) and task.size <= couriers[k_was].capacity:
+            kept[k_was] += [(hint[0], ready[t], 0, t), (hint[1], ready[t], 1, t)]
+        else:
+            rest.append(t)
+    for k, stops in kept.items():
+        for _h, _r, is_drop, t in sorted(stops):
+            loc = n_c + 2 * t + is_drop
+            clock[k] += float(duration[here[k], loc])
+            clock[k] = (max(clock[k], ready[t]) + pickup_service_s) if not is_drop else clock[k] + dropoff_service_s
+            here[k] = loc
+            activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY if is_drop else pyvrp.ActivityType.PICKUP, t))
 
     def append(k: int, t: int) -> None:
         pickup, drop = n_c + 2 * t, n_c + 2 * t + 1
@@ -388,15 +398,7 @@ def _initial_solution(
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.PICKUP, t))
         activities[k].append(pyvrp.Activity(pyvrp.ActivityType.DELIVERY, t))
 
-    open_tasks = sorted((t for t, task in enumerate(tasks) if task.carried_by is None and task.next_of is None),
-                        key=ready.__getitem__)
-    rest = []
-    for t in open_tasks:
-        k_was = by_id.get(tasks[t].assigned_to) if tasks[t].assigned_to is not None else None
-        if k_was is not None and eligible(couriers[k_was], tasks[t]) and tasks[t].size <= couriers[k_was].capacity:
-            append(k_was, t)  # one after the other: the box holds the carried ones, then one at a time
-        else:
-            rest.append(t)
+    rest.sort(key=lambda t: (ready[t], t))
     for t in rest:
         pickup = n_c + 2 * t
         room = [k for k, c in enumerate(couriers) if tasks[t].size <= c.capacity and eligible(c, tasks[t])]
