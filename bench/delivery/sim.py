@@ -155,7 +155,7 @@ def _open_delivery(spec: OrderSpec, world: World, *, label: str) -> UUID:
     from o2o.orders.models import Order
 
     store, zone = world.stores[spec.store], world.zones[spec.store]
-    order = Order.objects.create(number=f"SIM-{label}-{spec.n}-{time.time_ns() % 10**9}", customer=world.customer,
+    order = Order.objects.create(number=f"S{label[:1]}{spec.n}-{time.time_ns() % 10**9}", customer=world.customer,
                                  merchant_id=store.merchant_id, store=store, status="paid", fulfilment="delivery",
                                  fulfilment_status="preparing", currency="CNY", total_amount=Decimal("40.00"),
                                  paid_amount=Decimal("40.00"), expires_at=spec.at, paid_at=spec.at)
