@@ -35,6 +35,7 @@ help:
 	@echo "make messages   extract zh_Hans translations into locale/ and compile them"
 	@echo "make demo-reset delete the demo SQLite database and uploaded media (the next make demo reseeds)"
 	@echo "make bench-discovery, make bench-flashsale   benchmarks (bench/); each prints JSON lines with its baseline"
+	@echo "make simulate-delivery   a simulated lunch and evening: the dispatcher (PyVRP) beside greedy nearest-courier (bench/delivery)"
 	@echo "make cluster    HAProxy, two app nodes, two workers, a PostgreSQL primary + replica, Redis (make cluster-stop)"
 
 # --- the virtualenv: rebuilt when pyproject.toml changes ---

@@ -3,8 +3,9 @@ function (dispatch.ASSIGN, pure) for a plan, and write it with conditional updat
 
 A task is written only while it is still open or assigned (`WHERE status IN (open, assigned)`), so a
 courier picking an order up during the round keeps it: a round never takes a task from a courier who
-has picked it up. Idempotent: a second round at once finds the same plan (the greedy one keeps its
-earlier assignments) and changes nothing but the ETAs."""
+has picked it up. Idempotent: a second round at once finds the same plan (the solver starts from the
+assignments of the last round and keeps them unless it finds a better plan; the greedy one always keeps
+them) and changes nothing but the ETAs."""
 
 from __future__ import annotations
 
@@ -41,10 +42,11 @@ class RoundResult:
     moved: int
     unassigned: int
     seconds: float
+    solver: str = "greedy"  # who planned the round (the routing solver, or greedy_nearest as its fallback)
 
     def as_dict(self) -> dict[str, Any]:
         return {"couriers": self.couriers, "tasks": self.tasks, "assigned": self.assigned, "moved": self.moved,
-                "unassigned": self.unassigned, "seconds": round(self.seconds, 4)}
+                "unassigned": self.unassigned, "seconds": round(self.seconds, 4), "solver": self.solver}
 
 
 def round_inputs(*, now: datetime) -> tuple[list[CourierIn], list[TaskIn]]:
@@ -58,7 +60,8 @@ def round_inputs(*, now: datetime) -> tuple[list[CourierIn], list[TaskIn]]:
         merchants[user_id].add(merchant_id)
     carried: dict[UUID, list[CarriedTask]] = defaultdict(list)
     for d in Delivery.objects.filter(courier__in=couriers, status__in=CARRIED).order_by("sequence"):
-        carried[d.courier_id].append(CarriedTask(id=d.pk, dropoff=Point(d.lat, d.lng)))  # type: ignore[index]
+        carried[d.courier_id].append(  # type: ignore[index]
+            CarriedTask(id=d.pk, dropoff=Point(d.lat, d.lng), deliver_by=d.promised_at, eta_dropoff=d.eta_dropoff))
     cins = [CourierIn(id=c.pk, position=Point(c.lat, c.lng), merchant_ids=frozenset(merchants[c.user_id]),  # type: ignore[arg-type]
                       capacity=c.capacity, carrying=tuple(carried[c.pk])) for c in couriers if merchants[c.user_id]]
     rows = (Delivery.objects.filter(status__in=DISPATCHABLE, order__status__in=PAID_STATUSES,
@@ -66,7 +69,8 @@ def round_inputs(*, now: datetime) -> tuple[list[CourierIn], list[TaskIn]]:
             .filter(Q(ready_estimate__isnull=True) | Q(ready_estimate__lte=now + HORIZON))
             .select_related("store").order_by("ready_estimate", "id"))
     tasks = [TaskIn(id=d.pk, merchant_id=d.store.merchant_id, pickup=Point(d.store.lat, d.store.lng),
-                    dropoff=Point(d.lat, d.lng), ready_at=d.ready_estimate or now, assigned_to=d.courier_id)
+                    dropoff=Point(d.lat, d.lng), ready_at=d.ready_estimate or now, assigned_to=d.courier_id,
+                    deliver_by=d.promised_at, eta_pickup=d.eta_pickup, eta_dropoff=d.eta_dropoff)
              for d in rows]
     return cins, tasks
 
@@ -108,4 +112,4 @@ def dispatch_round(*, now: datetime | None = None, assign: dispatch.AssignFn | N
                 if d is not None:
                     delivery_move(d, "open", reason="no courier", courier=None, eta_pickup=None, eta_dropoff=None)
     return RoundResult(couriers=len(couriers), tasks=len(tasks), assigned=assigned, moved=moved,
-                       unassigned=len(plan.unassigned), seconds=time.perf_counter() - started)
+                       unassigned=len(plan.unassigned), seconds=time.perf_counter() - started, solver=plan.solver)

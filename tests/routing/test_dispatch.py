@@ -132,3 +132,23 @@ def test_every_round_keeps_carried_orders_with_their_courier_and_plans_each_orde
     couriers, tasks = round_
     plan = plan_round(couriers=couriers, tasks=tasks, now=NOW, seconds=0.05)
     _check_plan(plan, couriers, tasks)
+
+
+def test_a_committed_task_is_its_couriers_next_stop_and_an_ineligible_courier_never_gets_one():
+    # "mine" is 600 m from the store and about to collect "a"; "close" stands at the store's door
+    mine, close = Courier("mine", _at(600, 0), capacity=3), Courier("close", _at(5, 0), capacity=3)
+    a = Task("a", _at(0, 0), _at(-1000, 0), ready_at=NOW, deliver_by=NOW + timedelta(minutes=40), next_of="mine")
+    plan = plan_round(couriers=[mine, close], tasks=[a], now=NOW, seconds=0.1)
+    assert [(s.task, s.kind) for s in plan.routes["mine"]] == [("a", "pickup"), ("a", "dropoff")]
+    assert plan.routes["close"] == []
+    free = Task("a", _at(0, 0), _at(-1000, 0), ready_at=NOW, deliver_by=NOW + timedelta(minutes=40))
+    assert [s.task for s in plan_round(couriers=[mine, close], tasks=[free], now=NOW, seconds=0.1).routes["close"]] == ["a", "a"]
+    # eligibility: the courier at the door does not carry for merchant "m2"
+    fleet = Courier("fleet", _at(3000, 0), capacity=3, serves=frozenset({"m2"}))
+    other = Courier("other", _at(5, 0), capacity=3, serves=frozenset({"m1"}))
+    b = Task("b", _at(0, 0), _at(-1000, 0), ready_at=NOW, deliver_by=NOW + timedelta(minutes=60), merchant="m2")
+    plan = plan_round(couriers=[other, fleet], tasks=[b], now=NOW, seconds=0.1)
+    assert plan.routes["other"] == [] and [s.task for s in plan.routes["fleet"]] == ["b", "b"]
+    with pytest.raises(ValueError, match="two next stops"):
+        plan_round(couriers=[mine], tasks=[a, Task("c", _at(0, 0), _at(1, 1), ready_at=NOW, deliver_by=NOW,
+                                                    next_of="mine")], now=NOW)
