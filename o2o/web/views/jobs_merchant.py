@@ -243,7 +243,7 @@ def _console_page(request: HttpRequest, merchant: Any, req: Any, job: Job | None
                 "answer_form": answer_forms.get(str(m.pk)) or AnswerForm(prefix=f"a-{m.pk}"),
                 "can_start": m.status == MilestoneStatus.PENDING and m.kind != MilestoneKind.PROOF,
                 "can_done": m.status in (MilestoneStatus.PENDING, MilestoneStatus.IN_PROGRESS)
-                and (m.kind != MilestoneKind.PROOF or approved),
+                and (m.kind not in (MilestoneKind.PROOF, MilestoneKind.PRINTING) or approved),
                 "waits_proof": m.kind == MilestoneKind.PRINTING and not approved
                 and m.status == MilestoneStatus.PENDING})
     response = _render(request, "web/merchant/job_request.html", {
