@@ -79,16 +79,14 @@ def answers_of(form: forms.Form, fields: list[dict[str, Any]]) -> dict[str, Any]
     return out
 
 
-# --- the merchant's form editor ------------------------------------------------------------------------------
+# --- the merchant's form editor (its help texts are said once, above the rows: web/merchant/job_form.html) ------------------------------------------------------------------------------
 
 class FieldDefForm(forms.Form):
     label = forms.CharField(label=gettext_lazy("Question"), max_length=140, required=False)
-    key = forms.SlugField(label=gettext_lazy("Key"), max_length=40, required=False,
-                          help_text=gettext_lazy("Lower-case letters, digits and _; made from the question when empty."))
+    key = forms.SlugField(label=gettext_lazy("Key"), max_length=40, required=False)
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
     required = forms.BooleanField(label=gettext_lazy("Required"), required=False)
-    choices = forms.CharField(label=gettext_lazy("Choices"), required=False, max_length=3000,
-                              help_text=gettext_lazy("For a choice: the options, separated by commas."))
+    choices = forms.CharField(label=gettext_lazy("Choices"), required=False, max_length=3000)
     min = forms.DecimalField(label=gettext_lazy("Min"), required=False, max_digits=12, decimal_places=2)
     max = forms.DecimalField(label=gettext_lazy("Max"), required=False, max_digits=12, decimal_places=2)
     max_files = forms.IntegerField(label=gettext_lazy("Max photos"), required=False, min_value=1, max_value=12)

@@ -157,6 +157,23 @@ def test_print_job_from_request_to_pickup(chromium_browser, live_server, api_cli
         customer.screenshot(path=str(SHOTS / "5-completed-phone.png"), full_page=True)
         owner.reload()
         owner.screenshot(path=str(SHOTS / "6-merchant-completed.png"), full_page=True)
+        owner.goto(f"{base}/merchant/{mid}/jobs/forms/{form_id}/")
+        assert owner.input_value("#id_f-4-label") == "Artwork"
+        owner.screenshot(path=str(SHOTS / "9-merchant-form-editor.png"), full_page=True)
+        # 8. the same pages in Chinese, on the phone
+        zh = chromium_browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                          storage_state=phone.storage_state(), locale="zh-CN", is_mobile=True,
+                                          extra_http_headers={"Accept-Language": "zh-hans"})
+        try:
+            page = zh.new_page()
+            page.goto(f"{base}/jobs/forms/{form_id}/")
+            assert "提交需求" in page.inner_text(".job-form form") and page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(SHOTS / "7-request-form-zh-phone.png"), full_page=True)
+            page.goto(f"{base}/jobs/requests/{req.pk}/")
+            assert "全部完成" in page.inner_text(".next-step") and "已托管" not in page.inner_text(".next-step")
+            page.screenshot(path=str(SHOTS / "8-request-zh-phone.png"), full_page=True)
+        finally:
+            zh.close()
         assert problems == [] and owner_problems == []
     finally:
         phone.close()

@@ -99,7 +99,7 @@ def test_print_job_proof_gates_printing_and_the_customer_approves(shop):
     assert printing.status == "done"
     # the deposit (300.00) covered the proof (100.00): printing needs 500.00 more before it is signed off
     page = customer.get(f"/jobs/requests/{req_id}/").content.decode()
-    assert "Pay 500.00 to sign off" in page
+    assert "Pay CN¥500.00 to sign off" in page
     pay = f"/jobs/milestones/{printing.pk}/pay/"
     assert customer.post(pay, {"card_number": GOOD_CARD, "expiry": "12/30", "cvc": "123"}).status_code == 302
     assert customer.post(f"/jobs/milestones/{printing.pk}/sign-off/").status_code == 302

@@ -146,7 +146,8 @@ def _request_page(request: HttpRequest, req: Any, side: str, comment: CommentFor
     milestones, proofs, change_orders = [], [], []
     deposit_due = None
     if job is not None:
-        milestones = [{"m": m, "due": escrow.milestone_due(job, m),
+        milestones = [{"m": m, "due": Money(escrow.milestone_due(job, m), job.currency),
+                       "amount": Money(m.amount, m.currency),
                        "dispute": m.disputes.filter(decided_at__isnull=True).order_by("-created_at").first()}
                       for m in job.milestones.all().order_by("position", "created_at")]
         proofs = list(job.proofs.order_by("-version"))
@@ -165,12 +166,19 @@ def _request_page(request: HttpRequest, req: Any, side: str, comment: CommentFor
     return render(request, "web/customer/job_request.html", {
         "req": req, "side": side, "answers": answers, "now": timezone.now(),
         "quotes": quotes_of(req), "next_step": _next_step(req, job, proofs, change_orders, milestones),
-        "job": job, "escrow": selectors.escrow_sums(job.pk) if job else None, "milestones": milestones,
+        "job": job, "escrow": escrow_money(job), "milestones": milestones,
         "proofs": proofs, "change_orders": change_orders, "deposit_due": deposit_due,
         "thread": req.messages.select_related("author").prefetch_related("photos").order_by("created_at")[:500],
         "comment_form": comment or CommentForm(), "photo_accept": PHOTO_ACCEPT,
         "console_url": reverse("web:merchant_job_request", args=[req.merchant_id, req.pk]) if side == "merchant" else "",
     }, status=status)
+
+
+def escrow_money(job: Job | None) -> dict[str, Money] | None:
+    """The job's escrow sums (jobs.selectors.escrow_sums) as money to show."""
+    if job is None:
+        return None
+    return {k: Money(v, job.currency) for k, v in selectors.escrow_sums(job.pk).items()}
 
 
 def quotes_of(req: JobRequest) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from o2o.core.errors import DomainError, Invalid
+from o2o.core.money import Money
 from o2o.core.uploads import read_limited
 from o2o.jobs import escrow, selectors, services, site
 from o2o.jobs.enums import MilestoneKind, MilestoneStatus, ProofStatus, Tier, Trade
@@ -223,7 +224,7 @@ def merchant_job_request(request: HttpRequest, merchant_id: Any, request_id: Any
 
 def _console_page(request: HttpRequest, merchant: Any, req: Any, job: Job | None, change_form: ChangeOrderForm,
                   answer_forms: dict[str, AnswerForm], refused: dict[str, str], status: int) -> HttpResponse:
-    from o2o.web.views.jobs import PHOTO_ACCEPT
+    from o2o.web.views.jobs import PHOTO_ACCEPT, escrow_money
 
     uploads = {str(u.pk): u for u in Upload.objects.filter(request=req)}
     fields = {f["key"]: f for f in req.form.fields}
@@ -239,7 +240,7 @@ def _console_page(request: HttpRequest, merchant: Any, req: Any, job: Job | None
         for m in job.milestones.all().order_by("position", "created_at"):
             dispute = m.disputes.filter(decided_at__isnull=True).order_by("-created_at").first()
             milestones.append({
-                "m": m, "dispute": dispute, "refused": refused.get(str(m.pk), ""),
+                "m": m, "dispute": dispute, "amount": Money(m.amount, m.currency), "refused": refused.get(str(m.pk), ""),
                 "answer_form": answer_forms.get(str(m.pk)) or AnswerForm(prefix=f"a-{m.pk}"),
                 "can_start": m.status == MilestoneStatus.PENDING and m.kind != MilestoneKind.PROOF,
                 "can_done": m.status in (MilestoneStatus.PENDING, MilestoneStatus.IN_PROGRESS)
@@ -248,7 +249,7 @@ def _console_page(request: HttpRequest, merchant: Any, req: Any, job: Job | None
                 and m.status == MilestoneStatus.PENDING})
     response = _render(request, "web/merchant/job_request.html", {
         "merchant": merchant, "req": req, "job": job, "answers": answers, "milestones": milestones,
-        "escrow": selectors.escrow_sums(job.pk) if job else None, "change_form": change_form,
+        "escrow": escrow_money(job), "change_form": change_form,
         "proofs": list(job.proofs.order_by("-version")) if job else [], "approved": approved,
         "change_orders": list(job.change_orders.order_by("-created_at")) if job else [],
         "quotes": req.quotes.prefetch_related("options__lines").order_by("-created_at"),
