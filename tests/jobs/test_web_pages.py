@@ -154,7 +154,11 @@ def test_change_order_and_dispute_through_the_pages(shop):
                                 f"a-{first.pk}-answer": "We replace them on Monday."}).status_code == 302
     first.refresh_from_db()
     assert first.status == "answered"
-    assert "We replace them on Monday." in customer.get(f"/jobs/requests/{req_id}/").content.decode()
+    page = customer.get(f"/jobs/requests/{req_id}/").content.decode()
+    assert "We replace them on Monday." in page and f"/jobs/files/{d.photos.get().pk}/" in page
+    # the shared request page offers the console to its managers only (a clerk would be refused there)
+    assert "Open in the merchant console" in owner.get(f"/jobs/requests/{req_id}/").content.decode()
+    assert "Open in the merchant console" not in _browser(shop["clerk"]).get(f"/jobs/requests/{req_id}/").content.decode()
 
 
 def test_form_editor_creates_and_edits_a_form(shop):

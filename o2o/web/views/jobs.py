@@ -19,14 +19,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from o2o.core.errors import DomainError, Invalid, PaymentRequired
+from o2o.core.errors import DomainError, Forbidden, Invalid, NotFound, PaymentRequired
 from o2o.core.money import Money
 from o2o.core.uploads import read_limited
 from o2o.jobs import escrow, selectors, services, site
 from o2o.jobs.enums import FieldType, JobStatus, RequestStatus
 from o2o.jobs.files import FILE_KINDS, IMAGE_KINDS, MAX_BYTES
 from o2o.jobs.models import Job, JobRequest, Proof, Upload
-from o2o.merchants.access import as_uuid
+from o2o.merchants.access import as_uuid, merchant_for_staff
 from o2o.payments.cards import parse_expiry
 from o2o.web.forms import PayForm
 from o2o.web.job_forms import FILE_ACCEPT, PHOTO_ACCEPT, CommentForm, answers_of, request_form_class
@@ -170,7 +170,7 @@ def _request_page(request: HttpRequest, req: Any, side: str, comment: CommentFor
         "proofs": proofs, "change_orders": change_orders, "deposit_due": deposit_due,
         "thread": req.messages.select_related("author").prefetch_related("photos").order_by("created_at")[:500],
         "comment_form": comment or CommentForm(), "photo_accept": PHOTO_ACCEPT,
-        "console_url": reverse("web:merchant_job_request", args=[req.merchant_id, req.pk]) if side == "merchant" else "",
+        "console_url": _console(req) if side == "merchant" and _manages(request, req) else "",
     }, status=status)
 
 
@@ -237,6 +237,15 @@ def job_request(request: HttpRequest, request_id: Any) -> HttpResponse:
     back = request.POST.get("back", "")
     return redirect(f"{_console(req)}#thread" if side == "merchant" and back == _console(req) else
                     reverse("web:job_request", args=[req.pk]) + "#thread")
+
+
+def _manages(request: HttpRequest, req: JobRequest) -> bool:
+    """Whether the reader may open the request in the console (its owners and managers; not clerks)."""
+    try:
+        merchant_for_staff(user=request.user, merchant_id=req.merchant_id, manage=True)
+    except (Forbidden, NotFound):
+        return False
+    return True
 
 
 def _console(req: JobRequest) -> str:
