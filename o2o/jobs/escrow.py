@@ -10,16 +10,16 @@ the payments ledger holds for the job's order (holds - releases)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.accounts.models import User
-from o2o.core import conf
 from o2o.core.errors import Conflict, Forbidden, Invalid, NotFound
 from o2o.core.money import Money, check_fits, parse_amount
 from o2o.core.state import transition
@@ -46,10 +46,10 @@ from o2o.jobs.models import (
     Proof,
 )
 from o2o.jobs.services import check_milestones, job_move, split
-from o2o.orders.checkout import new_number
+from o2o.orders.checkout import new_order_rows
 from o2o.orders.enums import FULFILMENT_TRANSITIONS, AdjustmentKind, FulfilmentKind, OrderStatus
 from o2o.orders.events import orders_placed_append
-from o2o.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
+from o2o.orders.models import Order, OrderAdjustment, OrderLine
 from o2o.orders.services import order_fulfilment_move
 from o2o.payments.enums import PaymentPurpose, PaymentStatus
 from o2o.payments.ledger import escrow_hold, escrow_release, ledger_sums, refund_book, refunds_send
@@ -100,14 +100,25 @@ def _job_order(job: Job) -> Order:
         return order
     form = job.request.form
     store_id = form.store_id or form.merchant.stores.order_by("created_at").values_list("pk", flat=True).first()
-    order = Order.objects.create(number=new_number(), customer=job.customer, merchant_id=job.merchant_id,
-                                 store_id=store_id, fulfilment=FulfilmentKind.JOB, status=OrderStatus.AWAITING_PAYMENT,
-                                 currency=job.currency, total_amount=job.price_amount, expires_at=now + conf.get().order_hold)
-    OrderLine.objects.create(order=order, offering_id=form.offering_id, title=job.option.title[:140], quantity=1,
-                             unit_price_amount=job.price_amount, line_total_amount=job.price_amount,
-                             currency=job.currency)
-    OrderEvent.objects.create(order=order, actor=job.customer, to_status=order.status, reason="job deposit",
-                              data={"job": str(job.pk)})
+    # The orders package writes the rows (as every order path does); the line is the job's hidden offering
+    # at the accepted option's price and title (the offering itself is priced per quote: never changed).
+    priced = copy.copy(form.offering)
+    priced.price_amount, priced.title, priced.currency = job.price_amount, job.option.title[:140], job.currency
+    for _attempt in range(3):
+        order, lines, event = new_order_rows(customer=job.customer, wanted={priced.pk: 1}, offerings={priced.pk: priced},
+                                             now=now, store_id=store_id)
+        order.fulfilment = FulfilmentKind.JOB
+        event.reason, event.data = "job deposit", {**event.data, "job": str(job.pk)}
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+        except IntegrityError:  # an order-number collision: another number
+            continue
+        break
+    else:
+        raise RuntimeError("no free order number")
+    OrderLine.objects.bulk_create(lines)
+    event.save(force_insert=True)
     orders_placed_append([(order, [form.offering_id])])  # the analytics stream's "order", as every order path
     Job.objects.filter(pk=job.pk).update(order=order)
     job.order = order

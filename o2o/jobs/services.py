@@ -100,11 +100,35 @@ def form_create(*, user: User, merchant_id: Any, trade: str, title: str, fields:
                                           title=title.strip(), fields=clean, checkin_radius_m=checkin_radius_m)
 
 
+def form_update(*, user: User, form_id: Any, title: str, fields: Any, checkin_radius_m: int = 500,
+                active: bool = True) -> RequestForm:
+    """A merchant's form changed (owners and managers): its title, fields, radius, and whether customers
+    see it. Requests already sent keep their answers; the trade and the offering stay."""
+    form = RequestForm.objects.filter(pk=as_uuid(form_id)).first()
+    if form is None:
+        raise NotFound()
+    merchant_for_staff(user=user, merchant_id=form.merchant_id, manage=True)
+    problems: dict[str, str] = {}
+    if not isinstance(title, str) or not title.strip() or len(title) > 140:
+        problems["title"] = _("1 to 140 characters")
+    if isinstance(checkin_radius_m, bool) or not isinstance(checkin_radius_m, int) or not 20 <= checkin_radius_m <= 20000:
+        problems["checkin_radius_m"] = _("20 to 20000 metres")
+    if problems:
+        raise Invalid(_("Some fields are not valid."), fields=problems)
+    clean = forms.check_definition(fields)
+    RequestForm.objects.filter(pk=form.pk).update(title=title.strip(), fields=clean, checkin_radius_m=checkin_radius_m,
+                                                  active=bool(active), updated_at=timezone.now())
+    form.refresh_from_db()
+    return form
+
+
 # --- uploads -----------------------------------------------------------------------------------------
 
-def upload_create(*, user: User, data: bytes, name: str = "") -> Upload:
-    """Keep a file the user sent, after jobs.files checked what it really is (422 invalid_file)."""
-    checked = files.check_file(data)
+def upload_create(*, user: User, data: bytes, name: str = "", allowed: frozenset[str] = files.ACCEPTED,
+                  field: str = "file") -> Upload:
+    """Keep a file the user sent, after jobs.files checked what it really is (422 invalid_file naming
+    `field`), and that it is one of the `allowed` kinds (a photo field: images; artwork: PDF, PNG, JPEG)."""
+    checked = files.check_file(data, allowed=allowed, field=field)
     ext = {"jpeg": "jpg"}.get(checked.kind, checked.kind)
     up = Upload(owner=user, kind=checked.kind, size=checked.size, name=(name or "")[:120],
                 width=checked.width, height=checked.height)

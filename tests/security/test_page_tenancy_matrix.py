@@ -142,6 +142,24 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "visit_report": ("get", ("visit",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
     "visit_sign_off": ("post", ("visit",), {"anonymous": LOGIN, "stranger": 404, "clerk": 403, "owner": 403,
                                             "rival": 404}),
+    # a merchant's request form is public (sending it needs an account); "my requests" is each person's own;
+    # the deposit, milestone payments, change orders, proofs and a request's files are the customer's (files
+    # and previews its merchant's staff's too); the Jobs tab, its form editor and request view are the console's
+    "job_form": ("get", ("job_form",), PUBLIC),
+    "my_job_requests": ("get", (), {**dict.fromkeys(WHO, 200), "anonymous": LOGIN}),
+    "job_deposit": ("get", ("job",), {**PRIVATE_ORDER, "customer": 302}),  # paid already: back to the request
+    "job_milestone_pay": ("get", ("job_milestone",), PRIVATE_ORDER),  # the half the deposit left is due
+    "job_change_order": ("post", ("job_change_order", "accept"), {k: v for k, v in PRIVATE_ORDER.items()
+                                                                  if k != "customer"}),
+    "job_milestone": ("post", ("job_milestone", "sign-off"), {k: v for k, v in PRIVATE_ORDER.items()
+                                                              if k != "customer"}),
+    "job_proof": ("post", ("job_proof", "approve"), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
+    "job_proof_preview": ("get", ("job_proof",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
+    "job_file": ("get", ("job_upload",), {**PRIVATE_ORDER, "clerk": 200, "owner": 200}),
+    "merchant_jobs": ("get", ("merchant",), CONSOLE),
+    "merchant_job_form_new": ("get", ("merchant",), CONSOLE),
+    "merchant_job_form": ("get", ("merchant", "job_form"), CONSOLE),
+    "merchant_job_request": ("get", ("merchant", "job_request"), CONSOLE),
     # appointments: a service's slot picker is public; a booking is its customer's (paid at the store: its pay
     # page sends them to their list); the store's day of bookings is the merchant's staff's
     "service_book": ("get", ("service",), PUBLIC),
@@ -156,7 +174,8 @@ CROSSED = {"store_edit": ("store",), "store_tables": ("store",), "tables_sheet":
            "deal_edit": ("deal",), "staff_role": ("membership",), "staff_remove": ("membership",),
            "conflict_resolve": ("conflict",), "review_reply": ("review",),
            "placement_sheet": ("placement", "sheet"), "placement_toggle": ("placement",),
-           "merchant_job_quote": ("job_request",),
+           "merchant_job_quote": ("job_request",), "merchant_job_request": ("job_request",),
+           "merchant_job_form": ("job_form",),
            "store_bookings": ("store",)}
 
 
@@ -196,7 +215,19 @@ def _world() -> dict[str, Any]:
         milestones=[{"title": "Print", "share": "100"}],
         options=[{"tier": "good", "title": "A5", "lines": [{"description": "Flyers", "quantity": "500",
                                                             "unit_price": {"amount": "0.20"}}]}])
-    w.update(job_request=job_request, job_quote=job_quote)
+    w.update(job_request=job_request, job_quote=job_quote, job_form=form)
+    from o2o.jobs import escrow as job_escrow
+    from o2o.jobs import site as job_site
+    from tests.jobs.conftest import pdf_bytes
+
+    job = jobs.quote_accept(customer=w["customer"], quote_id=job_quote.pk, option_id=job_quote.options.get().pk)
+    job_escrow.deposit_pay(customer=w["customer"], job_id=job.pk, provider="sandbox",
+                           details={"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"})
+    proof = job_site.proof_upload(staff=w["owner"], job_id=job.pk, data=pdf_bytes())
+    change = job_escrow.change_order_propose(staff=w["owner"], job_id=job.pk, price={"amount": "120.00"},
+                                             milestones=[{"title": "Print more", "share": "100"}], reason="More")
+    w.update(job=job, job_milestone=job.milestones.get(), job_proof=proof, job_upload=proof.pdf,
+             job_change_order=change, approve="approve", **{"sign-off": "sign-off"})
     from o2o.jobs import visits
 
     site_request = jobs.request_submit(customer=w["customer"], form_id=form.pk, answers={"qty": 100},

@@ -67,6 +67,7 @@ TABS = (
     ("reviews", _lazy("Reviews")),
     ("campaigns", _lazy("Campaigns")),
     ("analytics", _lazy("Analytics")),
+    ("merchant_jobs", _lazy("Jobs")),
 )
 TAB_OF_PAGE = {
     "dashboard": "dashboard",
@@ -88,7 +89,11 @@ TAB_OF_PAGE = {
     "placement_sheet": "campaigns",
     "placement_sheet_png": "campaigns",
     "store_bookings": "dashboard",  # appointments: a store's day of bookings, reached from the stores list
-    "merchant_job_quote": "dashboard",  # jobs: quoting a request (no jobs tab yet: requests come by link)
+    "merchant_jobs": "merchant_jobs",  # custom jobs: requests and request forms (web/views/jobs_merchant.py)
+    "merchant_job_form_new": "merchant_jobs",
+    "merchant_job_form": "merchant_jobs",
+    "merchant_job_request": "merchant_jobs",
+    "merchant_job_quote": "merchant_jobs",
 }
 
 
