@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from o2o.core.money import Money
 from o2o.jobs.models import Quote
@@ -60,7 +61,8 @@ def quote_html(quote: Quote) -> str:
             f"<tr><td colspan='3'>{escape(_('Deposit'))}</td><td class='n'>{_money(deposit, c)}</td></tr></table>")
     ms = "".join(f"<tr><td>{i + 1}. {escape(m['title'])}</td><td class='n'>{escape(m['share'])}%</td></tr>"
                  for i, m in enumerate(quote.milestones))
-    parts.append(f"<h2>{escape(_('Milestones'))}</h2><table><tr><th>{escape(_('Milestone'))}</th>"
+    stage = pgettext("a job's stage of work, a heading", "Milestone")
+    parts.append(f"<h2>{escape(_('Milestones'))}</h2><table><tr><th>{escape(stage)}</th>"
                  f"<th class='n'>{escape(_('Share of the price'))}</th></tr>{ms}</table>")
     return f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
 
