@@ -147,3 +147,11 @@ def test_who_may_see_and_act_on_a_visit(shop, api_client):
         visits.visit_plan(staff=shop["owner"]["user"], milestone_id=v.milestone_id, technician_id=rival_tech["id"],
                           window_start=v.window_start, window_end=v.window_end)
     assert getattr(e.value, "fields", {}).get("technician_id")
+
+
+def test_the_customers_request_page_links_each_milestones_visit_report(shop):
+    job = job_with_deposit(shop)
+    v = _plan(shop, job["milestones"][0]["id"])
+    page = _client(shop["customer"]).get(reverse("web:job_request", args=[job["request_id"]]))
+    assert page.status_code == 200
+    assert f'href="{reverse("web:visit_report", args=[v.pk])}"' in page.content.decode()

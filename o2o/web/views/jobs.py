@@ -148,7 +148,8 @@ def _request_page(request: HttpRequest, req: Any, side: str, comment: CommentFor
     if job is not None:
         milestones = [{"m": m, "due": Money(escrow.milestone_due(job, m), job.currency),
                        "amount": Money(m.amount, m.currency),
-                       "dispute": m.disputes.filter(decided_at__isnull=True).order_by("-created_at").first()}
+                       "dispute": m.disputes.filter(decided_at__isnull=True).order_by("-created_at").first(),
+                       "visits": list(m.visits.order_by("window_start"))}
                       for m in job.milestones.all().order_by("position", "created_at")]
         proofs = list(job.proofs.order_by("-version"))
         change_orders = list(job.change_orders.order_by("-created_at"))
