@@ -2,7 +2,10 @@
  * - The courier's page (#courier): shares the phone's position (geolocation, at most one every 15 s,
  *   POST /api/v1/courier/position) while on shift, and draws the route: me -> stops in order.
  * - The customer's order page (#delivery-map): the store, the door and the courier's last position,
- *   redrawn each time htmx swaps in a fresh #order-delivery panel. */
+ *   redrawn each time htmx swaps in a fresh #order-delivery panel.
+ * - Ordering for delivery (#checkout-map): the store and its delivery zones shaded; a tap on the map
+ *   or a drag of the pin (or "Use my location") sets the form's lat/lng and fires `o2o:pin` on the form,
+ *   which fetches the quote box again (htmx). */
 (function () {
   "use strict";
   var SHARE_EVERY_MS = 15000;
@@ -64,6 +67,61 @@
     document.body.addEventListener("htmx:afterSettle", refresh);
   }
 
+  // --- ordering for delivery: where to bring it ---
+  function initCheckout() {
+    var el = document.getElementById("checkout-map");
+    var d = readJSON("checkout-map-data");
+    if (!el || !d || !window.L || !window.O2OMap) return;
+    var form = el.closest("form");
+    var lat = form.querySelector('[data-pin="lat"]'), lng = form.querySelector('[data-pin="lng"]');
+    var map = O2OMap.newMap(el, { zoomControl: true, tap: true });
+    var frame = L.latLngBounds([d.store, d.store]);
+    d.zones.forEach(function (z) {
+      if (z.kind === "radius") frame.extend(L.latLng(d.store[0], d.store[1]).toBounds(z.radius_m * 2));
+      else z.ring.forEach(function (p) { frame.extend(p); });
+    });
+    if (d.pin) frame.extend(d.pin);
+    map.fitBounds(frame.pad(0.05), { maxZoom: 16 });  // before any layer (map.js's rule)
+    O2OMap.addBasemap(map, el.dataset.basemap);
+    var area = { color: "#2b8a3e", weight: 2, opacity: 0.7, fillColor: "#2b8a3e", fillOpacity: 0.08, interactive: false };
+    d.zones.forEach(function (z) {
+      if (z.kind === "radius") L.circle(d.store, Object.assign({ radius: z.radius_m }, area)).addTo(map);
+      else L.polygon(z.ring, area).addTo(map);
+    });
+    dot(d.store, "#2b8a3e", 8, d.labels.store).addTo(map);
+    var icon = L.divIcon({ className: "drop-pin", html: textEl("span", ""), iconSize: [28, 40], iconAnchor: [14, 38] });
+    var pin = null;
+    function set(latlng, tell) {
+      if (!pin) {
+        pin = L.marker(latlng, { icon: icon, draggable: true, keyboard: false, autoPan: true }).addTo(map);
+        pin.on("dragend", function () { set(pin.getLatLng(), true); });
+      } else {
+        pin.setLatLng(latlng);
+      }
+      lat.value = latlng.lat.toFixed(6);
+      lng.value = latlng.lng.toFixed(6);
+      el.classList.add("has-pin");
+      if (tell) form.dispatchEvent(new CustomEvent("o2o:pin", { bubbles: true }));
+    }
+    if (d.pin) set(L.latLng(d.pin[0], d.pin[1]), false);
+    map.on("click", function (e) { set(e.latlng, true); });
+
+    var locate = form.querySelector("[data-locate]"), note = form.querySelector("[data-locate-note]");
+    if (locate && navigator.geolocation) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        note.textContent = locate.dataset.msgLocating;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          note.textContent = "";
+          var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+          set(here, true);
+          map.setView(here, Math.max(map.getZoom(), 15));
+        }, function () { note.textContent = locate.dataset.msgDenied; },
+        { enableHighAccuracy: true, maximumAge: 30000, timeout: 15000 });
+      });
+    }
+  }
+
   // --- the courier's page ---
   function csrf() {
     var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -122,6 +180,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initOrderMap();
+    initCheckout();
     initCourier();
   });
 })();
