@@ -1,17 +1,24 @@
 """The customer's side of a delivery order on the order page: where it is (kitchen, courier on the way,
 delivered, failed), the ETA, the courier's last position on the offline map, and the code to show the
-courier. Polled with htmx every 5 s until the delivery ends."""
+courier. Polled with htmx every 5 s until the delivery ends; the poll that sees it end reloads the page
+(its header, the review form). The ETA is the last dispatch round's, else (picked up, no round yet)
+the ride from the courier's last position, else the one quoted at checkout."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from o2o.delivery.geo import HANDOVER_S, haversine_m, travel_seconds
 from o2o.orders.selectors import order_for_customer
 from o2o.web.views.common import domain_pages
 from o2o.web.views.nostore import no_store
@@ -35,9 +42,18 @@ def delivery_ctx(order: Any) -> dict[str, Any] | None:
         {"label": _("Delivered"), "done": d.status == "delivered"},
     ]
     courier = d.courier if d.status in ("assigned", "picked_up", "failed") else None
+    now = timezone.now()
+    away = None
+    if courier is not None and courier.lat is not None:
+        away = haversine_m(courier.lat, courier.lng, d.lat, d.lng)
     eta = d.eta_dropoff or d.promised_at
+    if d.eta_dropoff is None and d.status == "picked_up" and away is not None:
+        # no dispatch round priced this ride yet: from where the courier was last seen, as a quote rides
+        eta = max(now, courier.position_at or now) + timedelta(seconds=travel_seconds(away) + HANDOVER_S)
+    minutes = max(0, math.ceil((eta - now).total_seconds() / 60)) if eta is not None else None
     return {
-        "d": d, "steps": steps, "eta": eta, "courier": courier, "poll": d.status not in FINAL,
+        "d": d, "steps": steps, "eta": eta, "eta_minutes": minutes, "courier": courier, "poll": d.status not in FINAL,
+        "away_km": (Decimal(round(away)) / 1000).quantize(Decimal("0.1")) if away is not None and d.status == "picked_up" else None,
         "show_code": d.status in SHOW_CODE and bool(d.delivery_code),
         "map_data": {"store": [d.store.lat, d.store.lng], "dropoff": [d.lat, d.lng],
                      "courier": [courier.lat, courier.lng] if courier is not None and courier.lat is not None else None,
@@ -55,4 +71,8 @@ def order_delivery(request: HttpRequest, order_id: Any) -> HttpResponse:
     ctx = delivery_ctx(order)
     if ctx is None:
         raise Http404()
+    if not ctx["poll"] and request.GET.get("status") != ctx["d"].status:
+        response = HttpResponse(status=200)  # delivered (or returned): the whole page reads as done now
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "web/delivery/_order_delivery.html", {"order": order, "delivery": ctx})

@@ -27,13 +27,15 @@
 
   function drawer(el) {
     var map = O2OMap.newMap(el, { zoomControl: false });
-    var layer = null, framed = false, based = false;
+    var layer = null, framed = 0, based = false;
     return function draw(points, route) {
       if (!points.length) return;
       var bounds = L.latLngBounds(points.map(function (p) { return p.at; }));
-      if (!framed) {  // fitBounds before any layer (map.js's rule)
+      // fitBounds before any layer (map.js's rule); again when a point joins (the courier shows up)
+      // or leaves the view, never on every poll (the customer may have zoomed in)
+      if (points.length > framed || !map.getBounds().contains(bounds)) {
         map.fitBounds(bounds.pad(0.35), { maxZoom: 16 });
-        framed = true;
+        framed = points.length;
       }
       if (!based) { O2OMap.addBasemap(map, el.dataset.basemap); based = true; }
       if (layer) layer.remove();
