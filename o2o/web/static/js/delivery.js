@@ -117,7 +117,8 @@
           note.textContent = "";
           var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
           set(here, true);
-          map.setView(here, Math.max(map.getZoom(), 15));
+          // the delivery area and where the phone is, together: outside it, the customer sees how far
+          map.fitBounds(L.latLngBounds([frame.getSouthWest(), frame.getNorthEast(), here]).pad(0.05), { maxZoom: 16 });
         }, function () { note.textContent = locate.dataset.msgDenied; },
         { enableHighAccuracy: true, maximumAge: 30000, timeout: 15000 });
       });
