@@ -42,7 +42,7 @@ def test_quote_box_says_fee_eta_minimum_and_out_of_zone(shop):
     # 1.5 km north: the 1-2 km band (5.00); 2 noodles (36.00) + 5.00; 8 min to cook + 1.5 km x 1.3 at 18 km/h + 2 min at the door
     html = page.get(quote, _form(shop, noodles=2, at=north(1500))).content.decode()
     assert "quote-ok" in html and "5.00" in html and "41.00" in html and "1.5 km away" in html
-    assert 'class="is-mine">up to 2.0 km' in html.replace("\n", "")
+    assert 'class="is-mine">up to 2 km' in html.replace("\n", "")
     assert "Arrives about" in html and "in 17 min: 8 to prepare, 9 on the road" in html
     assert "disabled" not in html.split('name="pay"')[1].split(">")[0]
     # one cola (5.00) is under the 20.00 minimum: the fee and the ETA, what to add, no pay button

@@ -83,7 +83,8 @@ def test_phone_delivery_from_the_pin_to_the_door(chromium_browser, live_server, 
         assert fee.endswith(("3.00", "5.00", "8.00")) and page.inner_text("[data-total]").endswith(
             f"{36 + float(fee[-4:]):.2f}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        page.locator("#deliver-to").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, document.getElementById('checkout-map').getBoundingClientRect().top - 96)")
+        page.wait_for_timeout(200)
         page.screenshot(path=str(SHOTS / "1_checkout_map_fee.png"))
         with page.expect_navigation():
             page.click("#quote button[name=pay]")

@@ -1,7 +1,7 @@
 """The customer's side of a delivery order on the order page: where it is (kitchen, courier on the way,
 delivered, failed), the ETA, the courier's last position on the offline map, and the code to show the
-courier. Polled with htmx every 5 s until the delivery ends; the poll that sees it end reloads the page
-(its header, the review form). The ETA is the last dispatch round's, else (picked up, no round yet)
+courier. Polled with htmx every 5 s until the delivery ends: the courier's position and the ETA are
+swapped in; the poll that sees a new status reloads the page (its header badge, the review form). The ETA is the last dispatch round's, else (picked up, no round yet)
 the ride from the courier's last position, else the one quoted at checkout."""
 
 from __future__ import annotations
@@ -18,13 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from o2o.delivery.enums import CARRIED
 from o2o.delivery.geo import HANDOVER_S, haversine_m, travel_seconds
+from o2o.delivery.models import Delivery
 from o2o.orders.selectors import order_for_customer
 from o2o.web.views.common import domain_pages
 from o2o.web.views.nostore import no_store
 
 FINAL = ("delivered", "returned", "cancelled")
 SHOW_CODE = ("open", "assigned", "picked_up", "failed")
+
+
+def _carries_others(d: Any) -> bool:
+    return bool(Delivery.objects.filter(courier_id=d.courier_id, status__in=CARRIED).exclude(pk=d.pk).exists())
 
 
 def delivery_ctx(order: Any) -> dict[str, Any] | None:
@@ -47,8 +53,10 @@ def delivery_ctx(order: Any) -> dict[str, Any] | None:
     if courier is not None and courier.lat is not None:
         away = haversine_m(courier.lat, courier.lng, d.lat, d.lng)
     eta = d.eta_dropoff or d.promised_at
-    if d.eta_dropoff is None and d.status == "picked_up" and away is not None:
-        # no dispatch round priced this ride yet: from where the courier was last seen, as a quote rides
+    if d.status == "picked_up" and away is not None and courier is not None and (
+            d.eta_dropoff is None or not _carries_others(d)):
+        # on its way to this door only (or no dispatch round priced the ride yet): the ride from where
+        # the courier was last seen, as a quote rides; with other doors first, the round's ETA stands
         eta = max(now, courier.position_at or now) + timedelta(seconds=travel_seconds(away) + HANDOVER_S)
     minutes = max(0, math.ceil((eta - now).total_seconds() / 60)) if eta is not None else None
     return {
@@ -57,6 +65,7 @@ def delivery_ctx(order: Any) -> dict[str, Any] | None:
         "show_code": d.status in SHOW_CODE and bool(d.delivery_code),
         "map_data": {"store": [d.store.lat, d.store.lng], "dropoff": [d.lat, d.lng],
                      "courier": [courier.lat, courier.lng] if courier is not None and courier.lat is not None else None,
+                     "route": d.status not in FINAL,
                      "labels": {"store": d.store.name, "dropoff": _("You"), "courier": _("Courier")}},
     }
 
@@ -71,8 +80,9 @@ def order_delivery(request: HttpRequest, order_id: Any) -> HttpResponse:
     ctx = delivery_ctx(order)
     if ctx is None:
         raise Http404()
-    if not ctx["poll"] and request.GET.get("status") != ctx["d"].status:
-        response = HttpResponse(status=200)  # delivered (or returned): the whole page reads as done now
+    shown = request.GET.get("status")  # the status the page was drawn with
+    if shown is not None and shown != ctx["d"].status:
+        response = HttpResponse(status=200)  # a step further (on the way, delivered): the whole page says so
         response["HX-Refresh"] = "true"
         return response
     return render(request, "web/delivery/_order_delivery.html", {"order": order, "delivery": ctx})

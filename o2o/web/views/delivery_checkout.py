@@ -67,7 +67,9 @@ def _subtotal(dishes: list[dict[str, Any]], data: Any, currency: str) -> tuple[M
 
 
 def _km(metres: int) -> Decimal:
-    return (Decimal(metres) / 1000).quantize(Decimal("0.1"))
+    """Kilometres to one decimal, a whole number without its ".0" (the bands read "up to 2 km")."""
+    km = (Decimal(metres) / 1000).quantize(Decimal("0.1"))
+    return km.quantize(Decimal(1)) if km == km.to_integral_value() else km
 
 
 def quote_box(store: Any, zones: list[Any], data: Any, dishes: list[dict[str, Any]], currency: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@
       if (!d) return;
       var pts = [{ at: d.store, colour: "#2b8a3e", label: d.labels.store },
                  { at: d.dropoff, colour: "#1c7ed6", label: d.labels.dropoff }];
-      var route = [d.store, d.dropoff];
+      var route = d.route === false ? null : [d.store, d.dropoff];
       if (d.courier) {
         pts.push({ at: d.courier, colour: "#d9480f", radius: 9, label: d.labels.courier });
         route = [d.courier, d.dropoff];
@@ -107,6 +107,13 @@
     }
     if (d.pin) set(L.latLng(d.pin[0], d.pin[1]), false);
     map.on("click", function (e) { set(e.latlng, true); });
+
+    var bar = form.querySelector("[data-cart-bar]"), card = document.getElementById("checkout");
+    if (bar && card && window.IntersectionObserver) {  // the bar's total is the dishes' only: not beside the quote
+      new IntersectionObserver(function (seen) {
+        document.body.classList.toggle("checkout-in-view", seen[0].isIntersecting);
+      }, { threshold: 0.05 }).observe(card);
+    }
 
     var locate = form.querySelector("[data-locate]"), note = form.querySelector("[data-locate-note]");
     if (locate && navigator.geolocation) {
