@@ -97,3 +97,25 @@ def test_zones_couriers_and_orders_at_three_stages(city: str, api_client) -> Non
     r = api_client.post(f"/courier/tasks/{mine.pk}/deliver", {"code": code}, courier)
     assert r.status_code == 200 and r.json()["status"] == "delivered"
     assert Order.objects.get(pk=mine.order_id).fulfilment_status == "delivered"
+
+
+def test_seeded_while_the_demo_store_is_open(settings, tmp_path, time_machine) -> None:  # type: ignore[no-untyped-def]
+    """At 12:30 in Chengdu Hotpot House is open: the delivered order was placed 50 minutes ago and handed
+    over 34 minutes after, the demo customer's 22 minutes ago, all in opening hours, nothing in the future."""
+    from datetime import UTC, datetime, timedelta
+
+    time_machine.move_to(datetime(2031, 12, 3, 4, 30, tzinfo=UTC), tick=True)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", merchants=14, seed=7, stdout=io.StringIO())
+    now = timezone.now()
+    demo_store = Store.objects.get(name=DEMO_STORE)
+    assert is_open(demo_store.opening_hours, demo_store.timezone, now)
+    done = Delivery.objects.select_related("order").get(status="delivered")
+    mine = Delivery.objects.select_related("order").get(status="picked_up")
+    assert timedelta(minutes=49) < now - done.order.created_at < timedelta(minutes=52)
+    assert done.delivered_at - done.order.created_at == timedelta(minutes=34) and done.delivered_at < now
+    assert timedelta(minutes=21) < now - mine.order.created_at < timedelta(minutes=24)
+    for d in (done, mine):
+        assert is_open(demo_store.opening_hours, demo_store.timezone, d.order.created_at)
+        assert d.order.created_at < d.order.paid_at < now and d.order.expires_at > d.order.created_at
+    assert books_problems() == []
