@@ -55,6 +55,8 @@ def test_quote_box_says_fee_eta_minimum_and_out_of_zone(shop):
     assert "Move the pin inside the shaded delivery area" in html
     zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(quote, _form(shop, noodles=2, at=north(1500))).content.decode()
     assert "配送费" in zh and "预计送达约" in zh and "公里以内" in zh
+    page_zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/stores/{sid}/delivery/").content.decode()
+    assert '<span class="key key-store"></span>门店 <span class="key key-zone"></span>配送范围' in page_zh
 
 
 def test_order_for_delivery_through_the_page_then_pay(shop):
