@@ -11,6 +11,7 @@ order's total is the lines' sum plus the fee (orders.totals). Any refusal rolls 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,10 +39,12 @@ from o2o.orders.totals import Adjustment, order_total
 MAX_ADDRESS = 300
 
 
-def delivery_order_create(*, customer: User, lines: Any, fulfilment: Any, source: Source | None = None) -> Order:
+def delivery_order_create(*, customer: User, lines: Any, fulfilment: Any, source: Source | None = None,
+                          now: datetime | None = None) -> Order:
     """A delivery order awaiting payment; see the module docstring. Refusals: out_of_zone,
     below_minimum, store_closed, sold_out, wrong_store, price_changed (409); bad lines, options,
-    address or position (422); an unknown store (404)."""
+    address or position (422); an unknown store (404). `now` is when it is placed (the store's hours
+    are checked then, the hold and the promised ETA count from it): the demo seed's past orders."""
     if not isinstance(fulfilment, dict):
         raise Invalid(_("Say how the order is served."), fields={"fulfilment": _("an object with a type")})
     parsed = parse_product_lines(lines)
@@ -53,7 +56,7 @@ def delivery_order_create(*, customer: User, lines: Any, fulfilment: Any, source
         pk=as_uuid(fulfilment.get("store_id"))).first()
     if store is None:
         raise NotFound()
-    now = timezone.now()
+    now = now or timezone.now()
     if not is_open(store.opening_hours, store.timezone, now, store.closed_dates):
         raise StoreClosed(_("%(store)s is closed now.") % {"store": store.name})
     candidates = offerings_by_id(sorted({ln.offering_id for ln in parsed}, key=str))

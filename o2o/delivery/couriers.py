@@ -7,6 +7,7 @@ merchant they do not carry for answers 404, as any other merchant's object."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -16,8 +17,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from o2o.accounts.models import User
+from o2o.audit.services import audit_record
 from o2o.core.errors import DomainError, Forbidden, Invalid, NotFound, TransitionNotAllowed
 from o2o.core.state import transition
 from o2o.delivery.enums import CARRIED, COURIER_TRANSITIONS, DISPATCHABLE, FailedRefund
@@ -28,6 +31,7 @@ from o2o.delivery.errors import (
     OutOfArea,
     PositionTooSoon,
     TooManyAttempts,
+    TooManyWrongCodes,
     WrongCode,
 )
 from o2o.delivery.fulfilment import delivery_move
@@ -48,6 +52,8 @@ from o2o.payments import services as payments
 POSITION_EVERY = timedelta(seconds=5)  # the least time between two positions kept
 AREA_M = 50_000  # a position farther than this from every store of the courier's merchants is refused
 TASK_LIST = ("assigned", "picked_up", "failed")
+CODE_TRIES = 5  # wrong delivery codes in a row that lock the code ...
+CODE_LOCK = timedelta(minutes=10)  # ... for this long
 
 
 def courier_merchant_ids(user: Any) -> set[UUID]:
@@ -171,24 +177,43 @@ def _mine(courier: Courier, d: Delivery) -> None:
 
 def courier_deliver(*, user: User, delivery_id: Any, code: Any) -> Delivery:
     """The customer shows the code: a right one delivers the order; one of another order the courier
-    carries -> code_of_other_order; any other -> wrong_code (nothing changes)."""
+    carries -> code_of_other_order; any other -> wrong_code (nothing changes but the count of wrong
+    codes). CODE_TRIES wrong codes lock the delivery's code for CODE_LOCK: every try until then ->
+    429 too_many_wrong_codes with Retry-After, the right code too (six digits are not to be guessed)."""
     courier, d = task_for_courier(user=user, delivery_id=delivery_id)
     _mine(courier, d)
     code = str(code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         raise Invalid(_("The delivery code has 6 digits."), fields={"code": _("6 digits")})
+    now = timezone.now()
     with transaction.atomic():
         d, order = _locked(d)
         if d.status != "picked_up":
             raise TransitionNotAllowed(_("This order is not on its way."))
+        if d.code_locked_until is not None and d.code_locked_until > now:
+            raise TooManyWrongCodes(math.ceil((d.code_locked_until - now).total_seconds()))
         if not secrets.compare_digest(code, d.delivery_code):
             other = Delivery.objects.filter(courier=courier, status__in=CARRIED, delivery_code=code).exclude(pk=d.pk)
             if other.exists():
                 raise CodeOfOtherOrder(_("This code is of another order you carry: check the bag."))
-            raise WrongCode()
-        order_fulfilment_move(order=order, to="delivered", actor=user, reason="delivered, code shown")
-        delivery_move(d, "delivered", actor=user, reason="delivered", delivered_at=timezone.now())
-    return d
+            # counted in this transaction (the row is locked), the refusal raised after its commit
+            failures = d.code_failures + 1
+            locked = failures >= CODE_TRIES
+            Delivery.objects.filter(pk=d.pk).update(code_failures=0 if locked else failures, updated_at=now,
+                                                    code_locked_until=now + CODE_LOCK if locked else None)
+        else:
+            order_fulfilment_move(order=order, to="delivered", actor=user, reason="delivered, code shown")
+            delivery_move(d, "delivered", actor=user, reason="delivered", delivered_at=now)
+            return d
+    if locked:
+        audit_record(actor=user, action="delivery.code_locked", obj=d,
+                     summary=f"{CODE_TRIES} wrong delivery codes for order {order.number}: locked a while",
+                     data={"until": (now + CODE_LOCK).isoformat()})
+        raise TooManyWrongCodes(int(CODE_LOCK.total_seconds()))
+    left = CODE_TRIES - failures
+    raise WrongCode(ngettext("This is not the order's delivery code. %(n)d try left.",
+                             "This is not the order's delivery code. %(n)d tries left.", left) % {"n": left},
+                    fields={"tries_left": left})
 
 
 def courier_fail(*, user: User, delivery_id: Any, reason: Any) -> Delivery:

@@ -31,6 +31,18 @@ class TooManyAttempts(Conflict):
     code, default_message = "too_many_attempts", gettext_lazy("No more delivery attempts; return it to the store.")
 
 
+class TooManyWrongCodes(DomainError):
+    """Too many wrong delivery codes for one delivery: no code is tried until the lock ends (429 with
+    Retry-After), so that six digits cannot be guessed at the door."""
+
+    code, status = "too_many_wrong_codes", 429
+    default_message = gettext_lazy("Too many wrong codes for this order; ask the customer again in a few minutes.")
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, fields={"retry_after_seconds": max(1, int(retry_after))})
+        self.retry_after = max(1, int(retry_after))
+
+
 class OutOfArea(Invalid):
     code, default_message = "out_of_area", gettext_lazy("This position is too far from your stores' city.")
 

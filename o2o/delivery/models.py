@@ -92,6 +92,9 @@ class Delivery(BaseModel):
     picked_up_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)  # failed attempts so far
+    # wrong delivery codes typed since the last lock (couriers.CODE_TRIES of them lock the code a while)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    code_locked_until = models.DateTimeField(null=True, blank=True)
     fail_reason = models.CharField(max_length=200, blank=True)
     refund_due = models.BooleanField(default=False)  # returned under a refund-in-full rule, until refunded
 

@@ -31,6 +31,7 @@ from o2o.core import conf
 from o2o.demo import data, places
 from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
+from o2o.demo.delivery import DeliveryCity, delivery_rows
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.jobs import seed_jobs
@@ -43,9 +44,9 @@ from o2o.merchants.enums import Category, MerchantStatus, Role
 from o2o.merchants.models import Merchant, MerchantEvent, StaffMembership, Store
 from o2o.merchants.services import merchant_create, merchant_set_status, staff_add, store_create
 
-SEED_VERSION = 6  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
+SEED_VERSION = 7  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
 # 4: campaigns; 5: appointments (services, resources and a week of bookings); 6: custom jobs (forms, requests,
-# quotes, a renovation job in escrow, a technician's visits)
+# quotes, a renovation job in escrow, a technician's visits) or delivery (zones, couriers, orders); 7: both
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -64,8 +65,8 @@ class DemoLogin:
 LOGINS = (
     DemoLogin("customer", "customer@demo.o2o", "demo-customer-pass", ("/",),
               "find deals nearby, pay with the sandbox card 4242 4242 4242 4242; /orders/ holds 2 ready "
-              "vouchers for Hotpot House to show at the counter and a pickup order there that is ready "
-              "(its pickup code)"),
+              "vouchers for Hotpot House to show at the counter, a pickup order there that is ready "
+              "(its pickup code) and a delivery on its way (the courier on the map, the code to show them)"),
     DemoLogin("owner", "owner@demo.o2o", "demo-owner-pass", ("/merchant/", "/m/", "/"),
               f"runs {data.DEMO_MERCHANT}: stores, deals, menu, tables and their QR sheet, staff, orders, reviews, "
               "campaigns (flyers, table tents: scans, orders and revenue per placement)"),
@@ -75,6 +76,10 @@ LOGINS = (
     DemoLogin("technician", "tech@demo.o2o", "demo-tech-pass", ("/tech/", "/"),
               "a renovation firm's technician: today's visits in driving order on the map; check in on site with a "
               "photo (the phone's position must be within 300 m of the site), check out with a note"),
+    DemoLogin("courier", "courier@demo.o2o", "demo-courier-pass", ("/courier/", "/"),
+              "a shared fleet's courier (Hotpot House and three more restaurants): on shift with the demo "
+              "customer's delivery on the scooter (deliver it with the code on the customer's order page) and a "
+              "pickup at another restaurant"),
     DemoLogin("operator", "operator@demo.o2o", "demo-operator-pass", ("/admin/",),
               "the operator admin: every merchant, order, voucher and payment; approve pending merchants"),
 )
@@ -104,6 +109,7 @@ def where_to_look() -> list[tuple[str, str, str]]:
         ("anyone", f"table {table.label}'s menu (its QR; a tab is open)", TABLE_PATH.format(**ids)),
         ("owner", "the tables' QR sheet to print", QR_SHEET_PATH.format(**ids)),
         ("owner", "campaigns: scans, orders, revenue per placement", CAMPAIGNS_PATH.format(**ids)),
+        *delivery_rows(),
     ]
 
 
@@ -153,7 +159,7 @@ class CityBuilder:
         for login in LOGINS:
             extra = {"is_staff": True, "is_superuser": True} if login.role == "operator" else {}
             name = {"customer": "小李 Demo Customer", "owner": "老码头 Demo Owner", "clerk": "前台小张 Demo Clerk",
-                    "technician": "王师傅 Demo Technician", "operator": "Operator 运营"}[login.role]
+                    "technician": "王师傅 Demo Technician", "courier": "骑手小陈 Demo Courier", "operator": "Operator 运营"}[login.role]
             made[login.role] = User.objects.create_user(email=login.email, password=login.password,
                                                         display_name=name, **extra)
         self.operator = made["operator"]
@@ -340,6 +346,10 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         backdate_users("clerk", days=30)
         b.log("  menus on; yesterday's pickups and the kitchen now")
         ordering_day(dining, city=city, demo_store=demo_store, demo=demo, customers=customers, merchants=b.n)
+        b.log("  delivery: zones, couriers, orders on their way")
+        delivery = DeliveryCity(rng=random.Random(seed + 4), dining=dining)
+        delivery.city(city=city, demo_store=demo_store, customer=demo["customer"], fleet=demo["courier"],
+                      customers=customers)
         b.log("  appointments: services, resources, a week of bookings")
         appointments = Appointments(rng=random.Random(seed + 3))
         appointments.city(city=city, customers=customers, per_day=2 if b.n >= 60 else 1)
@@ -356,7 +366,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts, **campaigns.counts, **appointments.counts, **job_counts,
+            **dining.counts, **campaigns.counts, **appointments.counts, **job_counts, **delivery.counts,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

@@ -9,6 +9,7 @@ from o2o.web.views import (
     courier,
     customer,
     delivery,
+    delivery_checkout,
     jobs,
     jobs_merchant,
     members,
@@ -71,7 +72,10 @@ urlpatterns = [
     path("stores/<uuid:store_id>/order/", ordering_customer.store_order, name="store_order"),
     path("stores/<uuid:store_id>/order/slots/", ordering_customer.store_order_slots, name="store_order_slots"),
     path("orders/<uuid:order_id>/progress/", ordering_customer.order_progress, name="order_progress"),
-    # delivery: the customer's live panel, the courier's phone page
+    # delivery: ordering for delivery, the customer's live panel, the courier's phone page
+    path("stores/<uuid:store_id>/delivery/", delivery_checkout.store_delivery, name="store_delivery"),
+    path("stores/<uuid:store_id>/delivery/quote/", delivery_checkout.store_delivery_quote,
+         name="store_delivery_quote"),
     path("orders/<uuid:order_id>/delivery/", delivery.order_delivery, name="order_delivery"),
     path("courier/", courier.courier_home, name="courier"),
     path("courier/tasks/", courier.courier_task_list, name="courier_tasks"),

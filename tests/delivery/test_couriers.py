@@ -91,6 +91,47 @@ def test_wrong_code_and_the_code_of_another_order(shop):
     assert api.post(f"/courier/tasks/{task1['id']}/deliver", {"code": code1}, courier["token"]).status_code == 200
 
 
+def test_wrong_codes_are_rate_limited_per_delivery(shop):
+    """Five wrong codes in a row lock that delivery's code for ten minutes (429 with Retry-After, the
+    right code refused too, so six digits cannot be guessed at the door); another order of the courier
+    is not locked; once the lock is over the right code delivers."""
+    from datetime import timedelta
+
+    from o2o.delivery.models import Delivery
+
+    api, courier = shop["api"], shop["courier"]
+    first, task1 = _picked_up(shop)
+    second = paid_delivery(shop, customer=quick_user("neighbour"), at=north(900))
+    r = api.post("/courier/pickups", {"store_id": shop["store_id"], "code": bag_code(second["id"])}, courier["token"])
+    assert r.status_code == 200, r.content
+    code1, code2 = first["delivery"]["delivery_code"], second["delivery"]["delivery_code"]
+    wrongs = [c for c in (f"{n:06d}" for n in range(20)) if c not in (code1, code2)][:6]
+    url = f"/courier/tasks/{task1['id']}/deliver"
+    for i, wrong in enumerate(wrongs[:4]):
+        err = assert_error(api.post(url, {"code": wrong}, courier["token"]), 409, "wrong_code")
+        assert err["fields"]["tries_left"] == 4 - i
+    # the code of another order the courier carries is a mix-up of bags, not a guess: not counted
+    assert_error(api.post(url, {"code": code2}, courier["token"]), 409, "code_of_other_order")
+    r = api.post(url, {"code": wrongs[4]}, courier["token"])  # the fifth wrong one locks
+    err = assert_error(r, 429, "too_many_wrong_codes")
+    assert int(r["Retry-After"]) == 600 and err["fields"]["retry_after_seconds"] == 600
+    r = api.post(url, {"code": code1}, courier["token"])  # locked: the right code waits too
+    assert_error(r, 429, "too_many_wrong_codes")
+    assert 0 < int(r["Retry-After"]) <= 600
+    got = api.get(f"/orders/{first['id']}", shop["customer"]["token"]).json()
+    assert got["delivery"]["status"] == "picked_up"  # nothing moved
+    # the other delivery has its own count
+    task2 = next(t for t in api.get("/courier/tasks", courier["token"]).json()["tasks"] if t["order_id"] == second["id"])
+    assert api.post(f"/courier/tasks/{task2['id']}/deliver", {"code": code2}, courier["token"]).status_code == 200
+    # ten minutes later the count starts again: a wrong code has 5 tries, the right one delivers
+    d = Delivery.objects.get(pk=task1["id"])
+    Delivery.objects.filter(pk=d.pk).update(code_locked_until=d.code_locked_until - timedelta(minutes=10, seconds=1))
+    err = assert_error(api.post(url, {"code": wrongs[5]}, courier["token"]), 409, "wrong_code")
+    assert err["fields"]["tries_left"] == 4
+    r = api.post(url, {"code": code1}, courier["token"])
+    assert r.status_code == 200 and r.json()["status"] == "delivered"
+
+
 def test_failed_delivery_retry_then_delivered(shop):
     api, courier = shop["api"], shop["courier"]
     order, task = _picked_up(shop)

@@ -70,3 +70,32 @@ def test_order_page_shows_the_delivery(shop):
     # someone else's order: 404, never the code
     other = _as({"user": quick_user("nosy")["user"]})
     assert other.get(f"/orders/{order['id']}/delivery/").status_code == 404
+
+
+def test_order_panel_follows_the_courier_then_reloads_when_delivered(shop):
+    """Picked up with no dispatch round yet: the ETA is the ride from the courier's last position, the
+    panel says how far they are and draws them on the map; a poll that sees a new status tells htmx to
+    reload the page (its header says it too); delivered, it polls no more."""
+    api, courier = shop["api"], shop["courier"]
+    order = paid_delivery(shop)  # 1.5 km north of the store
+    customer = _as(shop["customer"])
+    on_shift(api, courier, (LAT, LNG))  # at the store
+    r = api.post("/courier/pickups", {"store_id": shop["store_id"], "code": bag_code(order["id"])}, courier["token"])
+    assert r.status_code == 200, r.content
+    task_id = r.json()["id"]
+    r = customer.get(f"/orders/{order['id']}/delivery/?status=open")  # the page was drawn before the pickup
+    assert r["HX-Refresh"] == "true"
+    html = customer.get(f"/orders/{order['id']}/").content.decode()
+    assert 'delivery-state status-picked_up">On the way' in html  # the header too
+    html = customer.get(f"/orders/{order['id']}/delivery/?status=picked_up").content.decode()
+    assert "On the way" in html and "1.5 km from you" in html and "in about 9 min" in html
+    assert '"courier": [' in html  # on the map
+    assert 'hx-get="/orders/' in html and "?status=picked_up" in html
+    zh = _as(shop["customer"], "zh-hans").get(f"/orders/{order['id']}/delivery/").content.decode()
+    assert "距你 1.5 公里" in zh and "约 9 分钟后" in zh
+    r = api.post(f"/courier/tasks/{task_id}/deliver", {"code": order["delivery"]["delivery_code"]}, courier["token"])
+    assert r.status_code == 200, r.content
+    r = customer.get(f"/orders/{order['id']}/delivery/?status=picked_up")
+    assert r.status_code == 200 and r["HX-Refresh"] == "true"
+    page = customer.get(f"/orders/{order['id']}/").content.decode()
+    assert "Delivered at" in page and "Show this code to the courier" not in page and 'hx-trigger="every 5s"' not in page

@@ -82,6 +82,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "table_menu": ("get", ("table",), PUBLIC),
     "store_order": ("get", ("store",), PUBLIC),
     "store_order_slots": ("get", ("store",), PUBLIC),
+    # ordering for delivery (the world's store has a delivery zone): the menu, the pin and the quote box are public
+    "store_delivery": ("get", ("store",), PUBLIC),
+    "store_delivery_quote": ("get", ("store",), PUBLIC),
     # polled by an open order page: a session that ended gets "nothing new" (204), not a login page in the fragment
     "order_progress": ("get", ("food_order",), {**PRIVATE_ORDER, "anonymous": 204}),
     "kitchen": ("get", ("store",), STORE_STAFF),
@@ -196,6 +199,10 @@ def _world() -> dict[str, Any]:
     dish = product_create(merchant=w["merchant"], actor=w["owner"], title="Noodles", price={"amount": "18.00"},
                           stock=[{"store_id": str(w["store"].pk), "quantity": None}], status="live")
     table = table_create(user=w["owner"], store_id=w["store"].pk, label="A1")
+    from o2o.delivery.zones import zone_create
+
+    zone_create(user=w["owner"], store_id=w["store"].pk, name="3 km", kind="radius", radius_m=3000,
+                fee_bands=[{"up_to_m": 3000, "fee": "5.00"}])
     food = ordering_order_create(customer=w["customer"], lines=[{"offering_id": str(dish.pk), "quantity": 1}],
                                  fulfilment={"type": "dine_in", "table_id": str(table.pk), "pay_at_counter": True})
     w.update(table=table.token, food_order=food, tab=food.ticket.tab, accept="accept")

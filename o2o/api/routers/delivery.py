@@ -220,10 +220,12 @@ def courier_pickup(request: HttpRequest, body: PickupIn):  # type: ignore[no-unt
     return _task(couriers.courier_pickup(user=me(request), store_id=body.store_id, code=body.code))
 
 
-@router.post("/courier/tasks/{task_id}/deliver", response={200: TaskOut, **_ERRORS})
+@router.post("/courier/tasks/{task_id}/deliver", response={200: TaskOut, 429: ErrorOut, **_ERRORS})
 def courier_deliver(request: HttpRequest, task_id: str, body: CodeIn):  # type: ignore[no-untyped-def]
-    """Hand over with the customer's delivery code: wrong -> 409 `wrong_code`; the code of another
-    order I carry -> 409 `code_of_other_order`; someone else's task -> 409 `not_your_task`."""
+    """Hand over with the customer's delivery code: wrong -> 409 `wrong_code` (`fields.tries_left`);
+    the 5th wrong code in a row locks the delivery's code for 10 minutes: that try and every one until
+    then (the right code too) -> 429 `too_many_wrong_codes` with `Retry-After`; the code of another
+    order I carry -> 409 `code_of_other_order` (not counted); someone else's task -> 409 `not_your_task`."""
     return _task(couriers.courier_deliver(user=me(request), delivery_id=task_id, code=body.code))
 
 

@@ -30,6 +30,7 @@ from o2o.catalogue.models import StoreStock
 from o2o.catalogue.selectors import public_offering, public_offerings
 from o2o.core import conf
 from o2o.core.errors import DomainError, Invalid, PaymentRequired
+from o2o.delivery.models import DeliveryZone
 from o2o.discovery.filters import SORTS
 from o2o.discovery.selectors import stores_nearby
 from o2o.merchants.access import public_store, public_stores
@@ -243,6 +244,7 @@ def store_detail(request: HttpRequest, store_id: Any) -> HttpResponse:
     return render(request, "web/customer/store.html", {
         "store": store, "deals": deals, "reviews": reviews, "week": _week(store, now),
         "sells_products": StoreStock.objects.filter(store=store).exists(),
+        "delivers": DeliveryZone.objects.filter(store=store, active=True).exists(),
         "open_now": is_open(store.opening_hours, store.timezone, now, store.closed_dates),
         "map_data": {"centre": [store.lat, store.lng], "stores": [
             {"id": str(store.pk), "name": store.name, "lat": store.lat, "lng": store.lng, "open": True, "url": ""}]},
@@ -318,6 +320,8 @@ def order_pay_view(request: HttpRequest, order_id: Any) -> HttpResponse:
         else:
             if order.fulfilment == "pickup":
                 messages.success(request, _("Paid. Your order is with the kitchen; this page shows when it is ready."))
+            elif order.fulfilment == "delivery":
+                messages.success(request, _("Paid. The kitchen is making your order; this page shows the courier on the way."))
             elif order.fulfilment == "dine_in":
                 messages.success(request, _("Paid. Your order is with the kitchen."))
             else:

@@ -2,7 +2,10 @@
  * - The courier's page (#courier): shares the phone's position (geolocation, at most one every 15 s,
  *   POST /api/v1/courier/position) while on shift, and draws the route: me -> stops in order.
  * - The customer's order page (#delivery-map): the store, the door and the courier's last position,
- *   redrawn each time htmx swaps in a fresh #order-delivery panel. */
+ *   redrawn each time htmx swaps in a fresh #order-delivery panel.
+ * - Ordering for delivery (#checkout-map): the store and its delivery zones shaded; a tap on the map
+ *   or a drag of the pin (or "Use my location") sets the form's lat/lng and fires `o2o:pin` on the form,
+ *   which fetches the quote box again (htmx). */
 (function () {
   "use strict";
   var SHARE_EVERY_MS = 15000;
@@ -24,13 +27,15 @@
 
   function drawer(el) {
     var map = O2OMap.newMap(el, { zoomControl: false });
-    var layer = null, framed = false, based = false;
+    var layer = null, framed = 0, based = false;
     return function draw(points, route) {
       if (!points.length) return;
       var bounds = L.latLngBounds(points.map(function (p) { return p.at; }));
-      if (!framed) {  // fitBounds before any layer (map.js's rule)
+      // fitBounds before any layer (map.js's rule); again when a point joins (the courier shows up)
+      // or leaves the view, never on every poll (the customer may have zoomed in)
+      if (points.length > framed || !map.getBounds().contains(bounds)) {
         map.fitBounds(bounds.pad(0.35), { maxZoom: 16 });
-        framed = true;
+        framed = points.length;
       }
       if (!based) { O2OMap.addBasemap(map, el.dataset.basemap); based = true; }
       if (layer) layer.remove();
@@ -53,7 +58,7 @@
       if (!d) return;
       var pts = [{ at: d.store, colour: "#2b8a3e", label: d.labels.store },
                  { at: d.dropoff, colour: "#1c7ed6", label: d.labels.dropoff }];
-      var route = [d.store, d.dropoff];
+      var route = d.route === false ? null : [d.store, d.dropoff];
       if (d.courier) {
         pts.push({ at: d.courier, colour: "#d9480f", radius: 9, label: d.labels.courier });
         route = [d.courier, d.dropoff];
@@ -62,6 +67,69 @@
     }
     refresh();
     document.body.addEventListener("htmx:afterSettle", refresh);
+  }
+
+  // --- ordering for delivery: where to bring it ---
+  function initCheckout() {
+    var el = document.getElementById("checkout-map");
+    var d = readJSON("checkout-map-data");
+    if (!el || !d || !window.L || !window.O2OMap) return;
+    var form = el.closest("form");
+    var lat = form.querySelector('[data-pin="lat"]'), lng = form.querySelector('[data-pin="lng"]');
+    var map = O2OMap.newMap(el, { zoomControl: true, tap: true });
+    var frame = L.latLngBounds([d.store, d.store]);
+    d.zones.forEach(function (z) {
+      if (z.kind === "radius") frame.extend(L.latLng(d.store[0], d.store[1]).toBounds(z.radius_m * 2));
+      else z.ring.forEach(function (p) { frame.extend(p); });
+    });
+    if (d.pin) frame.extend(d.pin);
+    map.fitBounds(frame.pad(0.05), { maxZoom: 16 });  // before any layer (map.js's rule)
+    O2OMap.addBasemap(map, el.dataset.basemap);
+    var area = { color: "#2b8a3e", weight: 2, opacity: 0.7, fillColor: "#2b8a3e", fillOpacity: 0.08, interactive: false };
+    d.zones.forEach(function (z) {
+      if (z.kind === "radius") L.circle(d.store, Object.assign({ radius: z.radius_m }, area)).addTo(map);
+      else L.polygon(z.ring, area).addTo(map);
+    });
+    dot(d.store, "#2b8a3e", 8, d.labels.store).addTo(map);
+    var icon = L.divIcon({ className: "drop-pin", html: textEl("span", ""), iconSize: [28, 40], iconAnchor: [14, 38] });
+    var pin = null;
+    function set(latlng, tell) {
+      if (!pin) {
+        pin = L.marker(latlng, { icon: icon, draggable: true, keyboard: false, autoPan: true }).addTo(map);
+        pin.on("dragend", function () { set(pin.getLatLng(), true); });
+      } else {
+        pin.setLatLng(latlng);
+      }
+      lat.value = latlng.lat.toFixed(6);
+      lng.value = latlng.lng.toFixed(6);
+      el.classList.add("has-pin");
+      if (tell) form.dispatchEvent(new CustomEvent("o2o:pin", { bubbles: true }));
+    }
+    if (d.pin) set(L.latLng(d.pin[0], d.pin[1]), false);
+    map.on("click", function (e) { set(e.latlng, true); });
+
+    var bar = form.querySelector("[data-cart-bar]"), card = document.getElementById("checkout");
+    if (bar && card && window.IntersectionObserver) {  // the bar's total is the dishes' only: not beside the quote
+      new IntersectionObserver(function (seen) {
+        document.body.classList.toggle("checkout-in-view", seen[0].isIntersecting);
+      }, { threshold: 0.05 }).observe(card);
+    }
+
+    var locate = form.querySelector("[data-locate]"), note = form.querySelector("[data-locate-note]");
+    if (locate && navigator.geolocation) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        note.textContent = locate.dataset.msgLocating;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          note.textContent = "";
+          var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+          set(here, true);
+          // the delivery area and where the phone is, together: outside it, the customer sees how far
+          map.fitBounds(L.latLngBounds([frame.getSouthWest(), frame.getNorthEast(), here]).pad(0.05), { maxZoom: 16 });
+        }, function () { note.textContent = locate.dataset.msgDenied; },
+        { enableHighAccuracy: true, maximumAge: 30000, timeout: 15000 });
+      });
+    }
   }
 
   // --- the courier's page ---
@@ -122,6 +190,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initOrderMap();
+    initCheckout();
     initCourier();
   });
 })();
