@@ -67,6 +67,7 @@ TABS = (
     ("reviews", _lazy("Reviews")),
     ("campaigns", _lazy("Campaigns")),
     ("analytics", _lazy("Analytics")),
+    ("merchant_posts", _lazy("Posts")),
 )
 TAB_OF_PAGE = {
     "dashboard": "dashboard",
@@ -88,6 +89,7 @@ TAB_OF_PAGE = {
     "placement_sheet": "campaigns",
     "placement_sheet_png": "campaigns",
     "store_bookings": "dashboard",  # appointments: a store's day of bookings, reached from the stores list
+    "merchant_posts": "merchant_posts",  # community: publish posts to the merchant's followers
     "merchant_job_quote": "dashboard",  # jobs: quoting a request (no jobs tab yet: requests come by link)
 }
 
