@@ -31,6 +31,7 @@ from o2o.core import conf
 from o2o.demo import data, places
 from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
+from o2o.demo.community import seed_community
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.kinds import Kind
@@ -343,6 +344,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         b.log("  campaigns: placements, scans, attributed orders")
         campaigns = Campaigns(rng=random.Random(seed + 2))
         campaigns.city(city=city, demo_store=demo_store, demo_customer=demo["customer"])
+        community = seed_community(city=city, customers=customers, demo_customer=demo["customer"], seed=seed)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -350,7 +352,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts, **campaigns.counts, **appointments.counts,
+            **dining.counts, **campaigns.counts, **appointments.counts, **community,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

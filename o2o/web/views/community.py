@@ -6,7 +6,9 @@ merchant_for_staff with manage=True): a merchant nobody may see answers 404, a c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -137,12 +139,29 @@ class PostForm(forms.Form):
     body = forms.CharField(label=_lazy("Text"), max_length=MAX_BODY, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
     offering = forms.ChoiceField(label=_lazy("Deal"), required=False)
-    event_at = forms.DateTimeField(label=_lazy("Event time"), required=False,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # 24-hour text, as the store hours are (a datetime-local input shows 12-hour AM/PM in some browsers)
+    event_at = forms.DateTimeField(label=_lazy("Event time"), required=False, input_formats=["%Y-%m-%d %H:%M"],
+                                   help_text=_lazy("For an event: YYYY-MM-DD HH:MM, at your store's time."),
+                                   widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD HH:MM",
+                                                                 "pattern": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}",
+                                                                 "inputmode": "numeric"}))
 
     def __init__(self, *args: Any, deals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].choices = [("", "—"), *((str(d.pk), d.title) for d in deals)]
+        offering = self.fields["offering"]
+        assert isinstance(offering, forms.ChoiceField)
+        offering.choices = [("", "—"), *((str(d.pk), d.title) for d in deals)]
+
+
+def _at_store_time(merchant: Any, when: datetime | None) -> datetime | None:
+    """The form read the wall-clock time in the server's zone: the same wall-clock time at the merchant's
+    (first) store instead."""
+    if when is None:
+        return None
+    store = public_stores().filter(merchant=merchant).order_by("created_at").first() or \
+        merchant.stores.order_by("created_at").first()
+    zone = ZoneInfo(store.timezone) if store is not None else timezone.get_current_timezone()
+    return timezone.make_aware(timezone.make_naive(when), zone)
 
 
 @login_required
@@ -159,7 +178,8 @@ def posts_page(request: HttpRequest, merchant_id: Any) -> HttpResponse:
                 raise video_too_large(video_max_bytes(), "video")
             post_publish(user=request.user, merchant_id=merchant.pk, kind=form.cleaned_data["kind"],
                          title=form.cleaned_data["title"], body=form.cleaned_data["body"],
-                         offering_id=form.cleaned_data["offering"] or None, event_at=form.cleaned_data["event_at"],
+                         offering_id=form.cleaned_data["offering"] or None,
+                         event_at=_at_store_time(merchant, form.cleaned_data["event_at"]),
                          photos=[f.read(5 * MB + 1) for f in request.FILES.getlist("photos")[:MAX_PHOTOS + 1]],
                          video=video.read(video_max_bytes() + 1) if video is not None else None)
         except DomainError as exc:
