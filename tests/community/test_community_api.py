@@ -174,3 +174,23 @@ def test_only_owner_and_managers_publish(shop):
     assert_error(publish(shop, token=shop["clerk"]["token"]), 403)
     assert_error(publish(shop, token=shop["fan"]["token"]), 404)
     _nothing_written()
+
+
+def test_emails_missed_by_a_queue_outage_go_out_with_the_sweep_once(shop, monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from o2o.community import tasks
+
+    shop["api"].post(f"/merchants/{shop['mid']}/follow", {"email": True}, shop["mailfan"]["token"])
+
+    class Down:
+        def enqueue(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "post_emails_task", Down())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish(shop).status_code == 201  # the post is published all the same
+    assert mail.outbox == []
+    Notification.objects.update(created_at=Notification.objects.get().created_at - timedelta(minutes=5))
+    assert tasks.sweep_emails() == 1 and tasks.sweep_emails() == 0
+    assert [m.to for m in mail.outbox] == [[shop["mailfan"]["email"]]]
