@@ -121,3 +121,16 @@ def test_a_clerk_may_not_publish(w):
     assert client_for(w["clerk"]).get(reverse("web:merchant_posts", args=[w["merchant"].pk])).status_code == 403
     assert _publish(client_for(w["clerk"]), w).status_code == 403
     assert not Post.objects.exists()
+
+
+def test_console_event_time_is_24_hour_text_at_the_store_s_time(w):
+    from datetime import UTC, datetime
+
+    from o2o.merchants.models import Store
+
+    c = client_for(w["owner"])
+    page = c.get(reverse("web:merchant_posts", args=[w["merchant"].pk])).content.decode()
+    assert 'type="datetime-local"' not in page and 'placeholder="YYYY-MM-DD HH:MM"' in page
+    Store.objects.filter(pk=w["store"].pk).update(timezone="Europe/Berlin")  # not the server's Asia/Shanghai
+    assert _publish(c, w, kind="event", event_at="2030-05-01 19:00").status_code == 302
+    assert Post.objects.get().event_at == datetime(2030, 5, 1, 17, 0, tzinfo=UTC)  # 19:00 in Berlin (CEST)
