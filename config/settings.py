@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "o2o.reviews",
     "o2o.campaigns",
     "o2o.members",
+    "o2o.community",
     "o2o.audit",
     "o2o.analytics",
     "o2o.api",
@@ -313,4 +314,6 @@ O2O = {
     "GROUP_CHECKOUT": env.bool("O2O_GROUP_CHECKOUT", default=True),
     # counted scans of one placement's QR code per client address (o2o/campaigns): past it, 429 and not counted
     "SCAN_RATE": env.str("O2O_SCAN_RATE", default="30/m"),
+    # community (o2o/community): the largest short video a merchant's post may carry, in MB (MP4 or WebM)
+    "POST_VIDEO_MAX_MB": env.int("O2O_POST_VIDEO_MAX_MB", default=20),
 }

@@ -13,6 +13,7 @@ from o2o.api.routers import (
     analytics,
     bookings,
     campaigns,
+    community,
     delivery,
     discovery,
     jobs,
@@ -105,3 +106,4 @@ api.add_router("", jobs.router)
 api.add_router("", visits.router)
 api.add_router("", loyalty.router)
 api.add_router("", teams.router)
+api.add_router("", community.router)

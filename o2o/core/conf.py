@@ -24,6 +24,7 @@ class O2OSettings:
     group_checkout: bool
     store_timezone: str
     scan_rate: str
+    post_video_max_bytes: int = 20 * 1024 * 1024
 
 
 def get() -> O2OSettings:
@@ -45,6 +46,7 @@ def get() -> O2OSettings:
         group_checkout=raw.get("GROUP_CHECKOUT", True),
         store_timezone=raw.get("STORE_TIMEZONE") or settings.TIME_ZONE,
         scan_rate=raw.get("SCAN_RATE", "30/m"),
+        post_video_max_bytes=int(raw.get("POST_VIDEO_MAX_MB", 20)) * 1024 * 1024,
     )
 
 

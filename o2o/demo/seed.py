@@ -32,6 +32,7 @@ from o2o.demo import data, places
 from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
 from o2o.demo.delivery import DeliveryCity, delivery_rows
+from o2o.demo.community import seed_community
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.jobs import seed_jobs
@@ -46,7 +47,8 @@ from o2o.merchants.services import merchant_create, merchant_set_status, staff_a
 
 SEED_VERSION = 7  # 2: content per kind of shop, photos without text, times inside opening hours; 3: ordering;
 # 4: campaigns; 5: appointments (services, resources and a week of bookings); 6: custom jobs (forms, requests,
-# quotes, a renovation job in escrow, a technician's visits) or delivery (zones, couriers, orders); 7: both
+# quotes, a renovation job in escrow, a technician's visits) or delivery (zones, couriers, orders); 7: both, and
+# community (posts and followers)
 CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_MERCHANTS = 240
@@ -359,6 +361,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         b.log("  campaigns: placements, scans, attributed orders")
         campaigns = Campaigns(rng=random.Random(seed + 2))
         campaigns.city(city=city, demo_store=demo_store, demo_customer=demo["customer"])
+        community = seed_community(city=city, customers=customers, demo_customer=demo["customer"], seed=seed)
         # Prime discovery as its scheduled jobs would: density per H3 cell (the nearby query plans with
         # it) and popularity (redemptions of the last 30 days) for ranking.
         refresh_density()
@@ -366,7 +369,7 @@ def seed_demo(*, merchants: int = DEFAULT_MERCHANTS, seed: int = 42, log: Any = 
         counts = {
             "merchants": Merchant.objects.count(), "stores": Store.objects.count(),
             "offerings": Offering.objects.count(), "users": User.objects.count(), **maker.counts,
-            **dining.counts, **campaigns.counts, **appointments.counts, **job_counts, **delivery.counts,
+            **dining.counts, **campaigns.counts, **appointments.counts, **job_counts, **delivery.counts, **community,
         }
         record = SeedRecord.objects.create(version=SEED_VERSION, merchants=b.n, seed=seed,
                                            seconds=Decimal(f"{time.monotonic() - started:.2f}"), summary=counts)

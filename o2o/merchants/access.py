@@ -152,4 +152,12 @@ def public_store(store_id: Any) -> Store:
     return store
 
 
+def public_merchant(merchant_id: Any) -> Merchant:
+    """A merchant anyone may see (active: a pending or suspended one is nobody's business), else NotFound."""
+    merchant = Merchant.objects.filter(pk=_uuid(merchant_id), status=MerchantStatus.ACTIVE).first()
+    if merchant is None:
+        raise NotFound()
+    return merchant
+
+
 as_uuid = _uuid

@@ -5,6 +5,7 @@ from o2o.web.views import (
     auth,
     bookings,
     campaigns,
+    community,
     counter,
     courier,
     customer,
@@ -61,6 +62,12 @@ urlpatterns = [
     path("merchant/<uuid:merchant_id>/jobs/requests/<uuid:request_id>/quote/", jobs_merchant.merchant_job_quote,
          name="merchant_job_quote"),
     path("reviews/<uuid:review_id>/edit/", reviews.review_edit, name="review_edit"),
+    # community: a merchant's micro-site and share card, following it, the customer's feed
+    path("m/<uuid:merchant_id>/", community.microsite, name="microsite"),
+    path("m/<uuid:merchant_id>/card.png", community.microsite_card, name="microsite_card"),
+    path("m/<uuid:merchant_id>/follow/", community.microsite_follow, name="microsite_follow"),
+    path("me/feed/", community.feed, name="feed"),
+    path("merchant/<uuid:merchant_id>/posts/", community.posts_page, name="merchant_posts"),
     # appointments
     path("services/<uuid:offering_id>/book/", bookings.service_book, name="service_book"),
     path("me/bookings/", bookings.my_bookings, name="my_bookings"),

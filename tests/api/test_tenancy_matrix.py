@@ -804,6 +804,21 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: (f"/job-proofs/{_j('proof')(w)}/approve", {}), _customer_acts(200)),
     ("POST", "/job-proofs/{proof_id}/request-changes"): Row(
         lambda w: (f"/job-proofs/{_j('proof')(w)}/request-changes", {"comment": "bigger logo"}), _customer_acts(200)),
+    # community: anyone signed in follows a public merchant and reads their own feed and notifications; a
+    # merchant's posts are public; publishing is the owner's and managers' (JSON carries no multipart fields)
+    ("POST", "/merchants/{merchant_id}/follow"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/follow", {"email": True}), _signed_in(201)),
+    ("DELETE", "/merchants/{merchant_id}/follow"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/follow", None), _signed_in(200)),
+    ("GET", "/me/follows"): Row(lambda w: ("/me/follows", None), _signed_in(200)),
+    ("GET", "/me/feed"): Row(lambda w: ("/me/feed", None), _signed_in(200)),
+    ("GET", "/me/notifications"): Row(lambda w: ("/me/notifications", None), _signed_in(200)),
+    ("POST", "/me/notifications/read"): Row(lambda w: ("/me/notifications/read", {}), _signed_in(200)),
+    ("GET", "/merchants/{merchant_id}/posts"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/posts", None), _all(200)),
+    ("POST", "/merchants/{merchant_id}/posts"): Row(
+        lambda w: (f"/merchants/{w['merchant']['id']}/posts", {"kind": "news", "title": "Hello"}),
+        _merchant_only(422, clerk=403)),
 }
 
 

@@ -170,6 +170,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict[str, int]]] = {
     "booking_pay": ("get", ("booking",), {**PRIVATE_ORDER, "customer": 302}),
     "booking_cancel": ("post", ("booking",), {k: v for k, v in PRIVATE_ORDER.items() if k != "customer"}),
     "store_bookings": ("get", ("merchant", "store"), {**CONSOLE, "clerk": 200}),
+    # community: a merchant's micro-site and its share card are public (what a shared link opens); following
+    # is a signed-in person's; the feed is each person's own; the Posts tab is the owner's and managers'
+    "microsite": ("get", ("merchant",), PUBLIC),
+    "microsite_card": ("get", ("merchant",), PUBLIC),
+    "microsite_follow": ("post", ("merchant",), {"anonymous": LOGIN}),
+    "feed": ("get", (), {**dict.fromkeys(WHO, 200), "anonymous": LOGIN}),
+    "merchant_posts": ("get", ("merchant",), CONSOLE),
 }
 
 # The rival reaching the first merchant's objects through the rival's own merchant id: still 404.

@@ -26,7 +26,7 @@ EXPECTED = {"orders.expire_holds": 30, "payments.reconcile": 60, "accounts.prune
             "core.prune": 3600, "discovery.popularity": 3600, "members.expire_points": 3600,
             "delivery.dispatch": 5, "delivery.refund_returned": 60, "jobs.escrow_sync": 60,
             "bookings.reminders": 300, "bookings.waitlist_offers": 60, "analytics.rollup": 5,
-            "members.teams": 30, "members.tiers": 86400}
+            "members.teams": 30, "members.tiers": 86400, "community.emails": 300}
 
 
 def _due(before: datetime, at: datetime) -> list[str]:

@@ -101,3 +101,19 @@ def field_error(errors: Any, name: str) -> str:
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
     return format_html('<p class="field-error">{}</p>', value)
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: template.Context) -> int:
+    """How many of the signed-in user's notifications are unread (the nav's badge; once per request)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return 0
+    cached = getattr(request, "_o2o_unread", None)
+    if cached is None:
+        from o2o.community.selectors import unread_count
+
+        cached = unread_count(user=user)
+        request._o2o_unread = cached  # type: ignore[attr-defined]
+    return int(cached)

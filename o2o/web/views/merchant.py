@@ -68,6 +68,7 @@ TABS = (
     ("campaigns", _lazy("Campaigns")),
     ("analytics", _lazy("Analytics")),
     ("merchant_jobs", _lazy("Jobs")),
+    ("merchant_posts", _lazy("Posts")),
 )
 TAB_OF_PAGE = {
     "dashboard": "dashboard",
@@ -94,6 +95,7 @@ TAB_OF_PAGE = {
     "merchant_job_form": "merchant_jobs",
     "merchant_job_request": "merchant_jobs",
     "merchant_job_quote": "merchant_jobs",
+    "merchant_posts": "merchant_posts",  # community: publish posts to the merchant's followers
 }
 
 
