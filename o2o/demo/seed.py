@@ -31,8 +31,8 @@ from o2o.core import conf
 from o2o.demo import data, places
 from o2o.demo.appointments import Appointments
 from o2o.demo.campaigns import Campaigns
-from o2o.demo.delivery import DeliveryCity, delivery_rows
 from o2o.demo.community import seed_community
+from o2o.demo.delivery import DeliveryCity, delivery_rows
 from o2o.demo.dining import Dining
 from o2o.demo.history import backdate_merchants, backdate_users
 from o2o.demo.jobs import seed_jobs
