@@ -43,6 +43,18 @@ def api_client():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request read in Chinese (LocaleMiddleware
+    activates the reader's language in the thread and leaves it so) must not make the next test in the
+    same worker read Chinese too."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: login throttles (20/min per address) count per test.
 
