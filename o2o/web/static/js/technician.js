@@ -5,6 +5,8 @@
 (function () {
   "use strict";
 
+  function textEl(tag, text, cls) { return O2OMap.textEl(tag, text, cls); }
+
   function readJSON(id) {
     var el = document.getElementById(id);
     if (!el) return null;
@@ -28,13 +30,13 @@
     if (pts.length > 1) L.polyline(pts, { color: "#1c7ed6", weight: 4, opacity: 0.8, dashArray: "6 6" }).addTo(map);
     if (d.store) {
       L.circleMarker([d.store.lat, d.store.lng], { radius: 8, color: "#fff", weight: 2, fillColor: "#495057", fillOpacity: 1 })
-        .bindTooltip(O2OMap.textEl("span", d.store.label), { direction: "top", offset: [0, -6] }).addTo(map);
+        .bindTooltip(textEl("span", d.store.label), { direction: "top", offset: [0, -6] }).addTo(map);
     }
     d.stops.forEach(function (s) {
       var icon = L.divIcon({ className: "", iconSize: [22, 22], iconAnchor: [11, 11],
-        html: O2OMap.textEl("div", String(s.n), "tech-stop" + (s.state === "done" ? " is-done" : "")) });
+        html: textEl("div", String(s.n), "tech-stop" + (s.state === "done" ? " is-done" : "")) });
       L.marker([s.lat, s.lng], { icon: icon, keyboard: false })
-        .bindTooltip(O2OMap.textEl("span", s.label), { direction: "top", offset: [0, -10] }).addTo(map);
+        .bindTooltip(textEl("span", s.label), { direction: "top", offset: [0, -10] }).addTo(map);
     });
   }
 
