@@ -119,3 +119,21 @@ def test_seeded_while_the_demo_store_is_open(settings, tmp_path, time_machine) -
         assert is_open(demo_store.opening_hours, demo_store.timezone, d.order.created_at)
         assert d.order.created_at < d.order.paid_at < now and d.order.expires_at > d.order.created_at
     assert books_problems() == []
+
+
+def test_an_order_placed_seconds_ago_is_never_paid_in_the_future(api_client) -> None:  # type: ignore[no-untyped-def]
+    """The seed places an order at the moment a store just opened (seconds before now): moving it back to
+    then must not push its payment a minute past now (it did: 'a minute to pay' added to nothing)."""
+    from datetime import timedelta
+
+    from o2o.demo.delivery import backdate_placed
+    from tests.delivery.conftest import make_shop, north, paid_delivery
+    from tests.helpers import quick_user
+
+    shop = {"api": api_client, **make_shop(api_client), "customer": quick_user("customer")}
+    order = Order.objects.get(pk=paid_delivery(shop, at=north(800))["id"])
+    backdate_placed(order, at=order.created_at - timedelta(seconds=5))
+    order.refresh_from_db()
+    now = timezone.now()
+    assert order.created_at <= order.paid_at <= now
+    assert all(p.created_at <= now for p in order.payments.all())
