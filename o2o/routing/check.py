@@ -16,7 +16,10 @@ from o2o.routing.problem import Problem
 TOLERANCE = 1e-6
 
 
-def violations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[str]:
+def fleet_and_visits(problem: Problem, routes: Sequence[Sequence[int]]
+                     ) -> tuple[list[str], list[Sequence[int]], dict[int, int]]:
+    """The rules every routing solution keeps (PDPTW here, VRPTW in o2o.routing.vrptw): no more routes than
+    the fleet, only customer nodes, none twice. Answers (broken rules, the non-empty routes, node -> route)."""
     found: list[str] = []
     used = [route for route in routes if route]
     if len(used) > problem.vehicles:
@@ -30,6 +33,11 @@ def violations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[str]:
             if node in seen:
                 found.append(f"node {node} visited twice (routes {seen[node]} and {number})")
             seen[node] = number
+    return found, used, seen
+
+
+def violations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[str]:
+    found, used, seen = fleet_and_visits(problem, routes)
     for request in problem.requests:
         for node in (request.pickup, request.delivery):
             if node not in seen:

@@ -6,8 +6,8 @@ fleet of equal vehicles from one depot; the technicians' day (o2o.routing.visits
 - ``solve_vrptw``: PyVRP's search on clients with time windows, fewest vehicles first, then distance, with
   the same integer scaling as the PDPTW solver (travel times round up, windows shrink inwards, so what the
   solver calls feasible stays feasible with the real times).
-- ``vrptw_violations``: an independent check in the style of o2o.routing.check (shares nothing with the
-  solver): every customer once, capacity, windows (waiting when early), back before the depot closes,
+- ``vrptw_violations``: an independent check beside o2o.routing.check (its fleet and visit rules are that
+  module's; nothing is shared with the solver): every customer once, capacity, windows (waiting when early), back before the depot closes,
   the fleet.
 """
 
@@ -21,10 +21,9 @@ import numpy as np
 import pyvrp
 from pyvrp.stop import MaxRuntime
 
+from o2o.routing.check import TOLERANCE, fleet_and_visits
 from o2o.routing.problem import InstanceError, Node, Problem, routes_distance
 from o2o.routing.solver import Solution, _ceil, _floor, euclidean_matrices
-
-TOLERANCE = 1e-6
 
 
 def parse_solomon(text: str, *, name: str = "instance", customers: int | None = None) -> Problem:
@@ -110,19 +109,7 @@ def solve_vrptw(problem: Problem, *, seconds: float, seed: int = 1, open_windows
 
 def vrptw_violations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[str]:
     """Every broken rule of a VRPTW solution in words; [] means feasible."""
-    found: list[str] = []
-    used = [route for route in routes if route]
-    if len(used) > problem.vehicles:
-        found.append(f"{len(used)} routes for a fleet of {problem.vehicles}")
-    seen: dict[int, int] = {}
-    for number, route in enumerate(used):
-        for node in route:
-            if not isinstance(node, int) or isinstance(node, bool) or not 0 < node < len(problem.nodes):
-                found.append(f"route {number}: {node!r} is not a customer node")
-                continue
-            if node in seen:
-                found.append(f"node {node} visited twice (routes {seen[node]} and {number})")
-            seen[node] = number
+    found, used, seen = fleet_and_visits(problem, routes)
     found += [f"node {n.index} is not visited" for n in problem.nodes[1:] if n.index not in seen]
     if found:
         return found
