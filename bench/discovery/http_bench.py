@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
-import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -22,17 +21,10 @@ from typing import Any
 
 from common import ROOT, VAR, city_point, db_url, emit
 
+sys.path.insert(0, str(ROOT))
+from bench.wrk import ensure_wrk, run_wrk  # noqa: E402
+
 PORT = 8791
-
-
-def ensure_wrk() -> str:
-    path = shutil.which("wrk")
-    if path is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600,
-                       stdout=subprocess.DEVNULL)
-        path = shutil.which("wrk")
-    assert path, "wrk is not available"
-    return path
 
 
 def lua_script(n: int = 5000, seed: int = 11) -> Path:
@@ -93,23 +85,9 @@ def worker_rss_mb(proc: subprocess.Popen[bytes]) -> list[float]:
 
 
 def wrk(path: str, script: Path, clients: int, seconds: float) -> dict[str, Any]:
-    threads = min(clients, 2)
-    out = subprocess.run([path, f"-t{threads}", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "5s",
-                          "-s", str(script), f"http://127.0.0.1:{PORT}"], capture_output=True, text=True,
-                         timeout=seconds + 60).stdout
-
-    def ms(label: str) -> float | None:
-        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return None
-        v, unit = float(m.group(1)), m.group(2)
-        return round(v / 1000 if unit == "us" else v * 1000 if unit == "s" else v, 2)
-
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:.*", out)
-    return {"clients": clients, "p50_ms": ms("50"), "p99_ms": ms("99"), "rps": float(rps.group(1)) if rps else None,
-            "non_2xx": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(0) if errors else None}
+    got = run_wrk(path, url=f"http://127.0.0.1:{PORT}", script=script, clients=clients, seconds=seconds, timeout_s=5)
+    return {"clients": clients, "p50_ms": got["p50_ms"], "p99_ms": got["p99_ms"], "rps": got["rps"],
+            "non_2xx": got["non_2xx"], "socket_errors": got["socket_errors"]}
 
 
 def main() -> None:

@@ -160,17 +160,6 @@ HTTP_PATHS = ("o2o-http", "naive-http", "ceiling-http")
 HTTP_URL = {"o2o-http": "/api/v1/orders", "naive-http": "/bench/naive", "ceiling-http": "/bench/ceiling"}
 
 
-def _wrk() -> str:
-    import shutil
-
-    found = shutil.which("wrk")
-    if found is None:  # Debian's wrk, installed as the tests install chromium
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600, stdout=subprocess.DEVNULL)
-        found = shutil.which("wrk")
-    assert found, "wrk is not available"
-    return found
-
-
 def _wrk_script(path: str, tokens: list[str], body: str) -> Path:
     script = ROOT / "var" / "bench" / f"flash-{path}.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
@@ -185,26 +174,13 @@ def _wrk_script(path: str, tokens: list[str], body: str) -> Path:
 
 
 def _wrk_cell(wrk: str, port: int, path: str, script: Path, clients: int) -> dict:
-    """One cell through wrk (C, two threads): requests answered 2xx per second, p50 and p99 latency."""
-    import re
+    """One cell through wrk: requests answered 2xx per second, p50 and p99 latency."""
+    from bench.wrk import run_wrk
 
-    out = subprocess.run([wrk, f"-t{min(clients, 2)}", f"-c{clients}", f"-d{int(SECONDS)}s", "--latency",
-                          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
-                         capture_output=True, text=True, timeout=SECONDS + 120).stdout
-
-    def ms(label: str) -> float | None:
-        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return None
-        v, unit = float(m.group(1)), m.group(2)
-        return round(v / 1000 if unit == "us" else v * 1000 if unit == "s" else v, 2)
-
-    total = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    n = int(total.group(1)) if total else 0
-    ok = n - (int(bad.group(1)) if bad else 0)
+    got = run_wrk(wrk, url=f"http://127.0.0.1:{port}", script=script, clients=clients, seconds=SECONDS, timeout_s=10)
+    ok = got["requests"] - got["non_2xx"]
     return {"path": path, "buyers": clients, "purchases": ok, "per_s": round(ok / SECONDS, 1),
-            "p50_ms": ms("50"), "p99_ms": ms("99"), "non_2xx": n - ok}
+            "p50_ms": got["p50_ms"], "p99_ms": got["p99_ms"], "non_2xx": got["non_2xx"]}
 
 
 def _http_cells(db_url: str, world: dict) -> list[dict]:
@@ -214,10 +190,11 @@ def _http_cells(db_url: str, world: dict) -> list[dict]:
     import http.client
     import socket
 
+    from bench.wrk import ensure_wrk
     from o2o.accounts.models import User
     from o2o.accounts.services import token_issue
 
-    wrk = _wrk()
+    wrk = ensure_wrk()
     tokens = [token_issue(user=User.objects.get(pk=u)) for u in world["users"][:max(LEVELS)]]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
