@@ -48,15 +48,11 @@ def service_book(request: HttpRequest, offering_id: Any) -> HttpResponse:
     stores = selectors.service_stores(service)
     if not stores:
         return render(request, "web/bookings/book.html", {"service": service, "days": [], "slots": []})
-    store = stores[0]
+    # ?move=<booking>: the customer picks the new time of one of their bookings of this service (at its store)
+    moving = _moving(request, service)
+    store = moving.store if moving is not None else stores[0]
     tz = ZoneInfo(store.timezone)
     today = timezone.now().astimezone(tz).date()
-    # ?move=<booking>: the customer picks the new time of one of their bookings of this service
-    moving = _moving(request, service)
-    if moving is not None:
-        store = moving.store
-        tz = ZoneInfo(store.timezone)
-        today = timezone.now().astimezone(tz).date()
     if request.method == "POST" and moving is not None:
         try:
             reschedule.booking_reschedule(customer=request.user, booking_id=moving.pk,  # type: ignore[arg-type]
